@@ -1,0 +1,77 @@
+"""A profile: one store, its settings and a clock, opened together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from companion.clock import Clock, system_clock
+from companion.config import Settings, load_settings, save_settings
+from companion.domain.attendance import Policy
+from companion.domain.schedule import ScheduleError, zone
+from companion.paths import Paths, default_paths
+from companion.store.db import Store
+from companion.store.repo_schedule import Program, get_program
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; the message is one line meant for them."""
+
+
+def local_zone_name() -> str:
+    """The computer's timezone name, UTC when it cannot be told."""
+    try:
+        from pathlib import Path
+
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo/" in str(link):
+            name = str(link).split("zoneinfo/", 1)[1]
+            zone(name)
+            return name
+    except (OSError, ScheduleError):
+        pass
+    return "UTC"
+
+
+@dataclass
+class Profile:
+    """Everything an action needs: paths, the open store, settings and "now"."""
+
+    paths: Paths
+    store: Store
+    settings: Settings
+    clock: Clock = field(default=system_clock)
+
+    @classmethod
+    def open(cls, paths: Paths | None = None, clock: Clock = system_clock) -> Profile:
+        paths = paths or default_paths()
+        settings = load_settings(paths.config_file)
+        return cls(paths, Store(paths.database), settings, clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def program(self) -> Program:
+        """The enrolled or configured program, or a personal default."""
+        found = get_program(self.store.conn)
+        if found is not None:
+            return found
+        return Program("My sessions", self.settings.timezone or local_zone_name(), Policy())
+
+    def has_program(self) -> bool:
+        return get_program(self.store.conn) is not None
+
+    def tz(self) -> ZoneInfo:
+        """The display timezone: the setting, else the program's, else the computer's."""
+        name = self.settings.timezone or self.program().timezone
+        try:
+            return zone(name)
+        except ScheduleError:
+            return ZoneInfo("UTC")
+
+    def save_settings(self) -> None:
+        save_settings(self.paths.config_file, self.settings)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,200 @@
+"""Schedule actions: list occurrences, find one by id, mark attendance, manage series."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from companion.actions.profile import Profile, UserError
+from companion.domain.attendance import MARKABLE, Status, status_of
+from companion.domain.catchup import REFLECT, TELL
+from companion.domain.schedule import (
+    DEFAULT_REMINDERS,
+    Kind,
+    Occurrence,
+    ScheduleError,
+    Series,
+    expand_all,
+    zone,
+)
+from companion.store import repo_catchup, repo_journal, repo_schedule
+
+LOOKAHEAD = timedelta(days=400)
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceView:
+    """An occurrence with its effective status, as lists and forms show it."""
+
+    occurrence: Occurrence
+    status: Status
+
+    def as_json(self) -> dict[str, object]:
+        occ = self.occurrence
+        return {
+            "id": occ.id,
+            "series": occ.series_uid,
+            "title": occ.title,
+            "kind": occ.kind.value,
+            "start": occ.start.isoformat(),
+            "end": occ.end.isoformat(),
+            "status": self.status.value,
+            "join_url": occ.join_url,
+        }
+
+
+def occurrences(profile: Profile, start: datetime, end: datetime) -> list[OccurrenceView]:
+    """Occurrences in ``[start, end)`` with their statuses."""
+    conn = profile.store.conn
+    series = repo_schedule.list_series(conn)
+    found = expand_all(series, start, end)
+    marks = repo_schedule.marks(conn, start - timedelta(days=7), end + timedelta(days=7))
+    now = profile.now()
+    return [OccurrenceView(o, status_of(o, marks, now)) for o in found]
+
+
+def find_occurrence(profile: Profile, occurrence_id: str) -> Occurrence:
+    """The occurrence whose short id is ``occurrence_id``, or a :class:`UserError`."""
+    wanted = occurrence_id.strip().lower()
+    now = profile.now()
+    for series in repo_schedule.list_series(profile.store.conn):
+        first = min([series.start, *series.rdates, *(o.start for o in series.overrides.values()
+                                                      if o.start)])  # fmt: skip
+        for occ in expand_all([series], first - timedelta(days=1), now + LOOKAHEAD):
+            if occ.id == wanted:
+                return occ
+    raise UserError(f"no session with id {occurrence_id!r} (see `companion sessions`)")
+
+
+def mark(profile: Profile, occurrence_id: str, status: Status) -> OccurrenceView:
+    """Record the client's own (provisional) attendance for one occurrence.
+
+    Marking it missed creates its catch-up checklist; un-marking a missed one removes a
+    checklist nobody has started.
+    """
+    if status not in MARKABLE:
+        raise UserError(f"cannot mark a session {status.value}; use attended, missed, made_up "
+                        "or upcoming")  # fmt: skip
+    occ = find_occurrence(profile, occurrence_id)
+    now = profile.now()
+    if occ.cancelled:
+        raise UserError(f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b} was cancelled "
+                        "by the program")  # fmt: skip
+    if status in (Status.ATTENDED, Status.MADE_UP, Status.MISSED) and occ.start > now:
+        raise UserError(f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b %H:%M} has not "
+                        "started yet")  # fmt: skip
+    with profile.store.transaction() as conn:
+        if repo_schedule.mark_source(conn, *occ.key) == "program":
+            raise UserError("the program has recorded attendance for this session; "
+                            "ask your coordinator to change it")  # fmt: skip
+        apply_status(profile, occ, status, now)
+    return OccurrenceView(occ, status)
+
+
+def apply_status(
+    profile: Profile, occ: Occurrence, status: Status, now: datetime, source: str = "client"
+) -> None:
+    """Store a status and keep the catch-up checklist in step (inside a transaction)."""
+    conn = profile.store.conn
+    repo_schedule.set_mark(conn, occ.series_uid, occ.original_start, status, now, source)
+    if status is Status.MISSED:
+        created = repo_catchup.ensure_checklist(
+            conn, occ.series_uid, occ.original_start, occ.title, occ.kind.value, now
+        )
+        if created:
+            _tick_known(profile, occ, now)
+    else:
+        checklist = repo_catchup.get_checklist(conn, *occ.key)
+        if checklist is not None and checklist.done_count == 0:
+            repo_catchup.remove_checklist(conn, *occ.key)
+
+
+def _tick_known(profile: Profile, occ: Occurrence, now: datetime) -> None:
+    """A new checklist starts with what is already done: a reflection written, a notice sent."""
+    conn = profile.store.conn
+    if repo_journal.has_reflection_for(conn, *occ.key):
+        repo_catchup.tick_key(conn, *occ.key, REFLECT, now)
+    for hook in NOTICE_DELIVERED_CHECKS:
+        if hook(conn, occ):
+            repo_catchup.tick_key(conn, *occ.key, TELL, now)
+
+
+# Filled by the sync layer: callables (conn, occurrence) -> bool telling whether a notice
+# for the occurrence was delivered already, so a checklist made later starts ticked.
+NOTICE_DELIVERED_CHECKS: list = []
+
+
+def add_series(
+    profile: Profile,
+    *,
+    title: str,
+    kind: str,
+    start: datetime,
+    duration: timedelta,
+    rrule: str | None = None,
+    tzid: str | None = None,
+    join_url: str = "",
+    facilitator: str = "",
+    reminders: tuple[timedelta, ...] | None = None,
+) -> Series:
+    """Validate and save a new series of the client's own."""
+    try:
+        tz = zone(tzid) if tzid else profile.tz()
+        series = Series(
+            uid=f"{uuid.uuid4()}@companion",
+            title=title.strip(),
+            kind=Kind(kind),
+            start=start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz),
+            duration=duration,
+            tzid=tz.key,
+            rrule=rrule,
+            join_url=join_url.strip(),
+            facilitator=facilitator.strip(),
+            reminders=reminders if reminders is not None else _default_reminders(profile),
+        )
+    except (ScheduleError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    with profile.store.transaction() as conn:
+        repo_schedule.save_series(conn, series, profile.now())
+    return series
+
+
+def update_series(profile: Profile, uid: str, **changes: object) -> Series:
+    """Apply ``changes`` to a series (SEQUENCE goes up when calendars would see a change)."""
+    with profile.store.transaction() as conn:
+        current = repo_schedule.get_series(conn, uid)
+        if current is None:
+            raise UserError(f"no series {uid!r} (see `companion series list`)")
+        try:
+            updated = current.with_changes(**changes)
+        except (ScheduleError, ValueError, TypeError) as exc:
+            raise UserError(str(exc)) from exc
+        repo_schedule.save_series(conn, updated, profile.now())
+    return updated
+
+
+def _default_reminders(profile: Profile) -> tuple[timedelta, ...]:
+    minutes = profile.settings.default_reminders_min
+    return tuple(timedelta(minutes=m) for m in minutes) if minutes else DEFAULT_REMINDERS
+
+
+def list_series(profile: Profile) -> list[Series]:
+    return repo_schedule.list_series(profile.store.conn)
+
+
+def resolve_series(profile: Profile, ref: str) -> Series:
+    """A series by uid, uid prefix or exact title."""
+    matches = [s for s in list_series(profile)
+               if s.uid == ref or s.uid.startswith(ref) or s.title.lower() == ref.lower()]  # fmt: skip
+    if len(matches) != 1:
+        what = "no series" if not matches else "more than one series"
+        raise UserError(f"{what} matches {ref!r} (see `companion series list`)")
+    return matches[0]
+
+
+def remove_series(profile: Profile, ref: str) -> Series:
+    series = resolve_series(profile, ref)
+    with profile.store.transaction() as conn:
+        repo_schedule.remove_series(conn, series.uid)
+    return series

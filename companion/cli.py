@@ -1,0 +1,92 @@
+"""`companion`: the terminal app by default, subcommands for scripting.
+
+Argument parsing only; every command calls ``companion.actions``. Each subcommand lives in
+``companion/commands/`` and registers itself through ``register(subparsers)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from companion import __version__
+from companion.actions.profile import Profile, UserError
+from companion.config import ConfigError
+from companion.store.db import StoreError
+
+COMMAND_MODULES = (
+    "companion.commands.status",
+    "companion.commands.series",
+    "companion.commands.journal",
+    "companion.commands.catchup",
+)
+OPTIONAL_COMMAND_MODULES = (
+    "companion.commands.ics",
+    "companion.commands.sync",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="companion",
+        description="Your IOP companion: schedule, attendance, reminders, journal, catch-up. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"companion {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    for name in OPTIONAL_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def fail(message: str) -> int:
+    print(f"companion: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return run_app()
+        profile = Profile.open()
+        try:
+            return int(args.func(profile, args) or 0)
+        finally:
+            profile.close()
+    except (UserError, StoreError, ConfigError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run_app() -> int:
+    """Start the Textual app (issue 6); without it, show the status."""
+    try:
+        from companion.tui.app import run
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("companion.tui"):
+            raise
+        profile = Profile.open()
+        try:
+            from companion.commands.status import print_status
+
+            print_status(profile)
+            print("\n(the full-screen app is not built yet; `companion --help` lists commands)")
+            return 0
+        finally:
+            profile.close()
+    return run()

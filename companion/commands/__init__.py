@@ -1,0 +1,1 @@
+"""One module per group of `companion` subcommands; each exposes ``register(subparsers)``."""

@@ -1,0 +1,105 @@
+"""`companion series add | list | remove`."""
+
+from __future__ import annotations
+
+import argparse
+
+from companion.actions.profile import Profile, UserError
+from companion.actions.schedule import add_series, list_series, remove_series
+from companion.commands.parse import (
+    format_offset,
+    parse_datetime,
+    parse_duration,
+    parse_offsets,
+    print_json,
+)
+from companion.domain.schedule import Kind, ScheduleError, rule_from_words, rule_in_words
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("series", help="add, list or remove recurring sessions",
+                       description="Manage your series (recurring sessions or one-offs).")  # fmt: skip
+    s = p.add_subparsers(dest="series_command", metavar="ACTION", required=True)
+
+    a = s.add_parser("add", help="add a series", description="Add a recurring session or a "
+                     "one-off. Times are in --tz (default: your display timezone).")  # fmt: skip
+    a.add_argument("--title", required=True)
+    a.add_argument("--kind", choices=[k.value for k in Kind], default="group")
+    a.add_argument("--start", required=True, type=parse_datetime,
+                   help="first session, e.g. '2026-12-01 18:00'")  # fmt: skip
+    a.add_argument("--duration", type=parse_duration, default=parse_duration("3h"),
+                   help="e.g. 90m, 3h (default 3h)")  # fmt: skip
+    a.add_argument("--repeat", default="once",
+                   help="'Mon, Wed, Fri', weekly, fortnightly, daily, once, or an RRULE")  # fmt: skip
+    a.add_argument("--tz", help="IANA timezone, e.g. America/New_York")
+    a.add_argument("--join", default="", help="join link")
+    a.add_argument("--facilitator", default="")
+    a.add_argument("--reminders", type=parse_offsets, default=None,
+                   help="offsets before the start, e.g. '24h,30m' or 'none'")  # fmt: skip
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_add)
+
+    ls = s.add_parser("list", help="list series", description="List your series.")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+
+    rm = s.add_parser("remove", help="remove a series",
+                      description="Remove a series by uid (or a unique prefix) or exact title.")  # fmt: skip
+    rm.add_argument("series", metavar="SERIES")
+    rm.set_defaults(func=cmd_remove)
+
+
+def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
+    try:
+        rule = rule_from_words(args.repeat)
+    except ScheduleError as exc:
+        raise UserError(str(exc)) from exc
+    series = add_series(
+        profile, title=args.title, kind=args.kind, start=args.start, duration=args.duration,
+        rrule=rule, tzid=args.tz, join_url=args.join, facilitator=args.facilitator,
+        reminders=args.reminders,
+    )  # fmt: skip
+    if args.json:
+        print_json(series_json(series))
+    else:
+        print(f"Added {series.title} ({rule_in_words(series.rrule)}, from "
+              f"{series.start:%a %d %b %Y %H:%M} {series.tzid}) as {series.uid}")  # fmt: skip
+    return 0
+
+
+def series_json(s) -> dict[str, object]:
+    return {
+        "uid": s.uid,
+        "title": s.title,
+        "kind": s.kind.value,
+        "start": s.start.isoformat(),
+        "tzid": s.tzid,
+        "duration_min": int(s.duration.total_seconds() // 60),
+        "rrule": s.rrule,
+        "repeat": rule_in_words(s.rrule),
+        "join_url": s.join_url,
+        "facilitator": s.facilitator,
+        "reminders": [format_offset(r) for r in s.reminders],
+        "sequence": s.sequence,
+        "origin": s.origin,
+    }
+
+
+def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
+    found = list_series(profile)
+    if args.json:
+        print_json([series_json(s) for s in found])
+        return 0
+    if not found:
+        print("No series yet: `companion series add`, `companion import-ics` or `companion demo`.")
+    for s in found:
+        print(f"{s.uid}\n  {s.title} ({s.kind.value}) {rule_in_words(s.rrule)} at "
+              f"{s.start:%H:%M} {s.tzid} from {s.start:%d %b %Y}, "
+              f"{int(s.duration.total_seconds() // 60)} min")  # fmt: skip
+    return 0
+
+
+def cmd_remove(profile: Profile, args: argparse.Namespace) -> int:
+    removed = remove_series(profile, args.series)
+    print(f"Removed {removed.title} ({removed.uid}).")
+    return 0

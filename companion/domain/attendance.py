@@ -1,0 +1,192 @@
+"""Attendance under the program's policy: the weekly rate, its forecast and the rolling
+count of unexcused absences.
+
+Rules (DESIGN.md, seeds): cancelled occurrences do not count against the client; a
+made-up occurrence counts as attended; an excused absence (notice given in advance) is
+still an absence for the weekly rate but not an unexcused one; a missed occurrence is
+unexcused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from companion.domain.schedule import Occurrence
+
+
+class Status(StrEnum):
+    """Attendance status of one occurrence."""
+
+    UPCOMING = "upcoming"
+    ATTENDED = "attended"
+    MISSED = "missed"
+    EXCUSED = "excused"
+    MADE_UP = "made_up"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+MARKABLE = (Status.ATTENDED, Status.MISSED, Status.MADE_UP, Status.UPCOMING)
+PRESENT = (Status.ATTENDED, Status.MADE_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A program's attendance policy."""
+
+    threshold: float = 0.8  # share of a week's sessions to attend
+    unexcused_limit: int = 3  # unexcused absences allowed in the rolling window
+    window_days: int = 30
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise ValueError("the weekly threshold is a share between 0 and 1")
+        if self.unexcused_limit < 0:
+            raise ValueError("the unexcused-absence limit cannot be negative")
+
+
+def status_of(
+    occ: Occurrence, marks: Mapping[tuple[str, datetime], Status], now: datetime
+) -> Status:
+    """The effective status: the program's cancellation wins, then the recorded mark."""
+    if occ.cancelled:
+        return Status.CANCELLED
+    return marks.get(occ.key, Status.UPCOMING)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    """A week's attendance against the policy, and what it takes to stay above it."""
+
+    week_start: datetime
+    attended: int  # includes made up
+    missed: int
+    excused: int
+    cancelled: int
+    remaining: int  # not started yet, not cancelled, not excused
+    unrecorded: int  # already over but not marked either way
+    counted: int  # every occurrence that counts: all but cancelled
+    threshold: float
+    needed_to_stay_above: int | None  # None: the threshold cannot be reached this week
+
+    @property
+    def rate(self) -> float | None:
+        """Attended share of the sessions decided so far (None before any)."""
+        decided = self.attended + self.missed + self.excused
+        return self.attended / decided if decided else None
+
+    @property
+    def reachable(self) -> bool:
+        return self.needed_to_stay_above is not None
+
+    @property
+    def on_track(self) -> bool:
+        return self.needed_to_stay_above == 0
+
+    def forecast(self) -> str:
+        """One line: what the client must do to stay at or above the threshold."""
+        pct = f"{round(self.threshold * 100)}%"
+        if self.counted == 0:
+            return "no sessions this week"
+        if self.needed_to_stay_above is None:
+            return f"{pct} is out of reach this week; talk to your coordinator"
+        if self.needed_to_stay_above == 0:
+            if self.remaining:
+                return f"at {pct} or above even if plans change; keep going"
+            return f"week met at {pct} or above"
+        return f"attend {self.needed_to_stay_above} of the remaining {self.remaining} to stay at {pct}"
+
+
+def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Monday 00:00 to next Monday 00:00 (local, aware) of the week holding ``day``."""
+    local = day.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=tz)
+    nxt = monday + timedelta(days=7)
+    return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
+
+
+def needed_to_reach(threshold: float, attended: int, counted: int) -> int:
+    """Sessions still to attend so that attended/counted >= threshold (exact arithmetic)."""
+    target = math.ceil(Fraction(str(threshold)) * counted)
+    return max(0, target - attended)
+
+
+def week_summary(
+    occurrences: Iterable[Occurrence],
+    marks: Mapping[tuple[str, datetime], Status],
+    policy: Policy,
+    now: datetime,
+    week_start: datetime,
+) -> WeekSummary:
+    """Summarise the occurrences of one week (the caller picks them by week bounds)."""
+    counts = dict.fromkeys(Status, 0)
+    remaining = unrecorded = 0
+    for occ in occurrences:
+        status = status_of(occ, marks, now)
+        counts[status] += 1
+        if status is Status.UPCOMING:
+            if occ.start > now:
+                remaining += 1
+            else:
+                unrecorded += 1
+    attended = counts[Status.ATTENDED] + counts[Status.MADE_UP]
+    counted = sum(counts.values()) - counts[Status.CANCELLED]
+    needed: int | None = needed_to_reach(policy.threshold, attended, counted)
+    if needed is not None and needed > remaining:
+        needed = None
+    return WeekSummary(
+        week_start=week_start,
+        attended=attended,
+        missed=counts[Status.MISSED],
+        excused=counts[Status.EXCUSED],
+        cancelled=counts[Status.CANCELLED],
+        remaining=remaining,
+        unrecorded=unrecorded,
+        counted=counted,
+        threshold=policy.threshold,
+        needed_to_stay_above=needed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UnexcusedCount:
+    """Unexcused absences in the rolling window, against the limit."""
+
+    count: int
+    limit: int
+    window_days: int
+
+    @property
+    def at_limit(self) -> bool:
+        return self.count >= self.limit
+
+
+def unexcused_absences(
+    occurrences: Iterable[Occurrence],
+    marks: Mapping[tuple[str, datetime], Status],
+    policy: Policy,
+    now: datetime,
+) -> UnexcusedCount:
+    """Missed (unexcused) occurrences that started in the last ``window_days``."""
+    since = now - timedelta(days=policy.window_days)
+    count = sum(
+        1
+        for occ in occurrences
+        if since <= occ.start <= now and status_of(occ, marks, now) is Status.MISSED
+    )
+    return UnexcusedCount(count, policy.unexcused_limit, policy.window_days)
+
+
+def at_risk(week: WeekSummary, unexcused: UnexcusedCount) -> bool:
+    """True when the week can no longer meet the policy or unexcused absences hit the limit."""
+    return not week.reachable or unexcused.at_limit

@@ -1,0 +1,131 @@
+"""Reflections (the private barrier journal) and barrier insights.
+
+Strategies come from the seed articles: set reminders, a designated quiet space, time
+management, testing the technology beforehand, telling family and friends the schedule,
+and asking the coordinator for support.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class JournalError(ValueError):
+    """A reflection that cannot be saved as given."""
+
+
+class Barrier(StrEnum):
+    """Why a session was missed (or nearly missed)."""
+
+    TECHNICAL = "technical"
+    WORK_SCHOOL = "work_school"
+    FAMILY_CHILDCARE = "family_childcare"
+    HEALTH = "health"
+    EMOTIONAL = "emotional"
+    MOTIVATION = "motivation"
+    FORGOT = "forgot"
+    NO_PRIVATE_SPACE = "no_private_space"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return BARRIER_LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Barrier:
+        """Accept the value, the label, or a unique prefix ("work", "family/childcare")."""
+        key = text.strip().lower()
+        for barrier in cls:
+            if key in (barrier.value, barrier.label, barrier.label.replace("/", "_")):
+                return barrier
+        matches = [b for b in cls if b.value.startswith(key) or b.label.startswith(key)]
+        if key and len(matches) == 1:
+            return matches[0]
+        choices = ", ".join(b.value for b in cls)
+        raise JournalError(f"unknown barrier {text!r} (choose from {choices})")
+
+
+BARRIER_LABELS = {
+    Barrier.TECHNICAL: "technical",
+    Barrier.WORK_SCHOOL: "work/school",
+    Barrier.FAMILY_CHILDCARE: "family/childcare",
+    Barrier.HEALTH: "health",
+    Barrier.EMOTIONAL: "emotional/symptoms",
+    Barrier.MOTIVATION: "motivation",
+    Barrier.FORGOT: "forgot/scheduling",
+    Barrier.NO_PRIVATE_SPACE: "no private space",
+    Barrier.OTHER: "other",
+}
+
+REMINDERS = "set calendar reminders or an alarm before each session"
+SPACE = "set up a dedicated, quiet space for sessions"
+TIME = "block session times first, then plan work and daily tasks around them"
+TECH = "test camera, microphone and the join link 15 minutes before"
+FAMILY = "tell family and friends your schedule and ask them to help keep it free"
+COORDINATOR = "ask your coordinator for support: another group time, a make-up, a check-in"
+
+STRATEGIES: dict[Barrier, tuple[str, ...]] = {
+    Barrier.TECHNICAL: (TECH, COORDINATOR),
+    Barrier.WORK_SCHOOL: (TIME, COORDINATOR, REMINDERS),
+    Barrier.FAMILY_CHILDCARE: (FAMILY, TIME, COORDINATOR),
+    Barrier.HEALTH: (COORDINATOR, REMINDERS),
+    Barrier.EMOTIONAL: (COORDINATOR, FAMILY),
+    Barrier.MOTIVATION: (COORDINATOR, FAMILY, REMINDERS),
+    Barrier.FORGOT: (REMINDERS, TIME),
+    Barrier.NO_PRIVATE_SPACE: (SPACE, FAMILY),
+    Barrier.OTHER: (COORDINATOR,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """A journal entry. Private: ``shared`` is False unless attached to a notice."""
+
+    when: datetime
+    barriers: tuple[Barrier, ...]
+    what_happened: str = ""
+    plan: str = ""
+    mood: int | None = None  # 1 (low) .. 5 (good)
+    occurrence: tuple[str, datetime] | None = None  # (series uid, original start)
+    shared: bool = False
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.mood is not None and not 1 <= self.mood <= 5:
+            raise JournalError("mood is a number from 1 to 5")
+        if not (self.what_happened.strip() or self.plan.strip() or self.barriers):
+            raise JournalError("a reflection needs at least a barrier, what happened, or a plan")
+
+
+@dataclass(frozen=True, slots=True)
+class BarrierInsight:
+    """How often a barrier came up in a period, with strategies that address it."""
+
+    barrier: Barrier
+    count: int
+    strategies: tuple[str, ...]
+
+
+def insights(
+    reflections: Iterable[Reflection], since: datetime, until: datetime
+) -> list[BarrierInsight]:
+    """Barrier counts over ``[since, until)``, most frequent first."""
+    counts: Counter[Barrier] = Counter()
+    for r in reflections:
+        if since <= r.when < until:
+            counts.update(set(r.barriers))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], list(Barrier).index(kv[0])))
+    return [BarrierInsight(b, n, STRATEGIES[b]) for b, n in ranked]
+
+
+def suggested_strategies(barriers: Iterable[Barrier]) -> list[str]:
+    """Strategies for the chosen barriers, without repeats, in order."""
+    seen: dict[str, None] = {}
+    for b in barriers:
+        for s in STRATEGIES[b]:
+            seen.setdefault(s, None)
+    return list(seen)

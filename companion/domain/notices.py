@@ -1,0 +1,93 @@
+"""Absence notices: what the notify-coordinator action sends, and what the coordinator sees.
+
+A notice has a client-made UUID that is also its idempotency key at the server. It is
+*advance* when sent before the session starts (the occurrence becomes excused) and
+*after* otherwise (the occurrence is missed and gets a catch-up checklist).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from companion.domain.journal import Barrier
+
+
+class Timing(StrEnum):
+    ADVANCE = "advance"
+    AFTER = "after"
+
+
+class NoticeState(StrEnum):
+    QUEUED = "queued"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+    FAILED = "failed"
+
+
+MESSAGE_LIMIT = 2000
+REFLECTION_LIMIT = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceNotice:
+    """One notice to the coordinator about one occurrence."""
+
+    id: str  # UUID, made by the client
+    series_uid: str
+    original_start: datetime  # UTC
+    title: str
+    start: datetime  # UTC: when the session starts (as moved)
+    timing: Timing
+    barrier: Barrier
+    created_at: datetime
+    message: str = ""
+    makeup: bool = False
+    shared_reflection: str | None = None
+    state: NoticeState = NoticeState.QUEUED
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MESSAGE_LIMIT:
+            raise ValueError(f"the message is limited to {MESSAGE_LIMIT} characters")
+        if self.shared_reflection and len(self.shared_reflection) > REFLECTION_LIMIT:
+            raise ValueError(f"a shared reflection is limited to {REFLECTION_LIMIT} characters")
+
+
+def new_notice_id() -> str:
+    return str(uuid.uuid4())
+
+
+def timing_for(start: datetime, now: datetime) -> Timing:
+    """Advance when the session has not started yet."""
+    return Timing.ADVANCE if now < start else Timing.AFTER
+
+
+def humanize_delta(delta: timedelta) -> str:
+    """'4 days', '2 h', '35 min': the lead or lag of a notice."""
+    secs = abs(int(delta.total_seconds()))
+    if secs >= 2 * 86400:
+        return f"{secs // 86400} days"
+    if secs >= 3600:
+        return f"{secs // 3600} h"
+    return f"{max(1, secs // 60)} min"
+
+
+def preview(notice: AbsenceNotice, client_name: str, tz: ZoneInfo) -> str:
+    """Exactly what the coordinator will read, as plain text."""
+    when = notice.start.astimezone(tz).strftime("%a %d %b %H:%M")
+    lead = humanize_delta(notice.start - notice.created_at)
+    if notice.timing is Timing.ADVANCE:
+        head = f"{client_name} will miss {notice.title} on {when} (notice {lead} ahead)."
+    else:
+        head = f"{client_name} missed {notice.title} on {when} (told {lead} after)."
+    parts = [head, f"Reason: {notice.barrier.label}."]
+    if notice.message.strip():
+        parts.append(f'"{notice.message.strip()}"')
+    if notice.makeup:
+        parts.append("Wants a make-up.")
+    if notice.shared_reflection:
+        parts.append("A reflection is attached.")
+    return " ".join(parts)

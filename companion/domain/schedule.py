@@ -1,0 +1,351 @@
+"""Series and their occurrences: recurrence expansion in the series' own timezone.
+
+A series is a recurring session (RRULE, optionally RDATEs) or a one-off. Each dated
+instance is an :class:`Occurrence`, identified by ``(series uid, original start)``: the
+RECURRENCE-ID of RFC 5545. Expansion uses dateutil's rrule on *local* wall-clock time
+in the series' zone, so an 18:00 session stays at 18:00 across DST changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrule, rrulestr
+
+DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(minutes=30))
+
+
+class ScheduleError(ValueError):
+    """A series definition that cannot be used (bad rule, bad timezone, bad times)."""
+
+
+class Kind(StrEnum):
+    """What sort of session a series is; picks the catch-up template."""
+
+    GROUP = "group"
+    INDIVIDUAL = "individual"
+    WORKSHOP = "workshop"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "group": "group therapy",
+            "individual": "individual counselling",
+            "workshop": "educational workshop",
+            "other": "session",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A change the program made to one occurrence: moved, or cancelled."""
+
+    original_start: datetime  # UTC
+    start: datetime | None = None  # UTC; None when only cancelled
+    end: datetime | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A recurring session (or a one-off when ``rrule`` is None)."""
+
+    uid: str
+    title: str
+    kind: Kind
+    start: datetime  # aware, in ``tzid``: the first occurrence, local wall-clock
+    duration: timedelta
+    tzid: str
+    rrule: str | None = None  # RRULE value without the "RRULE:" prefix
+    rdates: tuple[datetime, ...] = ()  # extra starts, aware
+    join_url: str = ""
+    facilitator: str = ""
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    overrides: Mapping[datetime, Override] = field(default_factory=dict)
+    sequence: int = 0
+    origin: str = "local"  # local | program | import
+
+    def __post_init__(self) -> None:
+        validate_series(self)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tzid)
+
+    def with_changes(self, **changes: object) -> Series:
+        """A copy with ``changes`` applied and SEQUENCE bumped when a field that
+        calendar apps show has changed."""
+        updated = replace(self, **changes)  # type: ignore[arg-type]
+        visible = ("title", "kind", "start", "duration", "tzid", "rrule", "rdates", "join_url",
+                   "facilitator", "reminders", "overrides")
+        if any(getattr(updated, f) != getattr(self, f) for f in visible):
+            updated = replace(updated, sequence=self.sequence + 1)
+        return updated
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One dated instance of a series."""
+
+    series_uid: str
+    original_start: datetime  # UTC: the RECURRENCE-ID
+    start: datetime  # UTC
+    end: datetime  # UTC
+    title: str
+    kind: Kind
+    tzid: str
+    join_url: str = ""
+    facilitator: str = ""
+    cancelled: bool = False
+    moved: bool = False
+
+    @property
+    def id(self) -> str:
+        return occurrence_id(self.series_uid, self.original_start)
+
+    @property
+    def key(self) -> tuple[str, datetime]:
+        return (self.series_uid, self.original_start)
+
+    def local_start(self, tz: ZoneInfo | None = None) -> datetime:
+        return self.start.astimezone(tz or ZoneInfo(self.tzid))
+
+    def local_end(self, tz: ZoneInfo | None = None) -> datetime:
+        return self.end.astimezone(tz or ZoneInfo(self.tzid))
+
+
+def occurrence_id(series_uid: str, original_start: datetime) -> str:
+    """A short stable id a person can type: 8 hex digits of the occurrence's identity."""
+    stamp = original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return hashlib.sha1(f"{series_uid}|{stamp}".encode()).hexdigest()[:8]
+
+
+def zone(tzid: str) -> ZoneInfo:
+    """The ZoneInfo for ``tzid``, or a :class:`ScheduleError` naming it."""
+    try:
+        return ZoneInfo(tzid)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScheduleError(f"unknown timezone {tzid!r}") from exc
+
+
+def validate_series(series: Series) -> None:
+    """Raise :class:`ScheduleError` when ``series`` cannot be expanded."""
+    if not series.title.strip():
+        raise ScheduleError("a series needs a title")
+    if series.start.tzinfo is None:
+        raise ScheduleError("a series start must carry its timezone")
+    zone(series.tzid)
+    if series.duration <= timedelta(0):
+        raise ScheduleError("a session must last longer than zero minutes")
+    if any(r < timedelta(0) for r in series.reminders):
+        raise ScheduleError("reminders are offsets before the start and must not be negative")
+    if series.rrule:
+        _rule(series)
+
+
+def parse_rrule(text: str, start: datetime) -> rrule:
+    """Parse an RRULE value for a series starting at ``start`` (aware, local)."""
+    value = text.strip().removeprefix("RRULE:")
+    try:
+        naive_start = start.replace(tzinfo=None)
+        rule = rrulestr(value, dtstart=naive_start, ignoretz=False)
+    except (ValueError, TypeError) as exc:
+        raise ScheduleError(f"bad repeat rule {text!r}: {exc}") from exc
+    if not isinstance(rule, rrule):
+        raise ScheduleError(f"bad repeat rule {text!r}: expected a single RRULE")
+    return rule
+
+
+def _rule(series: Series) -> rrule:
+    """The rrule expanded on naive local time; UNTIL is converted to local naive too."""
+    assert series.rrule is not None
+    value = series.rrule.strip().removeprefix("RRULE:")
+    parts = []
+    until: datetime | None = None
+    for part in value.split(";"):
+        name, _, arg = part.partition("=")
+        if name.upper() == "UNTIL":
+            until = _parse_until(arg, series)
+        else:
+            parts.append(part)
+    rule = parse_rrule(";".join(parts), series.start)
+    if until is not None:
+        rule = rule.replace(until=until)
+    return rule
+
+
+def _parse_until(arg: str, series: Series) -> datetime:
+    """UNTIL as naive local time in the series' zone (UTC 'Z' forms are converted)."""
+    text = arg.strip()
+    try:
+        if len(text) == 8:
+            day = datetime.strptime(text, "%Y%m%d")
+            return day.replace(hour=23, minute=59, second=59)
+        if text.endswith("Z"):
+            utc = datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            return utc.astimezone(series.zone).replace(tzinfo=None)
+        return datetime.strptime(text, "%Y%m%dT%H%M%S")
+    except ValueError as exc:
+        raise ScheduleError(f"bad UNTIL {arg!r} in repeat rule") from exc
+
+
+def rule_until_utc(series: Series) -> datetime | None:
+    """The series' UNTIL as an aware UTC datetime, when it has one."""
+    if not series.rrule:
+        return None
+    until = _rule(series)._until  # noqa: SLF001 - dateutil keeps it private
+    if until is None:
+        return None
+    return until.replace(tzinfo=series.zone).astimezone(UTC)
+
+
+def original_starts(series: Series, start: datetime, end: datetime) -> list[datetime]:
+    """Original starts (UTC) of ``series`` that begin in ``[start - duration, end)``.
+
+    Expansion is on naive local wall-clock time, then localised, so DST never shifts
+    a session's local time.
+    """
+    tz = series.zone
+    lo = (start - series.duration).astimezone(tz).replace(tzinfo=None)
+    hi = end.astimezone(tz).replace(tzinfo=None)
+    local_first = series.start.astimezone(tz).replace(tzinfo=None)
+    if series.rrule:
+        naive = _rule(series).between(lo, hi, inc=True)
+    else:
+        naive = [local_first] if lo <= local_first <= hi else []
+    naive += [r.astimezone(tz).replace(tzinfo=None) for r in series.rdates]
+    seen = sorted({n for n in naive if lo <= n < hi})
+    return [n.replace(tzinfo=tz).astimezone(UTC) for n in seen]
+
+
+def expand(series: Series, start: datetime, end: datetime) -> list[Occurrence]:
+    """Occurrences of ``series`` overlapping ``[start, end)``, with overrides applied.
+
+    Cancelled occurrences are returned (flagged) so attendance can tell them apart.
+    A moved occurrence appears at its new time, wherever its original slot was.
+    """
+    out: list[Occurrence] = []
+    moved_in = [
+        o
+        for o in series.overrides.values()
+        if o.start is not None and o.start < end and (o.end or o.start) > start
+    ]
+    slots = set(original_starts(series, start, end)) | {o.original_start for o in moved_in}
+    for original in sorted(slots):
+        occ = _occurrence(series, original)
+        if occ.end > start and occ.start < end:
+            out.append(occ)
+    out.sort(key=lambda o: o.start)
+    return out
+
+
+def _occurrence(series: Series, original: datetime) -> Occurrence:
+    override = series.overrides.get(original)
+    begin, finish = original, original + series.duration
+    moved = cancelled = False
+    if override is not None:
+        cancelled = override.cancelled
+        if override.start is not None and override.start != original:
+            moved = True
+            begin = override.start
+            finish = override.end or override.start + series.duration
+    return Occurrence(
+        series_uid=series.uid,
+        original_start=original,
+        start=begin,
+        end=finish,
+        title=series.title,
+        kind=series.kind,
+        tzid=series.tzid,
+        join_url=series.join_url,
+        facilitator=series.facilitator,
+        cancelled=cancelled,
+        moved=moved,
+    )
+
+
+def expand_all(series: Iterable[Series], start: datetime, end: datetime) -> list[Occurrence]:
+    """Occurrences of every series in ``[start, end)``, sorted by start."""
+    out = [occ for s in series for occ in expand(s, start, end)]
+    out.sort(key=lambda o: (o.start, o.title))
+    return out
+
+
+def next_occurrence(
+    series: Iterable[Series], now: datetime, horizon: timedelta = timedelta(days=60)
+) -> Occurrence | None:
+    """The first not-cancelled occurrence that has not ended yet."""
+    for occ in expand_all(series, now, now + horizon):
+        if not occ.cancelled and occ.end > now:
+            return occ
+    return None
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_WORDS = {
+    "mon": "MO", "monday": "MO", "tue": "TU", "tues": "TU", "tuesday": "TU",
+    "wed": "WE", "wednesday": "WE", "thu": "TH", "thur": "TH", "thurs": "TH",
+    "thursday": "TH", "fri": "FR", "friday": "FR", "sat": "SA", "saturday": "SA",
+    "sun": "SU", "sunday": "SU",
+}  # fmt: skip
+
+
+def rule_from_words(text: str) -> str | None:
+    """Turn plain words into an RRULE: "once", "daily", "weekly", "fortnightly",
+    "Mon, Wed, Fri", "every 2 weeks on Tue". An RRULE passes through unchanged."""
+    words = text.strip()
+    low = words.lower()
+    if not low or low in ("once", "one-off", "none", "no repeat"):
+        return None
+    if "FREQ=" in words.upper():
+        return words.upper().removeprefix("RRULE:")
+    interval = 1
+    if low in ("daily", "every day"):
+        return "FREQ=DAILY"
+    if low.startswith(("fortnightly", "every 2 weeks", "every other week", "biweekly")):
+        interval = 2
+    elif low.startswith(("weekly", "every week")):
+        interval = 1
+    tokens = [t for t in low.replace(",", " ").replace("/", " ").split() if t]
+    days = [_DAY_WORDS[t] for t in tokens if t in _DAY_WORDS]
+    known = set(_DAY_WORDS) | {"every", "2", "weeks", "week", "other", "on", "and",
+                               "weekly", "fortnightly", "biweekly"}  # fmt: skip
+    unknown = [t for t in tokens if t not in known]
+    if unknown:
+        raise ScheduleError(f"cannot read repeat {text!r}: unknown word {unknown[0]!r}")
+    rule = "FREQ=WEEKLY" + (f";INTERVAL={interval}" if interval > 1 else "")
+    if days:
+        ordered = sorted(set(days), key=WEEKDAYS.index)
+        rule += ";BYDAY=" + ",".join(ordered)
+    return rule
+
+
+def rule_in_words(rule: str | None) -> str:
+    """A short plain-words summary of an RRULE, for lists and forms."""
+    if not rule:
+        return "once"
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    freq = parts.get("FREQ", "")
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    names = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri",
+             "SA": "Sat", "SU": "Sun"}  # fmt: skip
+    if freq == "WEEKLY":
+        days = ", ".join(names.get(d, d) for d in parts.get("BYDAY", "").split(",") if d)
+        head = "weekly" if interval == 1 else ("fortnightly" if interval == 2 else
+                                               f"every {interval} weeks")  # fmt: skip
+        text = f"{days}" if days and interval == 1 else f"{head}{' on ' + days if days else ''}"
+    elif freq == "DAILY":
+        text = "daily" if interval == 1 else f"every {interval} days"
+    else:
+        text = rule.lower()
+    if "UNTIL" in parts:
+        text += f" until {parts['UNTIL'][:8]}"
+    if "COUNT" in parts:
+        text += f", {parts['COUNT']} times"
+    return text

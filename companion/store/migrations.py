@@ -1,0 +1,95 @@
+"""Schema migrations, keyed by version (``PRAGMA user_version``). Append only: a released
+migration never changes; a new one gets the next number."""
+
+from __future__ import annotations
+
+V1 = (
+    """CREATE TABLE program (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        threshold REAL NOT NULL DEFAULT 0.8,
+        unexcused_limit INTEGER NOT NULL DEFAULT 3,
+        coordinator TEXT NOT NULL DEFAULT ''
+    )""",
+    """CREATE TABLE series (
+        uid TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        tzid TEXT NOT NULL,
+        start_local TEXT NOT NULL,
+        duration_s INTEGER NOT NULL,
+        rrule TEXT,
+        rdates TEXT NOT NULL DEFAULT '[]',
+        join_url TEXT NOT NULL DEFAULT '',
+        facilitator TEXT NOT NULL DEFAULT '',
+        reminders TEXT NOT NULL DEFAULT '[86400, 1800]',
+        sequence INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL DEFAULT 'local',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    )""",
+    """CREATE TABLE override (
+        series_uid TEXT NOT NULL REFERENCES series(uid) ON DELETE CASCADE,
+        original_start TEXT NOT NULL,
+        start TEXT,
+        end TEXT,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (series_uid, original_start)
+    )""",
+    """CREATE TABLE attendance (
+        series_uid TEXT NOT NULL,
+        original_start TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT 'client',
+        updated TEXT NOT NULL,
+        PRIMARY KEY (series_uid, original_start)
+    )""",
+    """CREATE TABLE reflection (
+        id INTEGER PRIMARY KEY,
+        created TEXT NOT NULL,
+        series_uid TEXT,
+        original_start TEXT,
+        barriers TEXT NOT NULL DEFAULT '[]',
+        what_happened TEXT NOT NULL DEFAULT '',
+        plan TEXT NOT NULL DEFAULT '',
+        mood INTEGER
+    )""",
+    "CREATE INDEX reflection_created ON reflection(created)",
+    """CREATE TABLE checklist (
+        series_uid TEXT NOT NULL,
+        original_start TEXT NOT NULL,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created TEXT NOT NULL,
+        PRIMARY KEY (series_uid, original_start)
+    )""",
+    """CREATE TABLE checklist_item (
+        id INTEGER PRIMARY KEY,
+        series_uid TEXT NOT NULL,
+        original_start TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        key TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        done_at TEXT,
+        link TEXT NOT NULL DEFAULT '',
+        FOREIGN KEY (series_uid, original_start)
+            REFERENCES checklist(series_uid, original_start) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX checklist_item_owner ON checklist_item(series_uid, original_start)",
+)
+
+# v2: reflections get the shared flag; reminders remember what already fired.
+V2 = (
+    "ALTER TABLE reflection ADD COLUMN shared INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE reminder_fired (
+        series_uid TEXT NOT NULL,
+        original_start TEXT NOT NULL,
+        offset_s INTEGER NOT NULL,
+        fired TEXT NOT NULL,
+        PRIMARY KEY (series_uid, original_start, offset_s)
+    )""",
+)
+
+MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [(1, V1), (2, V2)]
+SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,222 @@
+"""The wire models of API v1: the one definition both the client and the server use.
+
+Versioned JSON (``PROTOCOL_VERSION``). Times on the wire are ISO 8601 with an offset,
+always UTC; a series' first start travels as local wall-clock time plus its TZID so both
+ends expand recurrences identically. Pure: no I/O (a test checks ``sys.modules``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+
+from companion.domain.journal import Barrier
+from companion.domain.notices import MESSAGE_LIMIT, REFLECTION_LIMIT, Timing
+from companion.domain.schedule import Kind, Override, Series, zone
+
+PROTOCOL_VERSION = 1
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a time on the wire must carry its offset")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProgramInfo(Wire):
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    threshold: float = Field(0.8, gt=0, le=1)
+    unexcused_limit: int = Field(3, ge=0)
+    coordinator: str = Field("", max_length=200)
+
+
+class OverrideWire(Wire):
+    original_start: UtcDatetime
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+    cancelled: bool = False
+
+
+class SeriesWire(Wire):
+    uid: str = Field(min_length=1, max_length=255)
+    title: str = Field(min_length=1, max_length=200)
+    kind: Kind
+    tzid: str = Field(max_length=64)
+    start_local: datetime  # naive wall-clock time in ``tzid``
+    duration_min: int = Field(gt=0, le=24 * 60)
+    rrule: str | None = Field(None, max_length=500)
+    rdates: list[UtcDatetime] = Field(default_factory=list, max_length=500)
+    join_url: str = Field("", max_length=2000)
+    facilitator: str = Field("", max_length=200)
+    reminders_min: list[int] = Field(default_factory=lambda: [1440, 30], max_length=10)
+    sequence: int = Field(0, ge=0)
+    overrides: list[OverrideWire] = Field(default_factory=list, max_length=2000)
+
+
+class EnrollRequest(Wire):
+    code: str = Field(min_length=1, max_length=64)
+    device_name: str = Field("", max_length=100)
+
+
+class EnrollResponse(Wire):
+    token: str
+    feed_url: str
+    client_name: str
+    program: ProgramInfo
+    schedule: list[SeriesWire]
+    cursor: str  # changes before this are already reflected in ``schedule``
+
+
+class NoticeIn(Wire):
+    """An absence notice as the client sends it. ``id`` is the idempotency key."""
+
+    id: UUID
+    series_uid: str = Field(min_length=1, max_length=255)
+    original_start: UtcDatetime
+    title: str = Field(min_length=1, max_length=200)
+    start: UtcDatetime
+    timing: Timing
+    barrier: Barrier
+    message: str = Field("", max_length=MESSAGE_LIMIT)
+    makeup: bool = False
+    shared_reflection: str | None = Field(None, max_length=REFLECTION_LIMIT)
+    created_at: UtcDatetime
+
+
+NoticeStatus = Literal["new", "acknowledged", "replied"]
+
+
+class NoticeOut(NoticeIn):
+    status: NoticeStatus
+    received_at: UtcDatetime
+
+
+class MakeupSlot(Wire):
+    start: UtcDatetime
+    end: UtcDatetime
+    join_url: str = Field("", max_length=2000)
+    title: str = Field("Make-up session", max_length=200)
+
+
+class Link(Wire):
+    title: str = Field(max_length=200)
+    url: HttpUrl
+
+
+class SeriesChanged(Wire):
+    type: Literal["series"] = "series"
+    series: SeriesWire
+
+
+class SeriesRemoved(Wire):
+    type: Literal["series_removed"] = "series_removed"
+    uid: str
+
+
+class MaterialAdded(Wire):
+    """A link a coordinator attached to an occurrence (notes, handout, recording)."""
+
+    type: Literal["material"] = "material"
+    id: int
+    series_uid: str
+    original_start: UtcDatetime
+    kind: Literal["notes", "handout", "recording", "other"] = "other"
+    title: str
+    url: str
+
+
+class ReplyPosted(Wire):
+    """A coordinator's acknowledgement or reply to one of the client's notices."""
+
+    type: Literal["reply"] = "reply"
+    id: int
+    notice_id: UUID
+    status: NoticeStatus
+    text: str = ""
+    makeup: MakeupSlot | None = None
+    materials: list[Link] = Field(default_factory=list)
+    at: UtcDatetime
+
+
+class AttendanceRecorded(Wire):
+    """The program's attendance record for one of the client's occurrences (authoritative)."""
+
+    type: Literal["attendance"] = "attendance"
+    series_uid: str
+    original_start: UtcDatetime
+    status: Literal["attended", "missed", "excused", "made_up"]
+    at: UtcDatetime
+
+
+Change = Annotated[
+    SeriesChanged | SeriesRemoved | MaterialAdded | ReplyPosted | AttendanceRecorded,
+    Field(discriminator="type"),
+]
+
+
+class ChangesResponse(Wire):
+    changes: list[Change]
+    cursor: str
+    more: bool = False
+
+
+class ErrorBody(Wire):
+    detail: str
+
+
+def series_to_wire(series: Series) -> SeriesWire:
+    return SeriesWire(
+        uid=series.uid,
+        title=series.title,
+        kind=series.kind,
+        tzid=series.tzid,
+        start_local=series.start.astimezone(series.zone).replace(tzinfo=None),
+        duration_min=int(series.duration.total_seconds() // 60),
+        rrule=series.rrule,
+        rdates=list(series.rdates),
+        join_url=series.join_url,
+        facilitator=series.facilitator,
+        reminders_min=[int(r.total_seconds() // 60) for r in series.reminders],
+        sequence=series.sequence,
+        overrides=[
+            OverrideWire(
+                original_start=o.original_start, start=o.start, end=o.end, cancelled=o.cancelled
+            )
+            for o in series.overrides.values()
+        ],
+    )
+
+
+def series_from_wire(wire: SeriesWire, origin: str = "program") -> Series:
+    """The domain series for ``wire``; raises ``ScheduleError`` when it cannot be expanded."""
+    tz = zone(wire.tzid)
+    return Series(
+        uid=wire.uid,
+        title=wire.title,
+        kind=wire.kind,
+        start=wire.start_local.replace(tzinfo=tz),
+        duration=timedelta(minutes=wire.duration_min),
+        tzid=wire.tzid,
+        rrule=wire.rrule,
+        rdates=tuple(wire.rdates),
+        join_url=wire.join_url,
+        facilitator=wire.facilitator,
+        reminders=tuple(timedelta(minutes=m) for m in wire.reminders_min),
+        overrides={
+            o.original_start: Override(o.original_start, o.start, o.end, o.cancelled)
+            for o in wire.overrides
+        },
+        sequence=wire.sequence,
+        origin=origin,
+    )

@@ -1,0 +1,1 @@
+"""The program server: HTTP API, storage, coordinator dashboard, calendar feeds."""
