@@ -21,7 +21,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Never touch the user's real profile: every test gets its own COMPANION_HOME."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("COMPANION_HOME", str(home))
@@ -60,16 +62,25 @@ def demo_profile(profile: Profile) -> Profile:
     return profile
 
 
-def run_cli(*args: str, now: datetime | None = FROZEN_NOW, input: str | None = None,
-            env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str,
+    now: datetime | None = FROZEN_NOW,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess:
     """Run the real `companion` in a subprocess against the test's COMPANION_HOME."""
     full_env = dict(os.environ, **(env or {}))
     if now is not None:
         full_env["COMPANION_NOW"] = now.isoformat()
     return subprocess.run(
         [sys.executable, "-m", "companion", *args],
-        capture_output=True, text=True, env=full_env, input=input, timeout=timeout,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+    )
 
 
 def require_tool(available: bool, reason: str) -> None:

@@ -28,9 +28,12 @@ def set_item(profile: Profile, occ_id: str, item: int, done: bool = True) -> Cat
         raise UserError(f"item {item} does not exist; the checklist has {len(checklist.items)}")
     with profile.store.transaction() as conn:
         repo_catchup.set_item_done(
-            conn, checklist.series_uid, checklist.original_start, item - 1,
+            conn,
+            checklist.series_uid,
+            checklist.original_start,
+            item - 1,
             profile.now() if done else None,
-        )  # fmt: skip
+        )
     return _checklist(profile, occ_id)
 
 
@@ -39,8 +42,9 @@ def add_item(profile: Profile, occ_id: str, text: str, link: str = "") -> CatchU
         raise UserError("an item needs some text")
     checklist = _checklist(profile, occ_id)
     with profile.store.transaction() as conn:
-        repo_catchup.add_item(conn, checklist.series_uid, checklist.original_start, text.strip(),
-                              link)  # fmt: skip
+        repo_catchup.add_item(
+            conn, checklist.series_uid, checklist.original_start, text.strip(), link
+        )
     return _checklist(profile, occ_id)
 
 
@@ -53,8 +57,14 @@ def checklist_json(c: CatchUpChecklist) -> dict[str, object]:
         "done": c.done_count,
         "total": len(c.items),
         "items": [
-            {"n": n, "text": i.text, "key": i.key, "done": i.done,
-             "done_at": i.done_at.isoformat() if i.done_at else None, "link": i.link}
+            {
+                "n": n,
+                "text": i.text,
+                "key": i.key,
+                "done": i.done,
+                "done_at": i.done_at.isoformat() if i.done_at else None,
+                "link": i.link,
+            }
             for n, i in enumerate(c.items, 1)
         ],
-    }  # fmt: skip
+    }

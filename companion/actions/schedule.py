@@ -59,8 +59,9 @@ def find_occurrence(profile: Profile, occurrence_id: str) -> Occurrence:
     wanted = occurrence_id.strip().lower()
     now = profile.now()
     for series in repo_schedule.list_series(profile.store.conn):
-        first = min([series.start, *series.rdates, *(o.start for o in series.overrides.values()
-                                                      if o.start)])  # fmt: skip
+        first = min(
+            [series.start, *series.rdates, *(o.start for o in series.overrides.values() if o.start)]
+        )
         for occ in expand_all([series], first - timedelta(days=1), now + LOOKAHEAD):
             if occ.id == wanted:
                 return occ
@@ -74,20 +75,25 @@ def mark(profile: Profile, occurrence_id: str, status: Status) -> OccurrenceView
     checklist nobody has started.
     """
     if status not in MARKABLE:
-        raise UserError(f"cannot mark a session {status.value}; use attended, missed, made_up "
-                        "or upcoming")  # fmt: skip
+        raise UserError(
+            f"cannot mark a session {status.value}; use attended, missed, made_up or upcoming"
+        )
     occ = find_occurrence(profile, occurrence_id)
     now = profile.now()
     if occ.cancelled:
-        raise UserError(f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b} was cancelled "
-                        "by the program")  # fmt: skip
+        raise UserError(
+            f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b} was cancelled by the program"
+        )
     if status in (Status.ATTENDED, Status.MADE_UP, Status.MISSED) and occ.start > now:
-        raise UserError(f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b %H:%M} has not "
-                        "started yet")  # fmt: skip
+        raise UserError(
+            f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b %H:%M} has not started yet"
+        )
     with profile.store.transaction() as conn:
         if repo_schedule.mark_source(conn, *occ.key) == "program":
-            raise UserError("the program has recorded attendance for this session; "
-                            "ask your coordinator to change it")  # fmt: skip
+            raise UserError(
+                "the program has recorded attendance for this session; "
+                "ask your coordinator to change it"
+            )
         apply_status(profile, occ, status, now)
     return OccurrenceView(occ, status)
 
@@ -185,8 +191,11 @@ def list_series(profile: Profile) -> list[Series]:
 
 def resolve_series(profile: Profile, ref: str) -> Series:
     """A series by uid, uid prefix or exact title."""
-    matches = [s for s in list_series(profile)
-               if s.uid == ref or s.uid.startswith(ref) or s.title.lower() == ref.lower()]  # fmt: skip
+    matches = [
+        s
+        for s in list_series(profile)
+        if s.uid == ref or s.uid.startswith(ref) or s.title.lower() == ref.lower()
+    ]
     if len(matches) != 1:
         what = "no series" if not matches else "more than one series"
         raise UserError(f"{what} matches {ref!r} (see `companion series list`)")

@@ -51,7 +51,9 @@ class TodayView:
                 "threshold": self.program.policy.threshold,
                 "unexcused_limit": self.program.policy.unexcused_limit,
             },
-            "next": None if nxt is None else {
+            "next": None
+            if nxt is None
+            else {
                 "id": nxt.id,
                 "title": nxt.title,
                 "kind": nxt.kind.value,
@@ -90,7 +92,7 @@ class TodayView:
                 }
                 for c in self.open_checklists
             ],
-        }  # fmt: skip
+        }
 
 
 def occurrence_id_of(checklist: CatchUpChecklist) -> str:
@@ -108,11 +110,19 @@ def load_today(profile: Profile) -> TodayView:
     week_start, week_end = week_bounds(now, tz)
     window_start = min(week_start, now - timedelta(days=policy.window_days))
     found = expand_all(series, window_start, max(week_end, now + timedelta(days=60)))
-    marks = repo_schedule.marks(conn, window_start - timedelta(days=7), week_end + timedelta(days=60))
+    marks = repo_schedule.marks(
+        conn, window_start - timedelta(days=7), week_end + timedelta(days=60)
+    )
     in_week = [o for o in found if week_start <= o.start < week_end]
     week = week_summary(in_week, marks, policy, now, week_start)
-    nxt = next((o for o in found if not o.cancelled and o.end > now
-                and status_of(o, marks, now) is not Status.EXCUSED), None)  # fmt: skip
+    nxt = next(
+        (
+            o
+            for o in found
+            if not o.cancelled and o.end > now and status_of(o, marks, now) is not Status.EXCUSED
+        ),
+        None,
+    )
     return TodayView(
         now=now,
         program=program,

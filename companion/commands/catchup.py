@@ -12,8 +12,11 @@ from companion.domain.schedule import occurrence_id
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("catchup", help="catch-up checklists for missed sessions",
-                       description="Show open catch-up checklists (--all for finished ones too).")  # fmt: skip
+    p = sub.add_parser(
+        "catchup",
+        help="catch-up checklists for missed sessions",
+        description="Show open catch-up checklists (--all for finished ones too).",
+    )
     p.add_argument("--all", action="store_true", help="include finished checklists")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
@@ -38,8 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def show(profile: Profile, c: CatchUpChecklist) -> None:
     tz = profile.tz()
-    print(f"{c.original_start.astimezone(tz):%a %d %b %H:%M} {c.title}  {c.progress()}  "
-          f"[{occurrence_id(c.series_uid, c.original_start)}]")  # fmt: skip
+    print(
+        f"{c.original_start.astimezone(tz):%a %d %b %H:%M} {c.title}  {c.progress()}  "
+        f"[{occurrence_id(c.series_uid, c.original_start)}]"
+    )
     for n, item in enumerate(c.items, 1):
         link = f"  → {item.link}" if item.link else ""
         print(f"  {n}. [{'x' if item.done else ' '}] {item.text}{link}")

@@ -16,15 +16,26 @@ from companion.domain.journal import Barrier
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("journal", help="your private reflection journal",
-                       description="Reflections stay on this device unless you attach one to "
-                       "a notice for your coordinator.")  # fmt: skip
+    p = sub.add_parser(
+        "journal",
+        help="your private reflection journal",
+        description="Reflections stay on this device unless you attach one to "
+        "a notice for your coordinator.",
+    )
     s = p.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
 
-    a = s.add_parser("add", help="write a reflection", description="Write a reflection. "
-                     f"Barriers: {', '.join(b.value for b in Barrier)}.")  # fmt: skip
-    a.add_argument("--barrier", action="append", default=[], metavar="BARRIER",
-                   help="what got in the way (repeat for several)")  # fmt: skip
+    a = s.add_parser(
+        "add",
+        help="write a reflection",
+        description=f"Write a reflection. Barriers: {', '.join(b.value for b in Barrier)}.",
+    )
+    a.add_argument(
+        "--barrier",
+        action="append",
+        default=[],
+        metavar="BARRIER",
+        help="what got in the way (repeat for several)",
+    )
     a.add_argument("--what", default="", help="what happened")
     a.add_argument("--plan", default="", help="plan for next time")
     a.add_argument("--mood", type=int, choices=range(1, 6), metavar="1-5")
@@ -37,16 +48,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
 
-    i = s.add_parser("insights", help="barrier counts with strategies",
-                     description="How often each barrier came up, with strategies that help.")  # fmt: skip
+    i = s.add_parser(
+        "insights",
+        help="barrier counts with strategies",
+        description="How often each barrier came up, with strategies that help.",
+    )
     i.add_argument("--weeks", type=int, default=12, help="period (default 12 weeks)")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_insights)
 
 
 def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
-    r = add_reflection(profile, barriers=args.barrier, what_happened=args.what, plan=args.plan,
-                       mood=args.mood, occurrence_id=args.occurrence)  # fmt: skip
+    r = add_reflection(
+        profile,
+        barriers=args.barrier,
+        what_happened=args.what,
+        plan=args.plan,
+        mood=args.mood,
+        occurrence_id=args.occurrence,
+    )
     if args.json:
         print_json(reflection_json(r))
     else:
@@ -76,9 +96,20 @@ def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
 def cmd_insights(profile: Profile, args: argparse.Namespace) -> int:
     found = barrier_insights(profile, args.weeks)
     if args.json:
-        print_json({"weeks": args.weeks, "barriers": [
-            {"barrier": i.barrier.value, "label": i.barrier.label, "count": i.count,
-             "strategies": list(i.strategies)} for i in found]})  # fmt: skip
+        print_json(
+            {
+                "weeks": args.weeks,
+                "barriers": [
+                    {
+                        "barrier": i.barrier.value,
+                        "label": i.barrier.label,
+                        "count": i.count,
+                        "strategies": list(i.strategies),
+                    }
+                    for i in found
+                ],
+            }
+        )
         return 0
     print(f"Last {args.weeks} weeks")
     if not found:

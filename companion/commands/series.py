@@ -17,25 +17,44 @@ from companion.domain.schedule import Kind, ScheduleError, rule_from_words, rule
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("series", help="add, list or remove recurring sessions",
-                       description="Manage your series (recurring sessions or one-offs).")  # fmt: skip
+    p = sub.add_parser(
+        "series",
+        help="add, list or remove recurring sessions",
+        description="Manage your series (recurring sessions or one-offs).",
+    )
     s = p.add_subparsers(dest="series_command", metavar="ACTION", required=True)
 
-    a = s.add_parser("add", help="add a series", description="Add a recurring session or a "
-                     "one-off. Times are in --tz (default: your display timezone).")  # fmt: skip
+    a = s.add_parser(
+        "add",
+        help="add a series",
+        description="Add a recurring session or a "
+        "one-off. Times are in --tz (default: your display timezone).",
+    )
     a.add_argument("--title", required=True)
     a.add_argument("--kind", choices=[k.value for k in Kind], default="group")
-    a.add_argument("--start", required=True, type=parse_datetime,
-                   help="first session, e.g. '2026-12-01 18:00'")  # fmt: skip
-    a.add_argument("--duration", type=parse_duration, default=parse_duration("3h"),
-                   help="e.g. 90m, 3h (default 3h)")  # fmt: skip
-    a.add_argument("--repeat", default="once",
-                   help="'Mon, Wed, Fri', weekly, fortnightly, daily, once, or an RRULE")  # fmt: skip
+    a.add_argument(
+        "--start", required=True, type=parse_datetime, help="first session, e.g. '2026-12-01 18:00'"
+    )
+    a.add_argument(
+        "--duration",
+        type=parse_duration,
+        default=parse_duration("3h"),
+        help="e.g. 90m, 3h (default 3h)",
+    )
+    a.add_argument(
+        "--repeat",
+        default="once",
+        help="'Mon, Wed, Fri', weekly, fortnightly, daily, once, or an RRULE",
+    )
     a.add_argument("--tz", help="IANA timezone, e.g. America/New_York")
     a.add_argument("--join", default="", help="join link")
     a.add_argument("--facilitator", default="")
-    a.add_argument("--reminders", type=parse_offsets, default=None,
-                   help="offsets before the start, e.g. '24h,30m' or 'none'")  # fmt: skip
+    a.add_argument(
+        "--reminders",
+        type=parse_offsets,
+        default=None,
+        help="offsets before the start, e.g. '24h,30m' or 'none'",
+    )
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_add)
 
@@ -43,8 +62,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
 
-    rm = s.add_parser("remove", help="remove a series",
-                      description="Remove a series by uid (or a unique prefix) or exact title.")  # fmt: skip
+    rm = s.add_parser(
+        "remove",
+        help="remove a series",
+        description="Remove a series by uid (or a unique prefix) or exact title.",
+    )
     rm.add_argument("series", metavar="SERIES")
     rm.set_defaults(func=cmd_remove)
 
@@ -55,15 +77,24 @@ def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
     except ScheduleError as exc:
         raise UserError(str(exc)) from exc
     series = add_series(
-        profile, title=args.title, kind=args.kind, start=args.start, duration=args.duration,
-        rrule=rule, tzid=args.tz, join_url=args.join, facilitator=args.facilitator,
+        profile,
+        title=args.title,
+        kind=args.kind,
+        start=args.start,
+        duration=args.duration,
+        rrule=rule,
+        tzid=args.tz,
+        join_url=args.join,
+        facilitator=args.facilitator,
         reminders=args.reminders,
-    )  # fmt: skip
+    )
     if args.json:
         print_json(series_json(series))
     else:
-        print(f"Added {series.title} ({rule_in_words(series.rrule)}, from "
-              f"{series.start:%a %d %b %Y %H:%M} {series.tzid}) as {series.uid}")  # fmt: skip
+        print(
+            f"Added {series.title} ({rule_in_words(series.rrule)}, from "
+            f"{series.start:%a %d %b %Y %H:%M} {series.tzid}) as {series.uid}"
+        )
     return 0
 
 
@@ -93,9 +124,11 @@ def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
     if not found:
         print("No series yet: `companion series add`, `companion import-ics` or `companion demo`.")
     for s in found:
-        print(f"{s.uid}\n  {s.title} ({s.kind.value}) {rule_in_words(s.rrule)} at "
-              f"{s.start:%H:%M} {s.tzid} from {s.start:%d %b %Y}, "
-              f"{int(s.duration.total_seconds() // 60)} min")  # fmt: skip
+        print(
+            f"{s.uid}\n  {s.title} ({s.kind.value}) {rule_in_words(s.rrule)} at "
+            f"{s.start:%H:%M} {s.tzid} from {s.start:%d %b %Y}, "
+            f"{int(s.duration.total_seconds() // 60)} min"
+        )
     return 0
 
 

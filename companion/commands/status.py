@@ -14,28 +14,40 @@ from companion.domain.attendance import Status
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="fill this profile with a sample program",
-                       description="Fill the current (empty) profile with a realistic sample "
-                       "program: three series, six weeks of history, reflections, checklists.")  # fmt: skip
+    p = sub.add_parser(
+        "demo",
+        help="fill this profile with a sample program",
+        description="Fill the current (empty) profile with a realistic sample "
+        "program: three series, six weeks of history, reflections, checklists.",
+    )
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("status", help="next session, this week's attendance, open checklists",
-                       description="Show the next session, this week's attendance against the "
-                       "program's policy, unexcused absences and open catch-up checklists.")  # fmt: skip
+    p = sub.add_parser(
+        "status",
+        help="next session, this week's attendance, open checklists",
+        description="Show the next session, this week's attendance against the "
+        "program's policy, unexcused absences and open catch-up checklists.",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("sessions", help="list occurrences with their ids and statuses",
-                       description="List occurrences (default: this week and next) with the id "
-                       "other commands take.")  # fmt: skip
+    p = sub.add_parser(
+        "sessions",
+        help="list occurrences with their ids and statuses",
+        description="List occurrences (default: this week and next) with the id "
+        "other commands take.",
+    )
     p.add_argument("--from", dest="start", type=parse_datetime, metavar="DATE")
     p.add_argument("--to", dest="end", type=parse_datetime, metavar="DATE")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_sessions)
 
-    p = sub.add_parser("mark", help="record your attendance for a session",
-                       description="Record your own (provisional) attendance. Marking a "
-                       "session missed creates its catch-up checklist.")  # fmt: skip
+    p = sub.add_parser(
+        "mark",
+        help="record your attendance for a session",
+        description="Record your own (provisional) attendance. Marking a "
+        "session missed creates its catch-up checklist.",
+    )
     p.add_argument("occurrence", metavar="OCCURRENCE_ID")
     p.add_argument("status", choices=["attended", "missed", "made_up", "upcoming"])
     p.set_defaults(func=cmd_mark)
@@ -43,9 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_demo(profile: Profile, args: argparse.Namespace) -> int:
     counts = load_demo(profile)
-    print(f"Loaded the demo program Evening IOP: {counts['series']} series, "
-          f"{counts['attended']} attended, {counts['missed']} missed, {counts['excused']} excused, "
-          f"{counts['reflections']} reflections. Try `companion status`.")  # fmt: skip
+    print(
+        f"Loaded the demo program Evening IOP: {counts['series']} series, "
+        f"{counts['attended']} attended, {counts['missed']} missed, {counts['excused']} excused, "
+        f"{counts['reflections']} reflections. Try `companion status`."
+    )
     return 0
 
 
@@ -66,14 +80,18 @@ def print_status(profile: Profile) -> None:
         print("Next session: none scheduled (`companion demo` or `companion series add`)")
     else:
         start = nxt.local_start(tz)
-        print(f"Next session: {nxt.title} ({nxt.kind.label}) {start:%a %d %b %H:%M}"
-              f"-{nxt.local_end(tz):%H:%M}  [{nxt.id}]")  # fmt: skip
+        print(
+            f"Next session: {nxt.title} ({nxt.kind.label}) {start:%a %d %b %H:%M}"
+            f"-{nxt.local_end(tz):%H:%M}  [{nxt.id}]"
+        )
         if nxt.join_url:
             print(f"  join: {nxt.join_url}")
     w = view.week
     rate = "-" if w.rate is None else f"{w.rate:.0%}"
-    print(f"This week: {w.attended} attended, {w.missed} missed, {w.excused} excused, "
-          f"{w.remaining} to go (rate {rate}, policy {w.threshold:.0%})")  # fmt: skip
+    print(
+        f"This week: {w.attended} attended, {w.missed} missed, {w.excused} excused, "
+        f"{w.remaining} to go (rate {rate}, policy {w.threshold:.0%})"
+    )
     print(f"  {w.forecast()}")
     if w.unrecorded:
         print(f"  {w.unrecorded} past session(s) not marked yet")
@@ -82,15 +100,22 @@ def print_status(profile: Profile) -> None:
     if view.open_checklists:
         print("Catch up:")
         for c in view.open_checklists:
-            print(f"  {c.original_start.astimezone(tz):%a %d %b} {c.title}: {c.progress()} "
-                  f"[{occurrence_id_of(c)}]")  # fmt: skip
+            print(
+                f"  {c.original_start.astimezone(tz):%a %d %b} {c.title}: {c.progress()} "
+                f"[{occurrence_id_of(c)}]"
+            )
 
 
 def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
     tz = profile.tz()
     now = profile.now().astimezone(tz)
-    start = _aware(args.start, tz) if args.start else (now - timedelta(days=now.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0)  # fmt: skip
+    start = (
+        _aware(args.start, tz)
+        if args.start
+        else (now - timedelta(days=now.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+    )
     end = _aware(args.end, tz) if args.end else start + timedelta(days=14)
     if args.end and args.end.time() == datetime.min.time():
         end += timedelta(days=1)  # a bare --to date includes that day
@@ -104,8 +129,10 @@ def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
         print("No sessions in that range.")
     for v in views:
         o = v.occurrence
-        print(f"{o.id}  {o.local_start(tz):%a %d %b %H:%M}-{o.local_end(tz):%H:%M}  "
-              f"{v.status.label:<9}  {o.title}")  # fmt: skip
+        print(
+            f"{o.id}  {o.local_start(tz):%a %d %b %H:%M}-{o.local_end(tz):%H:%M}  "
+            f"{v.status.label:<9}  {o.title}"
+        )
     return 0
 
 
@@ -116,7 +143,13 @@ def _aware(value: datetime, tz) -> datetime:
 def cmd_mark(profile: Profile, args: argparse.Namespace) -> int:
     view = mark(profile, args.occurrence, Status(args.status))
     o = view.occurrence
-    extra = " A catch-up checklist is ready (`companion catchup`)." if view.status is Status.MISSED else ""
-    print(f"Marked {o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M} "
-          f"{view.status.label}.{extra}")  # fmt: skip
+    extra = (
+        " A catch-up checklist is ready (`companion catchup`)."
+        if view.status is Status.MISSED
+        else ""
+    )
+    print(
+        f"Marked {o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M} "
+        f"{view.status.label}.{extra}"
+    )
     return 0

@@ -103,7 +103,9 @@ class WeekSummary:
             if self.remaining:
                 return f"at {pct} or above even if plans change; keep going"
             return f"week met at {pct} or above"
-        return f"attend {self.needed_to_stay_above} of the remaining {self.remaining} to stay at {pct}"
+        return (
+            f"attend {self.needed_to_stay_above} of the remaining {self.remaining} to stay at {pct}"
+        )
 
 
 def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -81,6 +81,4 @@ def template_items(kind: Kind | str) -> tuple[ChecklistItem, ...]:
 
 def tick(items: tuple[ChecklistItem, ...], key: str, when: datetime) -> tuple[ChecklistItem, ...]:
     """Tick the item with ``key`` (the self-ticking hook), leaving ticked ones as they are."""
-    return tuple(
-        replace(i, done_at=when) if i.key == key and not i.done else i for i in items
-    )
+    return tuple(replace(i, done_at=when) if i.key == key and not i.done else i for i in items)

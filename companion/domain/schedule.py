@@ -82,8 +82,19 @@ class Series:
         """A copy with ``changes`` applied and SEQUENCE bumped when a field that
         calendar apps show has changed."""
         updated = replace(self, **changes)  # type: ignore[arg-type]
-        visible = ("title", "kind", "start", "duration", "tzid", "rrule", "rdates", "join_url",
-                   "facilitator", "reminders", "overrides")
+        visible = (
+            "title",
+            "kind",
+            "start",
+            "duration",
+            "tzid",
+            "rrule",
+            "rdates",
+            "join_url",
+            "facilitator",
+            "reminders",
+            "overrides",
+        )
         if any(getattr(updated, f) != getattr(self, f) for f in visible):
             updated = replace(updated, sequence=self.sequence + 1)
         return updated
@@ -289,11 +300,24 @@ def next_occurrence(
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_WORDS = {
-    "mon": "MO", "monday": "MO", "tue": "TU", "tues": "TU", "tuesday": "TU",
-    "wed": "WE", "wednesday": "WE", "thu": "TH", "thur": "TH", "thurs": "TH",
-    "thursday": "TH", "fri": "FR", "friday": "FR", "sat": "SA", "saturday": "SA",
-    "sun": "SU", "sunday": "SU",
-}  # fmt: skip
+    "mon": "MO",
+    "monday": "MO",
+    "tue": "TU",
+    "tues": "TU",
+    "tuesday": "TU",
+    "wed": "WE",
+    "wednesday": "WE",
+    "thu": "TH",
+    "thur": "TH",
+    "thurs": "TH",
+    "thursday": "TH",
+    "fri": "FR",
+    "friday": "FR",
+    "sat": "SA",
+    "saturday": "SA",
+    "sun": "SU",
+    "sunday": "SU",
+}
 
 
 def rule_from_words(text: str) -> str | None:
@@ -314,8 +338,18 @@ def rule_from_words(text: str) -> str | None:
         interval = 1
     tokens = [t for t in low.replace(",", " ").replace("/", " ").split() if t]
     days = [_DAY_WORDS[t] for t in tokens if t in _DAY_WORDS]
-    known = set(_DAY_WORDS) | {"every", "2", "weeks", "week", "other", "on", "and",
-                               "weekly", "fortnightly", "biweekly"}  # fmt: skip
+    known = set(_DAY_WORDS) | {
+        "every",
+        "2",
+        "weeks",
+        "week",
+        "other",
+        "on",
+        "and",
+        "weekly",
+        "fortnightly",
+        "biweekly",
+    }
     unknown = [t for t in tokens if t not in known]
     if unknown:
         raise ScheduleError(f"cannot read repeat {text!r}: unknown word {unknown[0]!r}")
@@ -333,12 +367,22 @@ def rule_in_words(rule: str | None) -> str:
     parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
     freq = parts.get("FREQ", "")
     interval = int(parts.get("INTERVAL", "1") or 1)
-    names = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri",
-             "SA": "Sat", "SU": "Sun"}  # fmt: skip
+    names = {
+        "MO": "Mon",
+        "TU": "Tue",
+        "WE": "Wed",
+        "TH": "Thu",
+        "FR": "Fri",
+        "SA": "Sat",
+        "SU": "Sun",
+    }
     if freq == "WEEKLY":
         days = ", ".join(names.get(d, d) for d in parts.get("BYDAY", "").split(",") if d)
-        head = "weekly" if interval == 1 else ("fortnightly" if interval == 2 else
-                                               f"every {interval} weeks")  # fmt: skip
+        head = (
+            "weekly"
+            if interval == 1
+            else ("fortnightly" if interval == 2 else f"every {interval} weeks")
+        )
         text = f"{days}" if days and interval == 1 else f"{head}{' on ' + days if days else ''}"
     elif freq == "DAILY":
         text = "daily" if interval == 1 else f"every {interval} days"

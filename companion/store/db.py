@@ -75,9 +75,12 @@ class Store:
             result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {result}")
-            if version == 0 and self.conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table'"
-            ).fetchone()[0]:
+            if (
+                version == 0
+                and self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type='table'"
+                ).fetchone()[0]
+            ):
                 raise sqlite3.DatabaseError("it holds tables but no Companion schema version")
 
     @property

@@ -28,7 +28,9 @@ def ensure_checklist(
     return True
 
 
-def get_checklist(conn: sqlite3.Connection, uid: str, original: datetime) -> CatchUpChecklist | None:
+def get_checklist(
+    conn: sqlite3.Connection, uid: str, original: datetime
+) -> CatchUpChecklist | None:
     found = list_checklists(conn, key=(uid, original))
     return found[0] if found else None
 
@@ -81,7 +83,9 @@ def set_item_done(
     return True
 
 
-def tick_key(conn: sqlite3.Connection, uid: str, original: datetime, key: str, when: datetime) -> int:
+def tick_key(
+    conn: sqlite3.Connection, uid: str, original: datetime, key: str, when: datetime
+) -> int:
     """The self-ticking hook: tick the item with ``key`` if it is not ticked yet."""
     return conn.execute(
         "UPDATE checklist_item SET done_at = ? WHERE series_uid = ? AND original_start = ? "

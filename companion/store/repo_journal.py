@@ -29,10 +29,17 @@ def add_reflection(conn: sqlite3.Connection, r: Reflection) -> int:
     cur = conn.execute(
         "INSERT INTO reflection (created, series_uid, original_start, barriers, what_happened, "
         "plan, mood, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (to_db(r.when), uid, to_db(original) if original else None,
-         json.dumps([b.value for b in r.barriers]), r.what_happened, r.plan, r.mood,
-         int(r.shared)),
-    )  # fmt: skip
+        (
+            to_db(r.when),
+            uid,
+            to_db(original) if original else None,
+            json.dumps([b.value for b in r.barriers]),
+            r.what_happened,
+            r.plan,
+            r.mood,
+            int(r.shared),
+        ),
+    )
     assert cur.lastrowid is not None
     return cur.lastrowid
 

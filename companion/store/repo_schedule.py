@@ -20,7 +20,12 @@ class Program:
 
     def __init__(self, name: str, timezone: str, policy: Policy, coordinator: str = "") -> None:
         zone(timezone)
-        self.name, self.timezone, self.policy, self.coordinator = name, timezone, policy, coordinator
+        self.name, self.timezone, self.policy, self.coordinator = (
+            name,
+            timezone,
+            policy,
+            coordinator,
+        )
 
     def __repr__(self) -> str:
         return f"Program({self.name!r}, {self.timezone!r}, {self.policy!r})"
@@ -39,9 +44,14 @@ def save_program(conn: sqlite3.Connection, program: Program) -> None:
         "ON CONFLICT(id) DO UPDATE SET name=excluded.name, timezone=excluded.timezone, "
         "threshold=excluded.threshold, unexcused_limit=excluded.unexcused_limit, "
         "coordinator=excluded.coordinator",
-        (program.name, program.timezone, program.policy.threshold,
-         program.policy.unexcused_limit, program.coordinator),
-    )  # fmt: skip
+        (
+            program.name,
+            program.timezone,
+            program.policy.threshold,
+            program.policy.unexcused_limit,
+            program.coordinator,
+        ),
+    )
 
 
 def _series(row: sqlite3.Row, overrides: dict[datetime, Override]) -> Series:
@@ -104,23 +114,38 @@ def save_series(conn: sqlite3.Connection, series: Series, now: datetime) -> None
                reminders=excluded.reminders, sequence=excluded.sequence,
                origin=excluded.origin, updated=excluded.updated""",
         (
-            series.uid, series.title, series.kind.value, series.tzid, local,
-            int(series.duration.total_seconds()), series.rrule,
-            json.dumps([to_db(r) for r in series.rdates]), series.join_url,
-            series.facilitator, json.dumps([int(r.total_seconds()) for r in series.reminders]),
-            series.sequence, series.origin, to_db(now), to_db(now),
+            series.uid,
+            series.title,
+            series.kind.value,
+            series.tzid,
+            local,
+            int(series.duration.total_seconds()),
+            series.rrule,
+            json.dumps([to_db(r) for r in series.rdates]),
+            series.join_url,
+            series.facilitator,
+            json.dumps([int(r.total_seconds()) for r in series.reminders]),
+            series.sequence,
+            series.origin,
+            to_db(now),
+            to_db(now),
         ),
-    )  # fmt: skip
+    )
     conn.execute("DELETE FROM override WHERE series_uid = ?", (series.uid,))
     conn.executemany(
         "INSERT INTO override (series_uid, original_start, start, end, cancelled) "
         "VALUES (?, ?, ?, ?, ?)",
         [
-            (series.uid, to_db(o.original_start), to_db(o.start) if o.start else None,
-             to_db(o.end) if o.end else None, int(o.cancelled))
+            (
+                series.uid,
+                to_db(o.original_start),
+                to_db(o.start) if o.start else None,
+                to_db(o.end) if o.end else None,
+                int(o.cancelled),
+            )
             for o in series.overrides.values()
         ],
-    )  # fmt: skip
+    )
 
 
 def remove_series(conn: sqlite3.Connection, uid: str) -> bool:
