@@ -1,0 +1,177 @@
+"""Calendar actions for a profile: export its schedule, import a program's, and the
+reminders that ``companion remind`` shows (each one once, remembered in the store)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from companion.actions.profile import Profile, UserError
+from companion.domain.attendance import Status
+from companion.domain.schedule import Occurrence, Override, Series, expand, original_starts
+from companion.ics import IcsError, Skipped, export_calendar, import_calendar
+from companion.ics.export import NEUTRAL_TITLE
+from companion.ics.imports import same_content
+from companion.store import repo_schedule
+from companion.store.repo_settings import claim_reminder
+
+MAX_FILE = 20 * 1024 * 1024
+
+
+def calendar_uid(profile: Profile) -> str:
+    """The calendar's RFC 7986 UID: stable for a program, never random per export."""
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, 'companion:' + profile.program().name)}"
+
+
+def export_profile(profile: Profile, *, discreet: bool | None = None) -> bytes:
+    """The profile's whole schedule as .ics; excused occurrences show as such.
+    ``discreet`` None means the saved preference."""
+    conn = profile.store.conn
+    program = profile.program()
+    excused = [key for key, status in repo_schedule.marks(conn).items()
+               if status is Status.EXCUSED]  # fmt: skip
+    return export_calendar(
+        repo_schedule.list_series(conn), now=profile.now(), calendar_name=program.name,
+        calendar_uid=calendar_uid(profile), program_name=program.name,
+        timezone=profile.tz().key, excused=excused,
+        discreet=profile.settings.discreet if discreet is None else discreet,
+        last_modified=repo_schedule.series_updated(conn),
+    )  # fmt: skip
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did, by series title (``--json`` prints it as it is)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": [{"uid": s.uid, "title": s.title, "reason": s.reason}
+                        for s in self.skipped],
+        }  # fmt: skip
+
+
+def import_file(profile: Profile, path: Path) -> ImportSummary:
+    """Create or update series from ``path``, keyed by UID, in one transaction.
+
+    Re-importing the same file changes nothing. An update keeps the attendance recorded
+    for past occurrences: one the new schedule no longer has stays, pinned at its time.
+    """
+    try:
+        if path.stat().st_size > MAX_FILE:
+            raise UserError(f"{path}: larger than {MAX_FILE // 2**20} MB; not a schedule")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        result = import_calendar(data, default_tz=profile.tz().key)
+    except IcsError as exc:
+        raise UserError(f"{path.name}: {exc}") from exc
+    summary = ImportSummary(skipped=list(result.skipped))
+    now = profile.now()
+    with profile.store.transaction() as conn:
+        marked = repo_schedule.marks(conn)
+        for incoming in result.series:
+            stored = repo_schedule.get_series(conn, incoming.uid)
+            if stored is None:
+                repo_schedule.save_series(conn, incoming, now)
+                summary.added.append(incoming.title)
+                continue
+            merged = keep_marked_past(stored, incoming, marked, now)
+            if same_content(stored, merged):
+                summary.unchanged.append(incoming.title)
+            elif 0 < incoming.sequence < stored.sequence:  # a file that versions events
+                summary.skipped.append(Skipped(incoming.uid, incoming.title,
+                    f"older than the stored version (SEQUENCE {incoming.sequence} < "
+                    f"{stored.sequence})"))  # fmt: skip
+            else:
+                merged = replace(merged, origin=stored.origin,
+                                 sequence=max(incoming.sequence, stored.sequence + 1))  # fmt: skip
+                repo_schedule.save_series(conn, merged, now)
+                summary.updated.append(incoming.title)
+    return summary
+
+
+def keep_marked_past(
+    stored: Series, incoming: Series, marked: dict[tuple[str, datetime], Status], now: datetime
+) -> Series:
+    """``incoming`` plus an override pinning each past occurrence of ``stored`` that has
+    attendance recorded and that ``incoming`` no longer has, so the record stays."""
+    pins = dict(incoming.overrides)
+    for (uid, original), _status in marked.items():
+        if uid != stored.uid or original >= now or original in pins:
+            continue
+        tick = original + timedelta(seconds=1)
+        if original in original_starts(incoming, original, tick):
+            continue
+        old = next((o for o in expand(stored, original - stored.duration, tick)
+                    if o.original_start == original and not o.cancelled), None)  # fmt: skip
+        if old is not None:
+            end = None if old.end - old.start == incoming.duration else old.end
+            pins[original] = Override(original, old.start, end)
+    return replace(incoming, overrides=pins) if pins != incoming.overrides else incoming
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A reminder that fell due: the occurrence, which offset, and the text to show."""
+
+    occurrence: Occurrence
+    offset: timedelta
+    due: datetime
+    title: str
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        occ = self.occurrence
+        return {
+            "occurrence_id": occ.id, "series_uid": occ.series_uid, "title": self.title,
+            "start": occ.start.isoformat(), "due": self.due.isoformat(),
+            "minutes_before": int(self.offset.total_seconds() // 60),
+            "join_url": occ.join_url, "message": self.message,
+        }  # fmt: skip
+
+
+def due_reminders(profile: Profile, within: timedelta = timedelta(0)) -> list[Reminder]:
+    """Reminders due by ``now + within`` for sessions that have not started, each returned
+    once ever. When several of one session's reminders are due (the computer was off),
+    only the nearest is shown; the others are used up with it."""
+    now = profile.now()
+    tz = profile.tz()
+    out: list[Reminder] = []
+    with profile.store.transaction() as conn:
+        marked = repo_schedule.marks(conn)
+        for series in repo_schedule.list_series(conn):
+            if not series.reminders:
+                continue
+            horizon = now + within + max(series.reminders)
+            for occ in expand(series, now, horizon):
+                if occ.cancelled or occ.start <= now or marked.get(occ.key) in (
+                    Status.EXCUSED, Status.CANCELLED
+                ):
+                    continue
+                due = [off for off in series.reminders if occ.start - off <= now + within]
+                fresh = [off for off in due
+                         if claim_reminder(conn, occ.series_uid, occ.original_start, off, now)]  # fmt: skip
+                if fresh:
+                    offset = min(due)
+                    out.append(_reminder(profile, occ, offset, now, tz))
+    out.sort(key=lambda r: r.occurrence.start)
+    return out
+
+
+def _reminder(profile: Profile, occ: Occurrence, offset: timedelta, now: datetime, tz) -> Reminder:
+    title = NEUTRAL_TITLE if profile.settings.discreet else occ.title
+    minutes = max(0, round((occ.start - now).total_seconds() / 60))
+    left = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
+    text = f"{title} starts in {left}, at {occ.start.astimezone(tz):%a %H:%M}"
+    if occ.join_url:
+        text += f". Join: {occ.join_url}"
+    return Reminder(occ, offset, occ.start - offset, title, text)
