@@ -153,14 +153,15 @@ def due_reminders(profile: Profile, within: timedelta = timedelta(0)) -> list[Re
                 continue
             horizon = now + within + max(series.reminders)
             for occ in expand(series, now, horizon):
-                if occ.cancelled or occ.start <= now or marked.get(occ.key) in (
-                    Status.EXCUSED, Status.CANCELLED
+                if (
+                    occ.cancelled
+                    or occ.start <= now
+                    or marked.get(occ.key) in (Status.EXCUSED, Status.CANCELLED)
                 ):
                     continue
                 due = [off for off in series.reminders if occ.start - off <= now + within]
-                fresh = [off for off in due
-                         if claim_reminder(conn, occ.series_uid, occ.original_start, off, now)]  # fmt: skip
-                if fresh:
+                claimed = [claim_reminder(conn, *occ.key, off, now) for off in due]
+                if any(claimed):
                     offset = min(due)
                     out.append(_reminder(profile, occ, offset, now, tz))
     out.sort(key=lambda r: r.occurrence.start)

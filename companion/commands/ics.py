@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--within", type=parse_duration, default=parse_duration("0m"),
                    metavar="DURATION",
-                   help="also reminders due in the next DURATION, e.g. 5m (default 0m)")  # fmt: skip
+                   help="also those due in the next DURATION, e.g. 5m (default 0m)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--no-notify", action="store_true", help="print only; no desktop notification")
     p.set_defaults(func=cmd_remind)

@@ -25,6 +25,10 @@ from companion.ics.zones import iana_name
 
 URL = re.compile(r"https?://[^\s<>\"']+")
 DEFAULT_LENGTH = timedelta(hours=1)
+NO_MASTER = (
+    "only changes to single sessions, and no event they belong to",
+    "more than one event without RECURRENCE-ID",
+)
 KIND_WORDS = (
     (Kind.INDIVIDUAL, ("individual", "counselling", "counseling", "1:1", "one-on-one")),
     (Kind.WORKSHOP, ("workshop", "skills", "education", "psychoeducation", "class")),
@@ -88,8 +92,7 @@ def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResu
         title = str((masters or events)[0].get("SUMMARY", "")).strip()
         try:
             if len(masters) != 1:
-                raise _Skip("more than one event without RECURRENCE-ID" if masters else
-                            "only changes to single sessions, and no event they belong to")  # fmt: skip
+                raise _Skip(NO_MASTER[bool(masters)])
             changes = [e for e in events if e is not masters[0]]
             result.series.append(_series(uid, masters[0], changes, fallback, lines))
         except _Skip as skip:
@@ -110,7 +113,8 @@ def same_content(a: Series, b: Series) -> bool:
 def _rule_parts(s: Series) -> dict[str, str] | None:
     if not s.rrule:
         return None
-    parts = dict(p.split("=", 1) for p in s.rrule.upper().removeprefix("RRULE:").split(";") if "=" in p)
+    text = s.rrule.upper().removeprefix("RRULE:")
+    parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
     parts.pop("UNTIL", None)
     if parts.get("INTERVAL") == "1":
         del parts["INTERVAL"]
@@ -327,4 +331,3 @@ def _reminders(event: Event, duration: timedelta, start: datetime) -> tuple[time
 def _tz(when: datetime) -> tzinfo:
     assert when.tzinfo is not None
     return when.tzinfo
-

@@ -62,6 +62,7 @@ def _transitions(tzid: str, first_year: int, last_year: int) -> tuple[Transition
     tz = ZoneInfo(tzid)
     t = datetime(first_year, 1, 1, tzinfo=UTC)
     end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+
     def offset_at(instant: datetime) -> timedelta | None:
         return instant.astimezone(tz).utcoffset()
 
