@@ -91,5 +91,72 @@ V2 = (
     )""",
 )
 
-MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [(1, V1), (2, V2)]
+# v3: the sync layer. The outbox keeps each notice's exact wire payload so a resend after
+# a crash is byte-identical (the server treats it as a retry); sync_state holds the server
+# (never the token, which lives 0600 in the config dir) and the changes cursor.
+V3 = (
+    """CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        series_uid TEXT NOT NULL,
+        original_start TEXT NOT NULL,
+        title TEXT NOT NULL,
+        start TEXT NOT NULL,
+        timing TEXT NOT NULL,
+        barrier TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        makeup INTEGER NOT NULL DEFAULT 0,
+        reflection_id INTEGER,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued',
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        delivered_at TEXT,
+        server_status TEXT
+    )""",
+    "CREATE INDEX outbox_state ON outbox(state, created_at)",
+    "CREATE INDEX outbox_occurrence ON outbox(series_uid, original_start)",
+    """CREATE TABLE sync_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        server_url TEXT NOT NULL,
+        feed_url TEXT NOT NULL DEFAULT '',
+        client_name TEXT NOT NULL DEFAULT '',
+        cursor TEXT NOT NULL DEFAULT '',
+        enrolled_at TEXT NOT NULL,
+        last_sync TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        not_before TEXT
+    )""",
+    """CREATE TABLE reply (
+        id INTEGER PRIMARY KEY,
+        notice_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        materials TEXT NOT NULL DEFAULT '[]',
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX reply_at ON reply(at)",
+    """CREATE TABLE material (
+        id INTEGER PRIMARY KEY,
+        series_uid TEXT NOT NULL,
+        original_start TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        received TEXT NOT NULL
+    )""",
+    "CREATE INDEX material_occurrence ON material(series_uid, original_start)",
+    """CREATE TABLE makeup_offer (
+        reply_id INTEGER PRIMARY KEY REFERENCES reply(id) ON DELETE CASCADE,
+        notice_id TEXT NOT NULL,
+        start TEXT NOT NULL,
+        end TEXT NOT NULL,
+        join_url TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL,
+        accepted_uid TEXT,
+        accepted_at TEXT
+    )""",
+)
+
+MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [(1, V1), (2, V2), (3, V3)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

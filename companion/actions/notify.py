@@ -1,0 +1,373 @@
+"""Tell the coordinator: the notify action, the outbox, and what comes back.
+
+:func:`notify` changes the occurrence's status and writes the notice to the outbox in one
+transaction, online or not; delivery is the sync layer's job (``sync.client``). Nothing
+here talks to the network.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from companion.actions.profile import Profile, UserError
+from companion.actions.schedule import (
+    NOTICE_DELIVERED_CHECKS,
+    apply_status,
+    find_occurrence,
+)
+from companion.domain.attendance import Status
+from companion.domain.journal import Barrier, JournalError, Reflection
+from companion.domain.notices import (
+    AbsenceNotice,
+    NoticeState,
+    Timing,
+    new_notice_id,
+    preview,
+    timing_for,
+)
+from companion.domain.schedule import DEFAULT_REMINDERS, Kind, Occurrence, Series, occurrence_id
+from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule, repo_sync
+from companion.store.repo_outbox import OutboxEntry
+from companion.store.repo_sync import Reply
+from sync.protocol import NoticeIn
+
+MATERIAL_TEXT = {
+    "notes": "read the notes",
+    "handout": "do the handout",
+    "recording": "watch the recording",
+    "other": "look at",
+}
+
+
+def attach_materials(conn: sqlite3.Connection, uid: str, original: datetime) -> int:
+    """Link the coordinator's materials for an occurrence on its catch-up checklist, once
+    each (inside a transaction). Materials that came before the checklist wait in the store
+    and are linked when it is made. Returns how many items were added."""
+    checklist = repo_catchup.get_checklist(conn, uid, original)
+    if checklist is None:
+        return 0
+    have = {i.key for i in checklist.items}
+    wanted = [
+        (
+            f"material:{m['id']}",
+            f"{MATERIAL_TEXT.get(m['kind'], 'look at')}: {m['title']}",
+            m["url"],
+        )
+        for m in repo_sync.materials_for(conn, uid, original)
+    ]
+    for reply in repo_sync.list_replies(conn):
+        if reply.series_uid == uid and reply.original_start == original:
+            wanted += [
+                (f"reply:{reply.id}:{n}", f"look at: {title}", url)
+                for n, (title, url) in enumerate(reply.materials)
+            ]
+    added = 0
+    for key, text, url in wanted:
+        if key not in have:
+            repo_catchup.add_item(conn, uid, original, text, link=url, key=key)
+            added += 1
+    return added
+
+
+def _on_checklist_made(conn: sqlite3.Connection, occ: Occurrence) -> bool:
+    """Runs when a catch-up checklist is made: says whether a notice was delivered (so
+    "tell the coordinator" starts ticked) and links materials that arrived earlier."""
+    attach_materials(conn, occ.series_uid, occ.original_start)
+    return repo_outbox.delivered_for(conn, occ.series_uid, occ.original_start)
+
+
+if _on_checklist_made not in NOTICE_DELIVERED_CHECKS:
+    NOTICE_DELIVERED_CHECKS.append(_on_checklist_made)
+
+
+def reflection_text(r: Reflection) -> str:
+    """A reflection as the coordinator reads it when the client attaches it."""
+    lines = [f"Reflection of {r.when:%d %b %Y}"]
+    if r.barriers:
+        lines.append("Barriers: " + ", ".join(b.label for b in r.barriers))
+    if r.what_happened:
+        lines.append(f"What happened: {r.what_happened}")
+    if r.plan:
+        lines.append(f"Plan for next time: {r.plan}")
+    if r.mood is not None:
+        lines.append(f"Mood: {r.mood} of 5")
+    return "\n".join(lines)
+
+
+def _barrier(value: str | Barrier) -> Barrier:
+    try:
+        return value if isinstance(value, Barrier) else Barrier.parse(value)
+    except JournalError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def _build(
+    profile: Profile,
+    occ: Occurrence,
+    barrier: str | Barrier,
+    message: str,
+    makeup: bool,
+    share_reflection_id: int | None,
+    notice_id: str | None = None,
+) -> tuple[AbsenceNotice, Reflection | None]:
+    reflection = None
+    if share_reflection_id is not None:
+        reflection = repo_journal.get_reflection(profile.store.conn, share_reflection_id)
+        if reflection is None:
+            raise UserError(f"no reflection {share_reflection_id} (see `companion journal list`)")
+    now = profile.now()
+    try:
+        notice = AbsenceNotice(
+            id=notice_id or new_notice_id(),
+            series_uid=occ.series_uid,
+            original_start=occ.original_start,
+            title=occ.title,
+            start=occ.start,
+            timing=timing_for(occ.start, now),
+            barrier=_barrier(barrier),
+            created_at=now,
+            message=message.strip(),
+            makeup=makeup,
+            shared_reflection=reflection_text(reflection) if reflection else None,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    return notice, reflection
+
+
+def payload_of(notice: AbsenceNotice) -> str:
+    """The notice's wire JSON, made once and resent unchanged (the server dedups on it)."""
+    return NoticeIn(
+        id=notice.id,
+        series_uid=notice.series_uid,
+        original_start=notice.original_start,
+        title=notice.title,
+        start=notice.start,
+        timing=notice.timing,
+        barrier=notice.barrier,
+        message=notice.message,
+        makeup=notice.makeup,
+        shared_reflection=notice.shared_reflection,
+        created_at=notice.created_at,
+    ).model_dump_json()
+
+
+def _check_notifiable(profile: Profile, occ: Occurrence) -> None:
+    conn = profile.store.conn
+    series = repo_schedule.get_series(conn, occ.series_uid)
+    if series is not None and series.origin != "program":
+        raise UserError(
+            f"{occ.title} is one of your own sessions, not the program's; "
+            "your coordinator does not follow it"
+        )
+    if occ.cancelled:
+        raise UserError(
+            f"{occ.title} on {occ.local_start(profile.tz()):%a %d %b} was cancelled "
+            "by the program; there is nothing to tell"
+        )
+    for entry in repo_outbox.for_occurrence(conn, *occ.key):
+        if entry.state is NoticeState.FAILED:
+            raise UserError(
+                f"a notice about this session was refused by the server; fix it "
+                f"with `companion outbox --retry {entry.id[:8]}` or discard it"
+            )
+        raise UserError(
+            f"you already told the coordinator about this session "
+            f"({entry.state.value}); see `companion outbox`"
+        )
+
+
+def notify_occurrence(
+    profile: Profile,
+    occ: Occurrence,
+    barrier: str | Barrier,
+    message: str = "",
+    makeup: bool = False,
+    share_reflection_id: int | None = None,
+) -> AbsenceNotice:
+    """:func:`notify` for an occurrence already looked up."""
+    _check_notifiable(profile, occ)
+    notice, reflection = _build(profile, occ, barrier, message, makeup, share_reflection_id)
+    status = Status.EXCUSED if notice.timing is Timing.ADVANCE else Status.MISSED
+    with profile.store.transaction() as conn:
+        if repo_schedule.mark_source(conn, *occ.key) != "program":
+            apply_status(profile, occ, status, notice.created_at)
+        if reflection is not None and reflection.id is not None:
+            repo_journal.mark_shared(conn, reflection.id)
+        repo_outbox.add(conn, notice, payload_of(notice), share_reflection_id)
+    return notice
+
+
+def notify(
+    profile: Profile,
+    occurrence_id: str,
+    barrier: str | Barrier,
+    message: str = "",
+    makeup: bool = False,
+    share_reflection_id: int | None = None,
+) -> AbsenceNotice:
+    """Tell the coordinator about a session you will miss (advance: it becomes excused) or
+    missed (after: it becomes missed, with its catch-up checklist). The notice is queued in
+    the same transaction; deliver it with ``sync.client.sync_now``."""
+    occ = find_occurrence(profile, occurrence_id)
+    return notify_occurrence(profile, occ, barrier, message, makeup, share_reflection_id)
+
+
+def preview_text(
+    profile: Profile,
+    occurrence_id: str,
+    barrier: str | Barrier,
+    message: str = "",
+    makeup: bool = False,
+    share_reflection_id: int | None = None,
+) -> str:
+    """Exactly what the coordinator will read, without saving anything."""
+    occ = find_occurrence(profile, occurrence_id)
+    notice, _ = _build(profile, occ, barrier, message, makeup, share_reflection_id)
+    return preview(notice, client_name(profile), profile.tz())
+
+
+def client_name(profile: Profile) -> str:
+    """The name the coordinator knows the client by."""
+    state = repo_sync.get_state(profile.store.conn)
+    return (state.client_name if state else "") or profile.settings.client_name or "You"
+
+
+def outbox(profile: Profile) -> list[OutboxEntry]:
+    """Every notice, oldest first, with its delivery state."""
+    return repo_outbox.list_entries(profile.store.conn)
+
+
+def _entry(profile: Profile, notice_id: str) -> OutboxEntry:
+    found = repo_outbox.find(profile.store.conn, notice_id.strip()) if notice_id.strip() else []
+    if len(found) != 1:
+        what = "no notice" if not found else "more than one notice"
+        raise UserError(f"{what} matches {notice_id!r} (see `companion outbox`)")
+    return found[0]
+
+
+def discard(profile: Profile, notice_id: str) -> OutboxEntry:
+    """Drop a queued or failed notice. A delivered one is the coordinator's record: kept."""
+    entry = _entry(profile, notice_id)
+    if entry.state not in (NoticeState.QUEUED, NoticeState.FAILED):
+        raise UserError("that notice has reached your coordinator and cannot be discarded")
+    with profile.store.transaction() as conn:
+        repo_outbox.remove(conn, entry.id)
+    return entry
+
+
+def retry(
+    profile: Profile,
+    notice_id: str,
+    barrier: str | Barrier | None = None,
+    message: str | None = None,
+) -> OutboxEntry:
+    """Queue a failed notice again, edited or as it was. An edited notice gets a new id so
+    the server never sees two contents under one id."""
+    entry = _entry(profile, notice_id)
+    if entry.state is not NoticeState.FAILED:
+        raise UserError(f"only a failed notice can be retried; that one is {entry.state.value}")
+    old = entry.notice
+    edited = barrier is not None or message is not None
+    if edited:
+        notice = AbsenceNotice(
+            id=new_notice_id(),
+            series_uid=old.series_uid,
+            original_start=old.original_start,
+            title=old.title,
+            start=old.start,
+            timing=old.timing,
+            barrier=_barrier(barrier) if barrier is not None else old.barrier,
+            created_at=old.created_at,
+            message=message.strip() if message is not None else old.message,
+            makeup=old.makeup,
+            shared_reflection=NoticeIn.model_validate_json(entry.payload).shared_reflection,
+        )
+        payload = payload_of(notice)
+    else:
+        notice, payload = old, entry.payload
+    with profile.store.transaction() as conn:
+        repo_outbox.requeue(conn, old.id, notice.id, payload, notice.message, notice.barrier.value)
+    found = repo_outbox.get(profile.store.conn, notice.id)
+    assert found is not None
+    return found
+
+
+def replies(profile: Profile, since_days: int | None = None) -> list[Reply]:
+    """The coordinator's acknowledgements and replies, newest first."""
+    since = profile.now() - timedelta(days=since_days) if since_days else None
+    return repo_sync.list_replies(profile.store.conn, since=since)
+
+
+def accept_makeup(profile: Profile, reply_id: int) -> Series:
+    """Add the make-up slot offered in reply ``reply_id`` to the schedule (once)."""
+    conn = profile.store.conn
+    reply = repo_sync.get_reply(conn, reply_id)
+    if reply is None or reply.makeup is None:
+        raise UserError(f"reply {reply_id} offers no make-up session (see `companion status`)")
+    offer = reply.makeup
+    if offer.accepted_uid:
+        existing = repo_schedule.get_series(conn, offer.accepted_uid)
+        if existing is not None:
+            return existing
+    original = repo_schedule.get_series(conn, reply.series_uid) if reply.series_uid else None
+    tz = profile.tz()
+    series = Series(
+        uid=f"makeup-{reply_id}@companion",
+        title=offer.title,
+        kind=original.kind if original else Kind.OTHER,
+        start=offer.start.astimezone(tz),
+        duration=max(offer.end - offer.start, timedelta(minutes=1)),
+        tzid=tz.key,
+        join_url=offer.join_url,
+        facilitator=original.facilitator if original else "",
+        reminders=original.reminders if original else DEFAULT_REMINDERS,
+    )
+    with profile.store.transaction() as conn:
+        repo_schedule.save_series(conn, series, profile.now())
+        repo_sync.accept_offer(conn, reply_id, series.uid, profile.now())
+    return series
+
+
+def notice_json(entry: OutboxEntry) -> dict[str, object]:
+    n = entry.notice
+    return {
+        "id": n.id,
+        "occurrence": occurrence_id(n.series_uid, n.original_start),
+        "title": n.title,
+        "start": n.start.isoformat(),
+        "timing": n.timing.value,
+        "barrier": n.barrier.value,
+        "message": n.message,
+        "makeup": n.makeup,
+        "reflection_id": entry.reflection_id,
+        "state": n.state.value,
+        "created_at": n.created_at.isoformat(),
+        "attempts": entry.attempts,
+        "error": entry.last_error or None,
+        "delivered_at": entry.delivered_at.isoformat() if entry.delivered_at else None,
+    }
+
+
+def reply_json(r: Reply) -> dict[str, object]:
+    offer = r.makeup
+    return {
+        "id": r.id,
+        "notice_id": r.notice_id,
+        "status": r.status,
+        "text": r.text,
+        "at": r.at.isoformat(),
+        "session": r.notice_title or None,
+        "session_start": r.notice_start.isoformat() if r.notice_start else None,
+        "materials": [{"title": t, "url": u} for t, u in r.materials],
+        "makeup": None
+        if offer is None
+        else {
+            "start": offer.start.isoformat(),
+            "end": offer.end.isoformat(),
+            "title": offer.title,
+            "join_url": offer.join_url,
+            "accepted": offer.accepted_uid is not None,
+        },
+    }

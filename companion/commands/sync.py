@@ -1,0 +1,266 @@
+"""`companion enroll | unenroll | notify | sync | outbox | accept-makeup`: the program link."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+
+from companion.actions.notify import (
+    accept_makeup,
+    discard,
+    notice_json,
+    notify,
+    outbox,
+    retry,
+)
+from companion.actions.profile import Profile, UserError
+from companion.commands.parse import print_json
+from companion.domain.journal import Barrier
+from companion.domain.notices import NoticeState, Timing
+from companion.store import repo_outbox
+from sync.client import SyncResult, enroll, push, sync_now, unenroll
+
+BARRIERS = ", ".join(b.value for b in Barrier)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "enroll",
+        help="connect this profile to your program's server",
+        description="Exchange the one-time code from your coordinator for a device token "
+        "(kept private in your config directory, never shown) and import the program's "
+        "schedule.",
+    )
+    p.add_argument("server_url", metavar="SERVER_URL")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument(
+        "--device-name",
+        default="",
+        metavar="NAME",
+        help="how this device shows to the coordinator (default: the host name)",
+    )
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser(
+        "unenroll",
+        help="forget the program's server on this device",
+        description="Forget the server and the device token. Your schedule, journal and "
+        "notices stay on this device.",
+    )
+    p.set_defaults(func=cmd_unenroll)
+
+    p = sub.add_parser(
+        "notify",
+        help="tell your coordinator you will miss (or missed) a session",
+        description="Before the session starts this is an advance notice and marks it "
+        "excused; after, it marks it missed (with a catch-up checklist). The notice is "
+        f"queued at once and delivered when you are online. Barriers: {BARRIERS}.",
+    )
+    p.add_argument("occurrence", metavar="OCCURRENCE_ID", help="from `companion sessions`")
+    p.add_argument("--barrier", required=True, metavar="BARRIER", help="what got in the way")
+    p.add_argument("--message", default="", metavar="TEXT", help="a note for the coordinator")
+    p.add_argument("--makeup", action="store_true", help="ask for a make-up session")
+    p.add_argument(
+        "--share-reflection",
+        type=int,
+        metavar="REFLECTION_ID",
+        help="attach one of your reflections (it is private otherwise)",
+    )
+    p.add_argument("--json", action="store_true", help="print the notice as JSON")
+    p.set_defaults(func=cmd_notify)
+
+    p = sub.add_parser(
+        "sync",
+        help="deliver queued notices and fetch changes from the program",
+        description="Deliver the outbox, then fetch schedule changes, materials, replies "
+        "and attendance recorded by the program. Exit status 1 when offline or failed.",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="longest wait for the server per request (default 10)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser(
+        "outbox",
+        help="your notices and their delivery states",
+        description="Queued, failed and delivered notices. A notice the server refused "
+        "stays here as failed: retry it (edited or not) or discard it.",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("--retry", metavar="NOTICE_ID", help="queue a failed notice again")
+    p.add_argument("--discard", metavar="NOTICE_ID", help="drop a queued or failed notice")
+    p.add_argument("--barrier", metavar="BARRIER", help="with --retry: a new barrier")
+    p.add_argument("--message", metavar="TEXT", help="with --retry: a new message")
+    p.set_defaults(func=cmd_outbox)
+
+    p = sub.add_parser(
+        "accept-makeup",
+        help="add a make-up session your coordinator offered to your schedule",
+        description="Add the make-up slot offered in a reply (see `companion status`) to "
+        "your schedule.",
+    )
+    p.add_argument("reply", type=int, metavar="REPLY_ID")
+    p.set_defaults(func=cmd_accept_makeup)
+
+
+def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
+    name = args.device_name or socket.gethostname()
+    done = enroll(profile, args.server_url, args.code, name)
+    print(
+        f"Enrolled with {done.program} as {done.client_name}: {done.series} series imported. "
+        "`companion sync` keeps it current."
+    )
+    print(f"Calendar subscription: {done.feed_url}")
+    return 0
+
+
+def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
+    url, undelivered = unenroll(profile)
+    extra = f" {undelivered} undelivered notice(s) stay in the outbox." if undelivered else ""
+    print(f"Forgot {url}. Your schedule and journal stay on this device.{extra}")
+    return 0
+
+
+def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
+    notice = notify(
+        profile, args.occurrence, args.barrier, args.message, args.makeup, args.share_reflection
+    )
+    result = push(profile)
+    entry = repo_outbox.get(profile.store.conn, notice.id)
+    assert entry is not None
+    if args.json:
+        print_json(notice_json(entry))
+        return 1 if entry.state is NoticeState.FAILED else 0
+    tz = profile.tz()
+    kind, status = (
+        ("advance notice", "excused") if notice.timing is Timing.ADVANCE else ("notice", "missed")
+    )
+    print(
+        f"{notice.title} on {notice.start.astimezone(tz):%a %d %b %H:%M} is marked {status} "
+        f"({kind}, id {notice.id[:8]})."
+    )
+    if entry.state is NoticeState.FAILED:
+        print(
+            f"Not accepted: {entry.last_error}. Fix it with `companion outbox --retry "
+            f"{notice.id[:8]} --message ...` or `--discard {notice.id[:8]}`."
+        )
+        return 1
+    if entry.state in (NoticeState.DELIVERED, NoticeState.ACKNOWLEDGED):
+        print(f"Delivered to {profile.program().name}.")
+    elif result.state == "not_enrolled":
+        print("Queued: it goes out once you enrol with your program (`companion enroll`).")
+    else:
+        print("Queued: it goes out as soon as you are online (`companion sync`).")
+    return 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def summary(result: SyncResult) -> list[str]:
+    """The lines `companion sync` prints."""
+    c = result.changes
+    lines = []
+    if result.state == "not_enrolled":
+        return [f"Not synced: {result.message}."]
+    if result.state == "busy":
+        return [f"Not synced: {result.message}."]
+    sent = f"delivered {_plural(result.delivered, 'notice')}" if result.delivered else ""
+    got = [
+        _plural(n, w)
+        for n, w in (
+            (c.schedule, "schedule change"),
+            (c.materials, "material"),
+            (c.replies, "reply"),
+            (c.attendance, "attendance record"),
+        )
+        if n
+    ]
+    got = [g.replace("replys", "replies") for g in got]
+    if result.state == "ok":
+        parts = [p for p in (sent, ("received " + ", ".join(got)) if got else "") if p]
+        lines.append(("Synced: " + "; ".join(parts) + ".") if parts else "Up to date.")
+    else:
+        head = "Offline" if result.state == "offline" else "Sync failed"
+        lines.append(f"{head}: {result.message}.")
+        if sent:
+            lines.append(f"Before that: {sent}.")
+    for nid, error in result.failures:
+        lines.append(f"Refused {nid[:8]}: {error} (see `companion outbox`).")
+    if result.queued and result.state != "ok":
+        lines.append(f"{_plural(result.queued, 'notice')} stay queued; nothing is lost.")
+    return lines
+
+
+def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 300:
+        raise UserError("--timeout is in seconds, between 0 and 300")
+    result = sync_now(profile, timeout=args.timeout)
+    if result.state == "not_enrolled" and not args.json:
+        raise UserError(result.message)
+    if args.json:
+        print_json(result.as_json())
+    else:
+        print("\n".join(summary(result)))
+    return 0 if result.state in ("ok", "busy") else 1
+
+
+def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
+    if args.retry and args.discard:
+        raise UserError("use --retry or --discard, not both")
+    if (args.barrier or args.message is not None) and not args.retry:
+        raise UserError("--barrier and --message go with --retry")
+    if args.discard:
+        gone = discard(profile, args.discard)
+        print(f"Discarded the notice about {gone.notice.title} ({gone.id[:8]}).")
+        return 0
+    if args.retry:
+        entry = retry(profile, args.retry, args.barrier, args.message)
+        result = push(profile)
+        entry = repo_outbox.get(profile.store.conn, entry.id) or entry
+        print(
+            f"Notice about {entry.notice.title} is {entry.state.value} ({entry.id[:8]})."
+            + ("" if result.ok else " It goes out with the next `companion sync`.")
+        )
+        return 0
+    entries = outbox(profile)
+    if args.json:
+        print_json([notice_json(e) for e in entries])
+        return 0
+    if not entries:
+        print(
+            "No notices yet. `companion notify OCCURRENCE_ID --barrier B` tells your coordinator."
+        )
+        return 0
+    tz = profile.tz()
+    for e in entries:
+        n = e.notice
+        when = (
+            f"delivered {e.delivered_at.astimezone(tz):%a %d %b %H:%M}"
+            if e.delivered_at
+            else (f"created {n.created_at.astimezone(tz):%a %d %b %H:%M}")
+        )
+        print(
+            f"{n.state.value:<12} {n.id[:8]}  {n.title} {n.start.astimezone(tz):%a %d %b %H:%M}"
+            f" · {n.barrier.label} · {n.timing.value} · {when}"
+        )
+        if e.last_error and n.state in (NoticeState.FAILED, NoticeState.QUEUED):
+            print(f"{'':<12} {e.last_error}")
+    return 0
+
+
+def cmd_accept_makeup(profile: Profile, args: argparse.Namespace) -> int:
+    series = accept_makeup(profile, args.reply)
+    tz = profile.tz()
+    end = series.start + series.duration
+    print(
+        f"Added {series.title} on {series.start.astimezone(tz):%a %d %b %H:%M}-"
+        f"{end.astimezone(tz):%H:%M} to your schedule."
+    )
+    return 0

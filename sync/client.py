@@ -1,0 +1,265 @@
+"""The client's side of sync: enrol with a program, deliver the outbox, pull the changes.
+
+``sync_now`` never raises for network trouble: its :class:`SyncResult` says ``offline`` or
+``failed`` with a message, and everything not delivered stays queued for the next try.
+One sync at a time per profile: an exclusive lock on the profile's ``sync.lock`` file,
+next to its database, which the kernel releases when a holder dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from companion.actions.profile import Profile, UserError
+from companion.domain.attendance import Policy
+from companion.domain.schedule import ScheduleError
+from companion.paths import private_file
+from companion.store import repo_outbox, repo_schedule, repo_sync
+from companion.store.repo_schedule import Program
+from sync.changes import ChangeCounts, apply_page
+from sync.credentials import forget_token, read_token, write_token
+from sync.outbox import drain
+from sync.protocol import ChangesResponse, EnrollRequest, EnrollResponse, series_from_wire
+from sync.transport import Api, Permanent, SyncError, Transient
+
+log = logging.getLogger("companion.sync")
+MAX_PAGES = 200
+NOT_ENROLLED = (
+    "not enrolled with a program: run `companion enroll SERVER_URL CODE` with the code "
+    "from your coordinator"
+)
+State = Literal["ok", "offline", "failed", "busy", "not_enrolled"]
+
+
+@dataclass
+class SyncResult:
+    """What one sync did; ``message`` is for the client when ``state`` is not ok."""
+
+    state: State
+    message: str = ""
+    delivered: int = 0
+    failed: int = 0
+    queued: int = 0
+    changes: ChangeCounts = field(default_factory=ChangeCounts)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "state": self.state,
+            "message": self.message,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "queued": self.queued,
+            "failures": [{"id": i, "error": e} for i, e in self.failures],
+            "changes": self.changes.as_json(),
+        }
+
+
+def is_enrolled(profile: Profile) -> bool:
+    return repo_sync.get_state(profile.store.conn) is not None and read_token(profile) is not None
+
+
+def check_server_url(url: str) -> str:
+    """A base URL without its trailing slash; https, or plain http to this machine only."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"{url!r} is not a server address; use https://host[:port]")
+    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        raise UserError("use https:// for a program server; plain http only works for localhost")
+    return url.strip().rstrip("/")
+
+
+@contextmanager
+def sync_lock(profile: Profile, wait: float) -> Iterator[bool]:
+    """Hold the profile's sync lock; yields False when another process kept it ``wait`` s."""
+    path = private_file(profile.paths.lock_file)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _api(profile: Profile, timeout: float, retry_budget: float | None = None) -> Api | None:
+    state = repo_sync.get_state(profile.store.conn)
+    token = read_token(profile)
+    if state is None or token is None:
+        return None
+    budget = retry_budget if retry_budget is not None else max(timeout * 2, 5.0)
+    return Api(state.server_url, token, timeout=timeout, budget_s=budget)
+
+
+def pull(profile: Profile, api: Api) -> ChangeCounts:
+    """Fetch and apply changes from the saved cursor until the server has no more."""
+    total = ChangeCounts()
+    for _ in range(MAX_PAGES):
+        state = repo_sync.get_state(profile.store.conn)
+        cursor = state.cursor if state else ""
+        params = {"since": cursor} if cursor else None
+        page = ChangesResponse.model_validate(api.call("GET", "/v1/changes", params=params))
+        if not page.changes and page.cursor == cursor:
+            break  # idle: nothing to write
+        total.add(apply_page(profile, page))
+        if not page.more:
+            break
+    return total
+
+
+def _finish(profile: Profile, result: SyncResult) -> SyncResult:
+    conn = profile.store.conn
+    result.queued = repo_outbox.counts(conn)["queued"]
+    with profile.store.transaction() as tx:
+        if repo_sync.get_state(tx) is not None:
+            repo_sync.record_outcome(tx, profile.now(), "" if result.ok else result.message)
+    return result
+
+
+def sync_now(
+    profile: Profile,
+    timeout: float = 10.0,
+    *,
+    pull_changes: bool = True,
+    retry: bool = True,
+    lock_wait: float | None = None,
+) -> SyncResult:
+    """Deliver the outbox, then pull the changes. Never raises for network trouble.
+
+    ``timeout`` bounds each network wait; retries with backoff stop after about twice that.
+    ``lock_wait`` is how long to wait for another sync of this profile (default ``timeout``).
+    """
+    if not is_enrolled(profile):
+        queued = repo_outbox.counts(profile.store.conn)["queued"]
+        return SyncResult("not_enrolled", NOT_ENROLLED, queued=queued)
+    with sync_lock(profile, wait=timeout if lock_wait is None else lock_wait) as held:
+        if not held:
+            queued = repo_outbox.counts(profile.store.conn)["queued"]
+            return SyncResult(
+                "busy",
+                "another sync of this profile is running; it delivers what is queued",
+                queued=queued,
+            )
+        api = _api(profile, timeout, None if retry else 0.0)
+        assert api is not None
+        result = SyncResult("ok")
+        with api:
+            report = drain(profile, api, retry=retry)
+            result.delivered, result.failures = len(report.delivered), report.failed
+            result.failed = len(report.failed)
+            error: SyncError | None = report.error
+            if error is None and pull_changes:
+                try:
+                    result.changes = pull(profile, api)
+                except SyncError as exc:
+                    error = exc
+                except ValidationError:
+                    error = SyncError("the server sent changes this version cannot read")
+        if error is not None:
+            offline = isinstance(error, Transient) and error.offline
+            result.state = "offline" if offline else "failed"
+            result.message = str(error)
+        return _finish(profile, result)
+
+
+def push(profile: Profile, timeout: float = 3.0) -> SyncResult:
+    """Try once, right now, to deliver the outbox (after `notify`); no retries, no pull."""
+    return sync_now(profile, timeout, pull_changes=False, retry=False, lock_wait=0.2)
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollResult:
+    server_url: str
+    program: str
+    client_name: str
+    series: int
+    feed_url: str
+
+
+def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") -> EnrollResult:
+    """Exchange a one-time code for a device token; save the program and its schedule.
+
+    Raises :class:`UserError` with a one-line reason (wrong or used code, server down).
+    """
+    if is_enrolled(profile):
+        state = repo_sync.get_state(profile.store.conn)
+        where = state.server_url if state else "a server"
+        raise UserError(f"already enrolled with {where}; run `companion unenroll` first")
+    url = check_server_url(server_url)
+    try:
+        request = EnrollRequest(code=code.strip(), device_name=device_name.strip()[:100])
+    except ValidationError:
+        raise UserError("the enrolment code is empty or too long") from None
+    try:
+        with Api(url, timeout=15.0) as api:
+            # One try only: a lost answer may have used the code up already.
+            body = api.call(
+                "POST",
+                "/v1/enroll",
+                retry=False,
+                content=request.model_dump_json().encode(),
+                headers={"Content-Type": "application/json"},
+            )
+        answer = EnrollResponse.model_validate(body)
+        series = [series_from_wire(s) for s in answer.schedule]
+        info = answer.program
+        program = Program(
+            info.name, info.timezone, Policy(info.threshold, info.unexcused_limit), info.coordinator
+        )
+    except Permanent as exc:
+        raise UserError(f"enrolment refused: {exc}") from None
+    except SyncError as exc:
+        raise UserError(f"enrolment failed: {exc}") from None
+    except (ValidationError, ScheduleError, ValueError) as exc:
+        raise UserError(f"enrolment failed: the server's answer cannot be used ({exc})") from None
+    now = profile.now()
+    keep = {s.uid for s in series}
+    with profile.store.transaction() as conn:
+        repo_schedule.save_program(conn, program)
+        for old in repo_schedule.list_series(conn):
+            if old.origin == "program" and old.uid not in keep:
+                repo_schedule.remove_series(conn, old.uid)  # another program's sessions
+        for s in series:
+            repo_schedule.save_series(conn, s, now)
+        repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
+        # Inside the transaction: if the token cannot be written, nothing is saved.
+        write_token(profile, url, answer.token)
+    return EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url)
+
+
+def unenroll(profile: Profile) -> tuple[str, int]:
+    """Forget the server (token and cursor); the schedule and notices stay. Returns the
+    server URL and how many notices were never delivered."""
+    state = repo_sync.get_state(profile.store.conn)
+    if state is None and read_token(profile) is None:
+        raise UserError("not enrolled with a program")
+    with profile.store.transaction() as conn:
+        repo_sync.forget_enrolment(conn)
+        forget_token(profile)
+    counts = repo_outbox.counts(profile.store.conn)
+    return (state.server_url if state else ""), counts["queued"] + counts["failed"]

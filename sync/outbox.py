@@ -1,0 +1,98 @@
+"""Deliver the outbox: each queued notice POSTed once per try, its answer recorded at once.
+
+Exactly once, whatever happens:
+- The notice's UUID is its idempotency key and its payload is resent byte for byte, so a
+  retry after a lost answer (timeout, server restart, this process killed between sending
+  and recording) is recognised by the server and stored once.
+- Each answer is recorded in its own transaction before the next notice goes out, so a
+  crash loses at most the record of one answer, which the next resend restores.
+- Only one process delivers a profile's outbox at a time: the caller holds the profile's
+  sync lock (``sync.client.sync_lock``).
+
+A 4xx other than 408/429 is final: the notice stays in the outbox as ``failed`` with the
+server's message, for the client to edit or discard. Anything else that goes wrong stops
+the drain with the notice still queued.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from companion.actions.profile import Profile
+from companion.domain.catchup import TELL
+from companion.store import repo_catchup, repo_outbox
+from companion.store.repo_outbox import PendingNotice
+from sync.protocol import NoticeOut
+from sync.transport import Api, Permanent, SyncError
+
+log = logging.getLogger("companion.sync")
+BATCH = 100
+
+
+@dataclass
+class DrainReport:
+    """What one drain did. ``error`` is set when it stopped early; the rest stays queued."""
+
+    delivered: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (notice id, server message)
+    error: SyncError | None = None
+
+
+def deliver_one(profile: Profile, api: Api, notice: PendingNotice, *, retry: bool = True) -> str:
+    """POST one notice and record the answer; returns the new state. Raises on trouble
+    other than a final refusal (the notice then stays queued)."""
+    try:
+        body = api.call(
+            "POST",
+            "/v1/notices",
+            retry=retry,
+            content=notice.payload.encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": notice.id},
+        )
+        answer = NoticeOut.model_validate(body)
+        if str(answer.id) != notice.id:
+            raise Permanent("the server answered about a different notice", 200)
+    except Permanent as exc:
+        message = f"refused by the server ({exc.status}): {exc}"
+        with profile.store.transaction() as conn:
+            repo_outbox.mark_failed(conn, notice.id, message)
+        log.info("notice %s refused: %s", notice.id, message)
+        return "failed"
+    except SyncError as exc:
+        with profile.store.transaction() as conn:
+            repo_outbox.note_attempt(conn, notice.id, str(exc))
+        raise
+    except ValueError:  # pydantic: JSON, but not a notice
+        with profile.store.transaction() as conn:
+            repo_outbox.note_attempt(conn, notice.id, "the server's answer was not a notice")
+        raise SyncError("the server's answer to a notice was not a notice") from None
+    now = profile.now()
+    with profile.store.transaction() as conn:
+        repo_outbox.mark_delivered(conn, notice.id, now, answer.status)
+        repo_catchup.tick_key(conn, notice.series_uid, notice.original_start, TELL, now)
+    return "delivered"
+
+
+def drain(profile: Profile, api: Api, *, retry: bool = True) -> DrainReport:
+    """Deliver queued notices oldest first until none is left or something goes wrong."""
+    report = DrainReport()
+    # Each pass removes every notice it sees from the queue (delivered or failed) unless it
+    # stops; the bound only guards against a store that does not change under us.
+    passes = repo_outbox.counts(profile.store.conn)["queued"] // BATCH + 2
+    for _ in range(passes):
+        batch = repo_outbox.pending(profile.store.conn, limit=BATCH)
+        if not batch:
+            break
+        for notice in batch:
+            try:
+                state = deliver_one(profile, api, notice, retry=retry)
+            except SyncError as exc:
+                report.error = exc
+                return report
+            if state == "delivered":
+                report.delivered.append(notice.id)
+            else:
+                entry = repo_outbox.get(profile.store.conn, notice.id)
+                report.failed.append((notice.id, entry.last_error if entry else ""))
+    return report
