@@ -1,0 +1,157 @@
+"""How the dashboard words things: times in the program's zone, notice lines, attendance bars.
+
+Pure formatting over domain values (no database, no HTTP), so every page says the same
+thing the same way and the client app's domain code decides what the numbers mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from companion.domain.attendance import UnexcusedCount, WeekSummary, at_risk
+from companion.domain.journal import Barrier, JournalError
+from companion.domain.notices import humanize_delta
+
+
+def when(moment: datetime, tz: ZoneInfo) -> str:
+    """'Mon 30 Nov 18:00' in the program's zone."""
+    return moment.astimezone(tz).strftime("%a %d %b %H:%M")
+
+
+def barrier_label(value: str) -> str:
+    try:
+        return Barrier.parse(value).label
+    except JournalError:
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyLine:
+    at: str
+    status: str
+    text: str
+    makeup: str  # "" when none offered
+    materials: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeLine:
+    """One notice as the inbox shows it."""
+
+    id: str
+    client_id: int
+    client_name: str
+    title: str
+    when: str
+    timing: str
+    lead: str  # how long before (or after) the session it was sent
+    barrier: str
+    message: str
+    makeup: bool
+    shared_reflection: str | None
+    status: str
+    received: str
+    replies: list[ReplyLine] = field(default_factory=list)
+
+
+def notice_line(row: Mapping[str, object], tz: ZoneInfo, replies: list[ReplyLine]) -> NoticeLine:
+    """A notice row (keys as the ``notices`` table plus ``client_name``) for the inbox."""
+    start = row["start"]
+    created = row["created_at"]
+    received = row["received_at"]
+    assert isinstance(start, datetime) and isinstance(created, datetime)
+    assert isinstance(received, datetime)
+    return NoticeLine(
+        id=str(row["id"]),
+        client_id=int(row["client_id"]),  # type: ignore[call-overload]
+        client_name=str(row["client_name"]),
+        title=str(row["title"]),
+        when=when(start, tz),
+        timing=str(row["timing"]),
+        lead=humanize_delta(start - created),
+        barrier=barrier_label(str(row["barrier"])),
+        message=str(row["message"] or ""),
+        makeup=bool(row["makeup"]),
+        shared_reflection=(str(row["shared_reflection"]) if row["shared_reflection"] else None),
+        status=str(row["status"]),
+        received=when(received, tz),
+        replies=replies,
+    )
+
+
+def makeup_text(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    return f"{when(start, tz)}-{end.astimezone(tz).strftime('%H:%M')}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRow:
+    """A client's attendance against the policy, as the clients page shows it."""
+
+    id: int
+    name: str
+    devices: int
+    revoked: bool
+    week_bar: str
+    week_text: str
+    forecast: str
+    month_text: str
+    unexcused: int
+    at_risk: bool
+    risk_reason: str
+
+
+def client_row(
+    client_id: int,
+    name: str,
+    devices: int,
+    revoked: bool,
+    week: WeekSummary,
+    month: tuple[int, int],
+    unexcused: UnexcusedCount,
+) -> ClientRow:
+    """``month`` is (attended, decided) over the last four weeks."""
+    bar = "▮" * week.attended + "▯" * (week.counted - week.attended)
+    attended, total = month
+    month_text = f"{attended} of {total} ({round(100 * attended / total)}%)" if total else "—"
+    risky = not revoked and at_risk(week, unexcused)
+    if not week.reachable:
+        reason = f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
+    elif unexcused.at_limit:
+        reason = f"{unexcused.count} unexcused in {unexcused.window_days} days"
+    else:
+        reason = ""
+    return ClientRow(
+        id=client_id,
+        name=name,
+        devices=devices,
+        revoked=revoked,
+        week_bar=bar,
+        week_text=f"{week.attended} of {week.counted} attended",
+        forecast=week.forecast(),
+        month_text=month_text,
+        unexcused=unexcused.count,
+        at_risk=risky,
+        risk_reason=reason,
+    )
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date from an ``<input type=date>`` (empty or malformed: None)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=tz)
+
+
+def day_end(day: date, tz: ZoneInfo) -> datetime:
+    """The start of the day after ``day``: ranges are half-open."""
+    return day_start(day + timedelta(days=1), tz)
