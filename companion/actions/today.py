@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from companion.actions.notify import reply_json
 from companion.actions.profile import Profile
 from companion.domain.attendance import (
     Status,
@@ -17,9 +18,11 @@ from companion.domain.attendance import (
 )
 from companion.domain.catchup import CatchUpChecklist
 from companion.domain.schedule import Occurrence, expand_all, occurrence_id
-from companion.store import repo_catchup, repo_schedule
+from companion.store import repo_catchup, repo_outbox, repo_schedule, repo_sync
 from companion.store.repo_schedule import Program
+from companion.store.repo_sync import Reply
 
+REPLIES_SHOWN = timedelta(days=30)
 BEFORE_SESSION = (
     "test camera and microphone",
     "a quiet, private space",
@@ -39,6 +42,8 @@ class TodayView:
     week_occurrences: list[tuple[Occurrence, Status]]
     unexcused: UnexcusedCount
     open_checklists: list[CatchUpChecklist]
+    replies: list[Reply] = field(default_factory=list)  # from the coordinator, newest first
+    outbox: dict[str, int] = field(default_factory=dict)  # notices by delivery state
 
     def as_json(self) -> dict[str, object]:
         nxt = self.next_occurrence
@@ -92,6 +97,8 @@ class TodayView:
                 }
                 for c in self.open_checklists
             ],
+            "replies": [reply_json(r) for r in self.replies],
+            "outbox": {k: self.outbox.get(k, 0) for k in ("queued", "failed")},
         }
 
 
@@ -132,4 +139,6 @@ def load_today(profile: Profile) -> TodayView:
         week_occurrences=[(o, status_of(o, marks, now)) for o in in_week],
         unexcused=unexcused_absences(found, marks, policy, now),
         open_checklists=repo_catchup.list_checklists(conn, open_only=True),
+        replies=repo_sync.list_replies(conn, since=now - REPLIES_SHOWN, limit=5),
+        outbox=repo_outbox.counts(conn),
     )

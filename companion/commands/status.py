@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from companion.actions.demo import load_demo
 from companion.actions.profile import Profile, UserError
 from companion.actions.schedule import mark, occurrences
-from companion.actions.today import load_today, occurrence_id_of
+from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
 from companion.domain.attendance import Status
 
@@ -104,6 +105,30 @@ def print_status(profile: Profile) -> None:
                 f"  {c.original_start.astimezone(tz):%a %d %b} {c.title}: {c.progress()} "
                 f"[{occurrence_id_of(c)}]"
             )
+    print_replies(view, tz)
+
+
+def print_replies(view: TodayView, tz: ZoneInfo) -> None:
+    """The coordinator's replies and the outbox, when there are any."""
+    if view.replies:
+        print("From your coordinator:")
+    for r in view.replies:
+        about = ""
+        if r.notice_start is not None:
+            about = f" about {r.notice_title} {r.notice_start.astimezone(tz):%a %d %b}"
+        said = f'"{r.text}"' if r.text else "acknowledged your notice"
+        print(f"  {r.at.astimezone(tz):%a %d %b}{about}: {said}")
+        for title, url in r.materials:
+            print(f"    {title}: {url}")
+        offer = r.makeup
+        if offer is not None:
+            slot = f"{offer.start.astimezone(tz):%a %d %b %H:%M}-{offer.end.astimezone(tz):%H:%M}"
+            todo = "accepted" if offer.accepted_uid else f"`companion accept-makeup {r.id}`"
+            print(f"    make-up offered: {offer.title} {slot} ({todo})")
+    queued, failed = view.outbox.get("queued", 0), view.outbox.get("failed", 0)
+    if queued or failed:
+        parts = [f"{n} {s}" for n, s in ((queued, "queued"), (failed, "failed")) if n]
+        print(f"Notices: {', '.join(parts)} (`companion outbox`)")
 
 
 def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
