@@ -104,10 +104,20 @@ def same_content(a: Series, b: Series) -> bool:
     """True when ``a`` and ``b`` describe the same sessions, reminders and texts (SEQUENCE
     and origin aside); RRULE parts may come in any order and UNTIL in local time or UTC."""
     fields = ("title", "kind", "start", "duration", "tzid", "rdates", "join_url",
-              "facilitator", "reminders", "overrides")  # fmt: skip
+              "facilitator", "reminders")  # fmt: skip
     if any(getattr(a, f) != getattr(b, f) for f in fields):
         return False
+    if _changes(a) != _changes(b):
+        return False
     return _rule_parts(a) == _rule_parts(b) and rule_until_utc(a) == rule_until_utc(b)
+
+
+def _changes(s: Series) -> dict[datetime, tuple[bool, datetime | None, datetime | None]]:
+    """Overrides with an unset end spelled out (start + duration)."""
+    return {
+        k: (o.cancelled, o.start, o.end or (o.start + s.duration if o.start else None))
+        for k, o in s.overrides.items()
+    }
 
 
 def _rule_parts(s: Series) -> dict[str, str] | None:
