@@ -182,8 +182,15 @@ def _master(s: Series, text: _Text, stamp: datetime, modified: datetime) -> Even
     event.add("DTEND", _local(s, s.start + s.duration))
     if s.rrule:
         event.add("RRULE", _rrule(s))
-    for rdate in sorted(s.rdates):
-        event.add("RDATE", _local(s, rdate))
+    elif s.rdates:
+        # ical.js (kewisch/ical.js#534) skips DTSTART of an RDATE-only event, and libical
+        # lists DTSTART twice when an RDATE repeats it: a rule that yields DTSTART alone
+        # gives every parser the same set.
+        event.add("RRULE", vRecur({"FREQ": "DAILY", "COUNT": 1}))
+    for rdate in sorted(set(s.rdates)):
+        # In UTC: libical's icalcomponent_foreach_recurrence reads an RDATE's local time
+        # as UTC, ignoring its TZID.
+        event.add("RDATE", rdate.astimezone(UTC))
     for original in sorted(o.original_start for o in s.overrides.values() if o.cancelled):
         event.add("EXDATE", _local(s, original))
     _add_alarms(event, s, text)

@@ -221,14 +221,23 @@ def _series(uid: str, master: Event, changes: list[Event], fallback: str, lines:
     try:
         return Series(
             uid=uid, title=title, kind=kind, start=start, duration=duration, tzid=tzid,
-            rrule=rules[0].to_ical().decode() if rules else None,
-            rdates=tuple(sorted({_aware(s, tz, raw) for s, _ in master.rdates})),
+            rrule=_rule_text(rules),
+            rdates=tuple(sorted({_aware(s, tz, raw) for s, _ in master.rdates} - {start})),
             join_url=_join_url(master, description), facilitator=_facilitator(master, description),
             reminders=_reminders(master, duration, start), overrides=overrides,
             sequence=int(master.get("SEQUENCE", 0) or 0), origin="import",
         )  # fmt: skip
     except ScheduleError as exc:
         raise _Skip(str(exc)) from exc
+
+
+def _rule_text(rules: list) -> str | None:
+    """The RRULE value; None for a rule that yields DTSTART alone (COUNT=1)."""
+    if not rules:
+        return None
+    if rules[0].get("COUNT") == [1]:
+        return None
+    return rules[0].to_ical().decode()
 
 
 def _tzid(raw: date, event: Event, fallback: str) -> str:

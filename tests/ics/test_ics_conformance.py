@@ -99,9 +99,15 @@ RULES = st.one_of(
     st.integers(1, 2).map(lambda n: f"FREQ=WEEKLY;INTERVAL={n};UNTIL=20271231T235959"),
     st.just("FREQ=MONTHLY;BYDAY=2TU"),
 )  # fmt: skip
-WORDS = st.text(
-    st.characters(codec="utf-8", categories=("L", "N", "Zs", "Pd", "So")), min_size=1, max_size=40
-).map(str.strip).filter(bool)
+WORDS = (
+    st.text(
+        st.characters(codec="utf-8", categories=("L", "N", "Zs", "Pd", "So")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 REMINDERS = st.lists(
     st.sampled_from([timedelta(minutes=m) for m in (0, 10, 30, 60, 90, 1440, 2880)]),
     max_size=3, unique=True,
