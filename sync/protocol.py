@@ -220,3 +220,88 @@ def series_from_wire(wire: SeriesWire, origin: str = "program") -> Series:
         sequence=wire.sequence,
         origin=origin,
     )
+
+
+# -- the coordinator API (program server, issue 4; the dashboard builds on the same layer) --
+
+
+class CoordinatorLogin(Wire):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class CoordinatorToken(Wire):
+    token: str
+    expires_at: UtcDatetime
+
+
+class CoordinatorNotice(NoticeOut):
+    """A notice as the coordinator sees it: with the client who sent it."""
+
+    client_id: int
+    client_name: str
+
+
+class ReplyIn(Wire):
+    text: str = Field("", max_length=MESSAGE_LIMIT)
+    makeup: MakeupSlot | None = None
+    materials: list[Link] = Field(default_factory=list, max_length=20)
+
+
+MaterialKind = Literal["notes", "handout", "recording", "other"]
+
+
+class MaterialIn(Wire):
+    series_uid: str = Field(min_length=1, max_length=255)
+    original_start: UtcDatetime
+    kind: MaterialKind = "other"
+    title: str = Field(min_length=1, max_length=200)
+    url: HttpUrl
+
+
+class CancelIn(Wire):
+    original_start: UtcDatetime
+
+
+class RosterEntry(Wire):
+    client_id: int
+    status: Literal["attended", "absent"]
+
+
+class AttendanceIn(Wire):
+    series_uid: str = Field(min_length=1, max_length=255)
+    original_start: UtcDatetime
+    roster: list[RosterEntry] = Field(min_length=1, max_length=500)
+
+
+class AttendanceOut(Wire):
+    """What was recorded: ``absent`` becomes ``excused`` when the client gave advance notice."""
+
+    series_uid: str
+    original_start: UtcDatetime
+    recorded: dict[int, Literal["attended", "missed", "excused", "made_up"]]
+
+
+class WeekForecast(Wire):
+    week_start: UtcDatetime
+    attended: int
+    missed: int
+    excused: int
+    remaining: int
+    counted: int
+    threshold: float
+    needed_to_stay_above: int | None
+    forecast: str
+
+
+class ClientSummary(Wire):
+    """A client of the program with this week's attendance against the policy."""
+
+    id: int
+    name: str
+    devices: int
+    revoked: bool
+    at_risk: bool
+    week: WeekForecast
+    unexcused: int
+    unexcused_limit: int

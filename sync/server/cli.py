@@ -1,10 +1,220 @@
-"""`companion-server`: placeholder until the program server lands (issue 4)."""
+"""``companion-server``: run the program server and administer it.
+
+Argument parsing only; the work is in ``admin.py``, ``storage/migrate.py`` and
+``app.py``. Every command takes ``--db URL`` (default: a SQLite file in the data dir,
+``COMPANION_SERVER_HOME`` overrides) and ``--json``, which prints the result as one JSON
+object. Bad input prints one line and exits 2.
+"""
 
 from __future__ import annotations
 
+import argparse
+import copy
+import getpass
+import json
+import os
 import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync.server import admin
+from sync.server.settings import Settings, default_db_url
+from sync.server.storage import migrate
+from sync.server.storage.engine import DatabaseUrlError, make_engine
+
+PROG = "companion-server"
+DB_HELP = (
+    "database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB "
+    "(default: SQLite in the data dir)"
+)
 
 
-def main() -> int:
-    print("companion-server: the program server is not built yet (see issue 4).", file=sys.stderr)
-    return 2
+class UsageError(Exception):
+    """Bad input: one line, exit 2."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _emit(args: argparse.Namespace, result: dict[str, Any], text: str) -> None:
+    print(json.dumps(result) if args.json else text)
+
+
+def _engine(args: argparse.Namespace, *, ready: bool = True) -> Engine:
+    """The database of ``--db``; with ``ready`` its schema must be current.
+
+    The default SQLite file is created and migrated on first use (zero set-up); any
+    other database must be migrated with ``companion-server migrate``.
+    """
+    url = args.db or default_db_url()
+    engine = make_engine(url)
+    if ready:
+        if not args.db and migrate.current(engine) is None:
+            migrate.upgrade(engine)
+        migrate.check(engine)
+    return engine
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    engine = _engine(args, ready=False)
+    before, after = migrate.upgrade(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    verb = "already at" if before == after else f"migrated from {before or 'empty'} to"
+    _emit(args, {"database": url, "from": before, "to": after}, f"{url}: {verb} {after}")
+
+
+def cmd_create_program(args: argparse.Namespace) -> None:
+    r = admin.create_program(
+        _engine(args),
+        args.name,
+        args.timezone,
+        args.threshold,
+        args.unexcused_limit,
+        args.coordinator,
+        _now(),
+    )
+    _emit(
+        args,
+        r,
+        f"created program {r['name']!r} (id {r['program_id']}, {r['timezone']}, "
+        f"weekly threshold {r['threshold']:.0%})",
+    )
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            raise UsageError("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_create_coordinator(args: argparse.Namespace) -> None:
+    engine = _engine(args)
+    r = admin.create_coordinator(engine, args.email, _read_password(), args.program, _now())
+    text = f"created coordinator {r['email']} for {r['program']!r} (id {r['coordinator_id']})"
+    _emit(args, r, text)
+
+
+def cmd_add_client(args: argparse.Namespace) -> None:
+    r = admin.add_client(_engine(args), args.name, args.program, _now())
+    _emit(
+        args,
+        r,
+        f"client {r['name']!r} (id {r['client_id']}) in {r['program']!r}\n"
+        f"enrolment code: {r['code']}  (single use, valid until {r['expires_at']})\n"
+        f"the client runs: companion enroll SERVER_URL {r['code']}",
+    )
+
+
+def cmd_revoke_client(args: argparse.Namespace) -> None:
+    r = admin.revoke_client(_engine(args), args.client_id, _now())
+    _emit(args, r, f"revoked client {r['client_id']}: {r['revoked_devices']} device(s) signed out")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    if args.workers < 1 or not 0 < args.port < 65536:
+        raise UsageError("--workers must be at least 1 and --port between 1 and 65535")
+    engine = _engine(args)  # check the schema here, to fail with one line
+    engine.dispose()
+    settings = Settings(db_url=args.db or default_db_url(), public_url=args.public_url or "")
+    url = f"http://{args.host}:{args.port}"
+    _emit(
+        args,
+        {
+            "url": url,
+            "database": engine.url.render_as_string(hide_password=True),
+            "workers": args.workers,
+        },
+        f"serving {url} with {args.workers} worker(s)",
+    )
+    sys.stdout.flush()
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,
+        "log_config": _log_config(),
+        "timeout_graceful_shutdown": 5,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:  # worker processes build their app from the environment
+        os.environ.update(settings.to_env())
+        uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, **options)
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the server's own logger (ids only, never message text).
+    The access log stays off: its lines would carry feed tokens from the URL."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["companion"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="The Companion program server.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Any, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--db", metavar="URL", help=DB_HELP)
+        p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("serve", cmd_serve, "run the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p.add_argument("--public-url", help="base URL clients use, for feed links")
+    command("migrate", cmd_migrate, "create or upgrade the database schema")
+    p = command("create-program", cmd_create_program, "create a program")
+    p.add_argument("name")
+    p.add_argument("--timezone", required=True, help="IANA zone, e.g. America/New_York")
+    p.add_argument("--threshold", type=float, default=0.8, help="weekly attendance share (0.8)")
+    p.add_argument("--unexcused-limit", type=int, default=3, help="unexcused absences in 30 days")
+    p.add_argument("--coordinator", default="", help="coordinator contact shown to clients")
+    p = command(
+        "create-coordinator",
+        cmd_create_coordinator,
+        "create a coordinator login (password prompted, or one line on stdin)",
+    )
+    p.add_argument("email")
+    p.add_argument("--program", help="program name or id (optional when there is one)")
+    p = command("add-client", cmd_add_client, "add a client and print a one-time enrolment code")
+    p.add_argument("name")
+    p.add_argument("--program", help="program name or id (optional when there is one)")
+    p = command("revoke-client", cmd_revoke_client, "revoke a client's devices and feeds")
+    p.add_argument("client_id", type=int)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (UsageError, admin.AdminError, migrate.SchemaError, DatabaseUrlError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        print(f"{PROG}: error: database: {reason}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Administration without HTTP: programs, coordinators, clients and their enrolment codes.
+
+Used by ``companion-server`` (cli.py); each function is one transaction and returns a
+plain dict, which is also what ``--json`` prints.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from companion.domain.schedule import ScheduleError, zone
+from sync.server.security import digest, hash_password, new_code
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import ProgramRow
+from sync.server.storage.runner import transaction
+from sync.server.storage.tables import stamp
+
+NO_PROGRAM = "no program yet: run `companion-server create-program NAME --timezone TZ`"
+
+
+class AdminError(Exception):
+    """A request the admin commands refuse; the message is one line for the user."""
+
+
+def pick_program(tx: Tx, program: str | None) -> ProgramRow:
+    """The program named (or numbered) ``program``; the only one when None."""
+    rows = tx.programs()
+    if program is None:
+        if len(rows) == 1:
+            return rows[0]
+        if not rows:
+            raise AdminError(NO_PROGRAM)
+        names = ", ".join(r.name for r in rows)
+        raise AdminError(f"this server has several programs ({names}): pass --program")
+    for row in rows:
+        if row.name == program or str(row.id) == program:
+            return row
+    raise AdminError(f"no program named {program!r}")
+
+
+def create_program(
+    engine: Engine,
+    name: str,
+    timezone: str,
+    threshold: float,
+    unexcused_limit: int,
+    coordinator: str,
+    now: datetime,
+) -> dict:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise AdminError("a program needs a name of 1-200 characters")
+    try:
+        zone(timezone)
+    except ScheduleError as exc:
+        raise AdminError(str(exc)) from exc
+    if not 0 < threshold <= 1:
+        raise AdminError("--threshold is a share between 0 and 1, e.g. 0.8")
+    if unexcused_limit < 0:
+        raise AdminError("--unexcused-limit cannot be negative")
+    with transaction(engine) as tx:
+        if tx.program_by_name(name) is not None:
+            raise AdminError(f"a program named {name!r} exists already")
+        program_id = tx.add_program(
+            name, timezone, threshold, unexcused_limit, coordinator, stamp(now)
+        )
+    return {
+        "program_id": program_id,
+        "name": name,
+        "timezone": timezone,
+        "threshold": threshold,
+        "unexcused_limit": unexcused_limit,
+    }
+
+
+def create_coordinator(
+    engine: Engine, email: str, password: str, program: str | None, now: datetime
+) -> dict:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AdminError(f"{email!r} is not an email address")
+    if len(password) < 8:
+        raise AdminError("the password needs at least 8 characters")
+    hashed = hash_password(password)
+    with transaction(engine) as tx:
+        row = pick_program(tx, program)
+        if tx.coordinator_by_email(email) is not None:
+            raise AdminError(f"a coordinator with email {email} exists already")
+        coordinator_id = tx.add_coordinator(row.id, email, hashed, stamp(now))
+    return {"coordinator_id": coordinator_id, "email": email, "program": row.name}
+
+
+def add_client(
+    engine: Engine, name: str, program: str | None, now: datetime, code_days: int = 7
+) -> dict:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise AdminError("a client needs a name of 1-200 characters")
+    code = new_code()
+    expires = now + timedelta(days=code_days)
+    with transaction(engine) as tx:
+        row = pick_program(tx, program)
+        client_id = tx.add_client(row.id, name, stamp(now))
+        tx.add_code(digest(code), client_id, stamp(now), stamp(expires))
+    return {
+        "client_id": client_id,
+        "name": name,
+        "program": row.name,
+        "code": code,
+        "expires_at": expires.isoformat(),
+    }
+
+
+def revoke_client(engine: Engine, client_id: int, now: datetime) -> dict:
+    with transaction(engine) as tx:
+        if tx.client(client_id) is None:
+            raise AdminError(f"no client with id {client_id}")
+        revoked = tx.revoke_client(client_id, stamp(now))
+    return {"client_id": client_id, "revoked_devices": revoked}

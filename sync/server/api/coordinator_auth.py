@@ -1,0 +1,37 @@
+"""Coordinator sign-in: POST /v1/coordinator/login and /logout."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException, Request
+
+from sync.protocol import CoordinatorLogin, CoordinatorToken
+from sync.server import coordinator, core
+from sync.server.api.deps import AppSettings, CurrentCoordinator, Db, Now, Remote
+from sync.server.api.raw import bearer, errors
+from sync.server.security import digest
+
+log = logging.getLogger("companion.server")
+router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
+
+
+@router.post("/login", response_model=CoordinatorToken, responses=errors(401, 413, 422, 429))
+async def login(body: CoordinatorLogin, db: Db, settings: AppSettings, now: Now,
+                remote: Remote) -> CoordinatorToken:  # fmt: skip
+    """Exchange email and password for a bearer token (failed attempts are rate-limited)."""
+    result = await coordinator.login(db, body.email, body.password, remote, now, settings)
+    if isinstance(result, core.RateLimited):
+        raise HTTPException(429, result.detail, headers={"Retry-After": "900"})
+    if isinstance(result, coordinator.BadLogin):
+        log.info("coordinator login refused from %s", remote)
+        raise HTTPException(401, result.detail)
+    return result
+
+
+@router.post("/logout", status_code=204, responses=errors(401))
+async def logout(auth: CurrentCoordinator, request: Request, db: Db) -> None:
+    """End this token's session."""
+    token = bearer(request.headers.get("authorization")) or ""
+    await db.write(lambda tx: tx.delete_session(digest(token)))
+    log.info("coordinator %s logged out", auth.coordinator_id)

@@ -1,0 +1,77 @@
+"""Absence notices: POST /v1/notices (hot path, idempotent by the client's UUID) and
+GET /v1/notices (this client's notices)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sync.protocol import NoticeIn, NoticeOut
+from sync.server import core
+from sync.server.api.deps import CurrentClient, Db
+from sync.server.api.raw import (
+    DEVICE_AUTH,
+    RawRoute,
+    bearer,
+    body_of,
+    error,
+    errors,
+    json_bytes,
+    validation_detail,
+)
+from sync.server.security import digest
+from sync.server.storage.repo import DeviceAuth, Tx
+
+log = logging.getLogger("companion.server")
+raw_router = APIRouter(tags=["client"], route_class=RawRoute)
+router = APIRouter(tags=["client"])
+UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
+@raw_router.post(
+    "/v1/notices",
+    status_code=201,
+    response_model=None,
+    responses={
+        201: {"model": NoticeOut, "description": "Stored"},
+        200: {"model": NoticeOut, "description": "Stored before with the same content (a retry)"},
+        **errors(401, 409, 413, 422),
+    },
+    openapi_extra={"requestBody": body_of(NoticeIn), "security": DEVICE_AUTH},
+)
+async def post_notice(request: Request) -> Response:
+    """Store an absence notice; a retry of the same UUID returns the stored notice."""
+    token = bearer(request.headers.get("authorization"))
+    if token is None:
+        return error(401, core.Unauthorized().detail, UNAUTHORIZED)
+    try:
+        notice = NoticeIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        return error(422, validation_detail(exc))
+    db = request.app.state.db
+    result = await db.write(core.post_notice, digest(token), notice, datetime.now(UTC))
+    if isinstance(result, core.Created):
+        log.debug("notice %s stored", notice.id)
+        return json_bytes(201, result.notice.model_dump_json())
+    if isinstance(result, core.Duplicate):
+        return json_bytes(200, result.notice.model_dump_json())
+    if isinstance(result, core.Conflict):
+        log.info("notice %s refused: id clash", notice.id)
+        return error(409, result.detail)
+    return error(401, result.detail, UNAUTHORIZED)
+
+
+def _client_notices(tx: Tx, auth: DeviceAuth) -> list[NoticeOut]:
+    rows = tx.notices_of(auth.program_id, client_id=auth.client_id, limit=10_000)
+    return [core.notice_out(r) for r in rows]
+
+
+@router.get("/v1/notices", response_model=list[NoticeOut], responses=errors(401))
+async def list_notices(auth: CurrentClient, db: Db) -> list[NoticeOut]:
+    """Every notice this client has sent, newest first."""
+    return await db.read(_client_notices, auth)

@@ -1,0 +1,109 @@
+"""``create_app(settings)``: the program server as an ASGI app.
+
+No module-level engine or settings: each call builds its own app, so every test (and
+every worker process) gets its own database threads. The database is opened and its
+schema checked at start-up (lifespan); a server never runs against a schema it does not
+know. ``app_from_env`` is the factory uvicorn's worker processes call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+from starlette.responses import Response
+
+from sync.protocol import PROTOCOL_VERSION, NoticeIn
+from sync.server.api import (
+    changes,
+    coordinator_auth,
+    coordinator_notices,
+    coordinator_program,
+    coordinator_series,
+    enroll,
+    feeds,
+    health,
+    notices,
+)
+from sync.server.api.raw import error, validation_detail
+from sync.server.settings import Settings
+from sync.server.storage.engine import make_engine
+from sync.server.storage.migrate import check
+from sync.server.storage.runner import Database
+
+log = logging.getLogger("companion.server")
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings, *, clock: Clock = _utcnow) -> FastAPI:
+    """The API v1 app for ``settings``; ``clock`` is injectable for tests."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        check(engine)  # raises SchemaError: never serve an unknown schema
+        db = Database(engine)
+        db.start()
+        app.state.db = db
+        log.info("serving on %s", engine.url.render_as_string(hide_password=True))
+        try:
+            yield
+        finally:
+            db.stop()
+
+    app = FastAPI(
+        title="Companion program server",
+        version=f"{PROTOCOL_VERSION}.0",
+        description="Enrolment, absence notices, the changes feed, calendar feeds and the "
+        "coordinator API of a virtual IOP.",
+        lifespan=lifespan,
+        max_body_size=settings.max_body,
+    )  # fmt: skip
+    app.state.settings = settings
+    app.state.clock = clock
+    for module in (enroll, notices, changes, feeds, health, coordinator_auth,
+                   coordinator_notices, coordinator_series, coordinator_program):  # fmt: skip
+        for name in ("raw_router", "router"):
+            if hasattr(module, name):
+                app.include_router(getattr(module, name))
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+async def _invalid(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return error(422, validation_detail(exc))
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus what the raw hot-path routes declare by reference."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                         routes=app.routes)  # fmt: skip
+    _, defs = models_json_schema([(NoticeIn, "validation")],
+                                 ref_template="#/components/schemas/{model}")  # fmt: skip
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {}).update(defs.get("$defs", {}))
+    components.setdefault("securitySchemes", {})["DeviceToken"] = {
+        "type": "http", "scheme": "bearer", "description": "the device token from POST /v1/enroll"
+    }  # fmt: skip
+    app.openapi_schema = schema
+    return schema
+
+
+def app_from_env() -> FastAPI:
+    """The factory ``serve --workers N`` gives uvicorn (settings from the environment)."""
+    return create_app(Settings.from_env())

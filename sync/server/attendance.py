@@ -1,0 +1,104 @@
+"""The program's attendance record and who is at risk under its policy.
+
+A coordinator records a roster for one occurrence; an absence with an advance notice is
+recorded as ``excused``, otherwise ``missed``. Each client learns their own record
+through the changes feed. The forecast and the at-risk flag come from the same domain
+code the client app uses (:mod:`companion.domain.attendance`), so both ends agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from companion.domain.attendance import (
+    Policy,
+    Status,
+    at_risk,
+    unexcused_absences,
+    week_bounds,
+    week_summary,
+)
+from companion.domain.schedule import expand_all, zone
+from sync.protocol import (
+    AttendanceIn,
+    AttendanceOut,
+    AttendanceRecorded,
+    ClientSummary,
+    SeriesWire,
+    WeekForecast,
+    series_from_wire,
+)
+from sync.server.coordinator import Invalid, find_series, occurs
+from sync.server.core import NotFound
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import CoordinatorAuth
+from sync.server.storage.tables import stamp, unstamp
+
+
+def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
+                      now: datetime) -> AttendanceOut | NotFound | Invalid:  # fmt: skip
+    """Record attended/absent for each client on the roster of one occurrence."""
+    wire = find_series(tx, auth, body.series_uid)
+    if wire is None:
+        return NotFound("no such series")
+    if not occurs(wire, body.original_start):
+        return Invalid("the series has no session starting at original_start")
+    ids = {entry.client_id for entry in body.roster}
+    known = {c.id for c in tx.clients_of(auth.program_id)}
+    if ids - known:
+        return NotFound(f"no such client: {min(ids - known)}")
+    start = stamp(body.original_start)
+    notified = {cid for cid, uid, s in tx.advance_notices(ids)
+                if uid == body.series_uid and s == start}  # fmt: skip
+    at = stamp(now)
+    recorded: dict[int, str] = {}
+    entries: list[tuple[int | None, str]] = []
+    for entry in body.roster:
+        status = "attended" if entry.status == "attended" else (
+            "excused" if entry.client_id in notified else "missed")  # fmt: skip
+        tx.put_attendance(auth.program_id, entry.client_id, body.series_uid, start, status, at)
+        recorded[entry.client_id] = status
+        change = AttendanceRecorded(series_uid=body.series_uid, original_start=body.original_start,
+                                    status=status, at=now)  # type: ignore[arg-type]  # fmt: skip
+        entries.append((entry.client_id, change.model_dump_json()))
+    tx.append_changes(auth.program_id, entries, at)
+    return AttendanceOut(series_uid=body.series_uid, original_start=body.original_start,
+                         recorded=recorded)  # type: ignore[arg-type]  # fmt: skip
+
+
+def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
+                     client_id: int | None = None) -> list[ClientSummary]:  # fmt: skip
+    """Every client of the program (or one), with this week's forecast and the at-risk flag."""
+    program = tx.program(auth.program_id)
+    assert program is not None
+    policy = Policy(threshold=program.threshold, unexcused_limit=program.unexcused_limit)
+    wires = [SeriesWire.model_validate_json(b) for _, b, _ in tx.series_bodies(program.id)]
+    series = [series_from_wire(w, "program") for w in wires]
+    tz = zone(program.timezone)
+    week_start, week_end = week_bounds(now, tz)
+    week_occ = expand_all(series, week_start, week_end)
+    window_occ = expand_all(series, now - timedelta(days=policy.window_days), now)
+    rows = tx.clients_of(program.id, client_id)
+    marks: dict[int, dict[tuple[str, datetime], Status]] = defaultdict(dict)
+    # An advance notice excuses the session until the roster says otherwise.
+    for cid, uid, start in tx.advance_notices([r.id for r in rows]):
+        marks[cid][(uid, unstamp(start))] = Status.EXCUSED
+    for cid, uid, start, status in tx.attendance_of(program.id):
+        marks[cid][(uid, unstamp(start))] = Status(status)
+    out = []
+    for row in rows:
+        week = week_summary(week_occ, marks[row.id], policy, now, week_start)
+        unexcused = unexcused_absences(window_occ, marks[row.id], policy, now)
+        out.append(ClientSummary(
+            id=row.id, name=row.name, devices=row.devices, revoked=row.revoked_at is not None,
+            at_risk=at_risk(week, unexcused),
+            week=WeekForecast(
+                week_start=week.week_start, attended=week.attended, missed=week.missed,
+                excused=week.excused, remaining=week.remaining, counted=week.counted,
+                threshold=week.threshold, needed_to_stay_above=week.needed_to_stay_above,
+                forecast=week.forecast(),
+            ),
+            unexcused=unexcused.count, unexcused_limit=unexcused.limit,
+        ))  # fmt: skip
+    return out

@@ -1,0 +1,246 @@
+"""Coordinator operations, with no HTTP: login, the notice inbox, replies, materials,
+program series, attendance, and clients at risk under the attendance policy.
+
+The JSON API (``api/coordinator_*.py``) and the web dashboard (``web/``) both call these.
+Every function takes the caller's :class:`CoordinatorAuth` and only ever touches rows of
+that coordinator's program: another program's notice, series or client is NotFound,
+exactly as if it did not exist. Functions taking a ``tx`` run on a database thread via
+``Database.read``/``write``; :func:`login` orchestrates several such jobs itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from companion.domain.schedule import ScheduleError, original_starts
+from sync.protocol import (
+    CoordinatorNotice,
+    CoordinatorToken,
+    MaterialAdded,
+    MaterialIn,
+    OverrideWire,
+    ReplyIn,
+    ReplyPosted,
+    SeriesChanged,
+    SeriesRemoved,
+    SeriesWire,
+    series_from_wire,
+)
+from sync.server.core import NotFound, RateLimited, notice_out
+from sync.server.security import check_password, digest, dummy_password_check, new_token
+from sync.server.settings import Settings
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import CoordinatorAuth
+from sync.server.storage.runner import Database
+from sync.server.storage.tables import stamp
+
+LOGIN_SCOPE = "login"
+
+
+@dataclass(frozen=True, slots=True)
+class BadLogin:
+    detail: str = "wrong email or password"
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """The request is well-formed but names something impossible (422)."""
+
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    detail: str
+
+
+# -- authentication ------------------------------------------------------------------------
+
+
+async def login(db: Database, email: str, password: str, remote: str, now: datetime,
+                settings: Settings) -> CoordinatorToken | BadLogin | RateLimited:  # fmt: skip
+    """Check the password (argon2, off the database thread) and open a session."""
+    since = stamp(now - settings.attempts_window)
+
+    def lookup(tx: Tx) -> tuple[int, tuple[int, int, str] | None]:
+        return tx.failures_since(LOGIN_SCOPE, remote, since), tx.coordinator_by_email(email)
+
+    failures, found = await db.read(lookup)
+    if failures >= settings.attempts_limit:
+        return RateLimited()
+    if found is None:
+        await asyncio.to_thread(dummy_password_check)
+        ok = False
+    else:
+        ok = await asyncio.to_thread(check_password, found[2], password)
+    at = stamp(now)
+    if not ok or found is None:
+        prune = stamp(now - 2 * settings.attempts_window)
+        await db.write(lambda tx: tx.add_failure(LOGIN_SCOPE, remote, at, prune))
+        return BadLogin()
+    token, expires = new_token(), now + timedelta(hours=settings.session_hours)
+    coordinator_id = found[0]
+    await db.write(lambda tx: tx.add_session(digest(token), coordinator_id, at, stamp(expires)))
+    return CoordinatorToken(token=token, expires_at=expires)
+
+
+def authenticate(tx: Tx, token_hash: str, now: datetime) -> CoordinatorAuth | None:
+    return tx.coordinator_by_session(token_hash, stamp(now))
+
+
+# -- notices and replies ---------------------------------------------------------------------
+
+
+def _coordinator_notice(row: dict) -> CoordinatorNotice:
+    base = notice_out(row).model_dump()
+    return CoordinatorNotice(**base, client_id=row["client_id"], client_name=row["client_name"])
+
+
+def list_notices(tx: Tx, auth: CoordinatorAuth, *, status: str | None = None,
+                 client_id: int | None = None, since: datetime | None = None,
+                 until: datetime | None = None, limit: int = 100,
+                 offset: int = 0) -> list[CoordinatorNotice]:  # fmt: skip
+    """The program's notices, newest first, filtered by status, client and received time."""
+    rows = tx.notices_of(
+        auth.program_id, status=status, client_id=client_id,
+        since=stamp(since) if since else None, until=stamp(until) if until else None,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    return [_coordinator_notice(r) for r in rows]
+
+
+def get_notice(tx: Tx, auth: CoordinatorAuth, notice_id: str) -> CoordinatorNotice | NotFound:
+    rows = tx.notices_of(auth.program_id, notice_id=notice_id, limit=1)
+    return _coordinator_notice(rows[0]) if rows else NotFound("no such notice")
+
+
+def acknowledge(tx: Tx, auth: CoordinatorAuth, notice_id: str,
+                now: datetime) -> CoordinatorNotice | NotFound:  # fmt: skip
+    """Mark a notice seen; the client learns it through the changes feed."""
+    return reply(tx, auth, notice_id, None, now)
+
+
+def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
+          now: datetime) -> CoordinatorNotice | NotFound:  # fmt: skip
+    """Reply to a notice (text, make-up slot, links); ``body=None`` only acknowledges."""
+    found = get_notice(tx, auth, notice_id)
+    if isinstance(found, NotFound):
+        return found
+    status = "replied" if body is not None or found.status == "replied" else "acknowledged"
+    body = body or ReplyIn()
+    at = stamp(now)
+    makeup = body.makeup.model_dump_json() if body.makeup else None
+    links = "[" + ",".join(link.model_dump_json() for link in body.materials) + "]"
+    reply_id = tx.add_reply(notice_id, auth.coordinator_id, status, body.text, makeup, links, at)
+    tx.set_notice_status(notice_id, status)
+    change = ReplyPosted(id=reply_id, notice_id=found.id, status=status, text=body.text,
+                         makeup=body.makeup, materials=body.materials, at=now)  # fmt: skip
+    tx.append_changes(auth.program_id, [(found.client_id, change.model_dump_json())], at)
+    return found.model_copy(update={"status": status})
+
+
+# -- materials and series ------------------------------------------------------------------
+
+
+def occurs(wire: SeriesWire, original_start: datetime) -> bool:
+    series = series_from_wire(wire, "program")
+    tick = timedelta(seconds=1)
+    window = original_starts(series, original_start - tick, original_start + tick)
+    return original_start in window or original_start in series.overrides
+
+
+def find_series(tx: Tx, auth: CoordinatorAuth, uid: str) -> SeriesWire | None:
+    body = tx.series_body(auth.program_id, uid)
+    return SeriesWire.model_validate_json(body) if body else None
+
+
+def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
+                 now: datetime) -> MaterialAdded | NotFound | Invalid:  # fmt: skip
+    """Attach a link to an occurrence of one of the program's series."""
+    wire = find_series(tx, auth, body.series_uid)
+    if wire is None:
+        return NotFound("no such series")
+    if not occurs(wire, body.original_start):
+        return Invalid("the series has no session starting at original_start")
+    at = stamp(now)
+    material_id = tx.add_material(auth.program_id, {
+        "series_uid": body.series_uid, "original_start": stamp(body.original_start),
+        "kind": body.kind, "title": body.title, "url": str(body.url),
+        "coordinator_id": auth.coordinator_id, "at": at,
+    })  # fmt: skip
+    change = MaterialAdded(id=material_id, series_uid=body.series_uid, kind=body.kind,
+                           original_start=body.original_start, title=body.title,
+                           url=str(body.url))  # fmt: skip
+    tx.append_changes(auth.program_id, [(None, change.model_dump_json())], at)
+    return change
+
+
+def list_series(tx: Tx, auth: CoordinatorAuth) -> list[SeriesWire]:
+    return [SeriesWire.model_validate_json(b) for _, b, _ in tx.series_bodies(auth.program_id)]
+
+
+def _check(wire: SeriesWire) -> Invalid | None:
+    try:
+        series_from_wire(wire, "program")
+    except (ScheduleError, ValueError) as exc:
+        return Invalid(str(exc))
+    return None
+
+
+def save_series(tx: Tx, auth: CoordinatorAuth, wire: SeriesWire, now: datetime, *,
+                create: bool) -> SeriesWire | NotFound | Exists | Invalid:  # fmt: skip
+    """Create (``create=True``) or replace a series; SEQUENCE rises when it visibly changes."""
+    problem = _check(wire)
+    if problem:
+        return problem
+    old = find_series(tx, auth, wire.uid)
+    if create and old is not None:
+        return Exists("a series with this uid exists; PUT replaces it")
+    if not create and old is None:
+        return NotFound("no such series")
+    if old is not None:
+        same = old.model_copy(update={"sequence": 0}) == wire.model_copy(update={"sequence": 0})
+        seq = old.sequence if same else max(old.sequence + 1, wire.sequence)
+        wire = wire.model_copy(update={"sequence": seq})
+        if same:
+            return wire
+    return _store_series(tx, auth, wire, now, new=old is None)
+
+
+def _store_series(tx: Tx, auth: CoordinatorAuth, wire: SeriesWire, now: datetime, *,
+                  new: bool) -> SeriesWire:  # fmt: skip
+    at = stamp(now)
+    tx.put_series(auth.program_id, wire.uid, wire.model_dump_json(), at, new=new)
+    change = SeriesChanged(series=wire)
+    tx.append_changes(auth.program_id, [(None, change.model_dump_json())], at)
+    return wire
+
+
+def delete_series(
+    tx: Tx, auth: CoordinatorAuth, uid: str, now: datetime
+) -> SeriesRemoved | NotFound:
+    if not tx.delete_series(auth.program_id, uid):
+        return NotFound("no such series")
+    change = SeriesRemoved(uid=uid)
+    tx.append_changes(auth.program_id, [(None, change.model_dump_json())], stamp(now))
+    return change
+
+
+def cancel_occurrence(tx: Tx, auth: CoordinatorAuth, uid: str, original_start: datetime,
+                      now: datetime) -> SeriesWire | NotFound | Invalid:  # fmt: skip
+    """Call off one session of a series (an override; calendars drop it)."""
+    wire = find_series(tx, auth, uid)
+    if wire is None:
+        return NotFound("no such series")
+    if not occurs(wire, original_start):
+        return Invalid("the series has no session starting at original_start")
+    kept = [o for o in wire.overrides if o.original_start != original_start]
+    old = next((o for o in wire.overrides if o.original_start == original_start), None)
+    if old is not None and old.cancelled:
+        return wire
+    override = OverrideWire(original_start=original_start, cancelled=True)
+    overrides = [*kept, override]
+    updated = wire.model_copy(update={"overrides": overrides, "sequence": wire.sequence + 1})
+    return _store_series(tx, auth, updated, now, new=False)

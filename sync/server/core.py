@@ -1,0 +1,272 @@
+"""The client-facing protocol operations, with no HTTP: enrol, post a notice, poll changes,
+read the calendar feed.
+
+Each operation is a plain function of a storage transaction (:class:`~.storage.repo.Tx`)
+run on a database thread (``Database.write``/``read``), and returns a result type; the
+routes in ``api/`` only map results to status codes. Nothing here logs message or
+reflection text: notices are identified by their ids only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from companion.domain.notices import Timing
+from sync.protocol import NoticeIn, NoticeOut, ProgramInfo, SeriesWire
+from sync.server.security import digest, new_token, normalize_code
+from sync.server.settings import Settings
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import ProgramRow
+from sync.server.storage.tables import stamp, unstamp
+
+ENROL_SCOPE = "enrol"
+
+
+@dataclass(frozen=True, slots=True)
+class Unauthorized:
+    detail: str = "missing, unknown or revoked token"
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    detail: str = "too many failed attempts; try again later"
+
+
+@dataclass(frozen=True, slots=True)
+class BadCode:
+    detail: str = "this enrolment code is wrong, already used or expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    client_id: int
+    token: str
+    feed_token: str
+    client_name: str
+    program: ProgramInfo
+    schedule: list[SeriesWire]
+    cursor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A new notice was stored."""
+
+    notice: NoticeOut
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The same notice was stored before (a retry): nothing was written."""
+
+    notice: NoticeOut
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """The notice id is taken by a notice with other content."""
+
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CursorAhead:
+    detail: str = "this cursor is not from this server; enrol again"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    """Change bodies (JSON of protocol ``Change`` models), the next cursor, and ``more``."""
+
+    bodies: list[str]
+    cursor: int
+    more: bool
+
+    def to_json(self) -> bytes:
+        # The bodies are stored as the protocol's own JSON, so the answer is assembled
+        # rather than re-validated: an idle poll never touches pydantic.
+        more = "true" if self.more else "false"
+        body = f'{{"changes":[{",".join(self.bodies)}],"cursor":"{self.cursor}","more":{more}}}'
+        return body.encode()
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    detail: str = "not found"
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedData:
+    """What the calendar feed shows; rendered by ``companion.ics.export_calendar``."""
+
+    etag: str
+    program: ProgramRow
+    client_id: int
+    client_name: str
+    series: list[SeriesWire]
+    last_modified: dict[str, datetime]
+    excused: list[tuple[str, datetime]]
+    changed_at: datetime
+
+
+def program_info(program: ProgramRow) -> ProgramInfo:
+    return ProgramInfo(
+        name=program.name, timezone=program.timezone, threshold=program.threshold,
+        unexcused_limit=program.unexcused_limit, coordinator=program.coordinator,
+    )  # fmt: skip
+
+
+def schedule_of(tx: Tx, program_id: int) -> list[SeriesWire]:
+    return [SeriesWire.model_validate_json(body) for _, body, _ in tx.series_bodies(program_id)]
+
+
+def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime,
+           settings: Settings) -> Enrolled | BadCode | RateLimited:  # fmt: skip
+    """Trade a one-time code for a device token (and feed token); rate-limited per address."""
+    at = stamp(now)
+    window_start = stamp(now - settings.attempts_window)
+    if tx.failures_since(ENROL_SCOPE, remote, window_start) >= settings.attempts_limit:
+        return RateLimited()
+    client_id = tx.claim_code(digest(normalize_code(code)), at)
+    if client_id is None:
+        tx.add_failure(ENROL_SCOPE, remote, at, stamp(now - 2 * settings.attempts_window))
+        return BadCode()
+    client = tx.client(client_id)
+    assert client is not None
+    token, feed_token = new_token(), new_token()
+    tx.add_device(client_id, device_name, digest(token), digest(feed_token), at)
+    # The counter is read before the schedule: a series changed in between is then in
+    # both the schedule and the changes feed (harmless), never in neither.
+    program = tx.program(client.program_id)
+    assert program is not None
+    return Enrolled(client_id, token, feed_token, client.name, program_info(program),
+                    schedule_of(tx, program.id), program.last_change)  # fmt: skip
+
+
+def notice_digest(notice: NoticeIn) -> str:
+    """A digest of the notice's content: equal for a retry, different for a clash."""
+    return hashlib.sha256(notice.model_dump_json().encode()).hexdigest()
+
+
+def notice_out(row: dict[str, Any]) -> NoticeOut:
+    """The wire form of a stored notice row."""
+    return NoticeOut.model_validate({
+        "id": row["id"], "series_uid": row["series_uid"],
+        "original_start": unstamp(row["original_start"]), "title": row["title"],
+        "start": unstamp(row["start"]), "timing": row["timing"], "barrier": row["barrier"],
+        "message": row["message"], "makeup": bool(row["makeup"]),
+        "shared_reflection": row["shared_reflection"],
+        "created_at": unstamp(row["created_at"]), "status": row["status"],
+        "received_at": unstamp(row["received_at"]),
+    })  # fmt: skip
+
+
+def post_notice(
+    tx: Tx, token_hash: str, notice: NoticeIn, received_at: datetime
+) -> Created | Duplicate | Conflict | Unauthorized:
+    """Store an absence notice once: a retry of the same id and content is a Duplicate."""
+    auth = tx.device_by_token(token_hash)
+    if auth is None:
+        return Unauthorized()
+    content = notice_digest(notice)
+    at = stamp(received_at)
+    values = {
+        "id": str(notice.id), "client_id": auth.client_id, "program_id": auth.program_id,
+        "series_uid": notice.series_uid, "original_start": stamp(notice.original_start),
+        "title": notice.title, "start": stamp(notice.start), "timing": notice.timing.value,
+        "barrier": notice.barrier.value, "message": notice.message, "makeup": notice.makeup,
+        "shared_reflection": notice.shared_reflection, "created_at": stamp(notice.created_at),
+        "received_at": at, "digest": content, "status": "new",
+    }  # fmt: skip
+    if tx.insert_notice(values):
+        if notice.timing is Timing.ADVANCE:
+            tx.bump_feed(auth.client_id, at)  # the feed shows the session as excused
+        fields = dict(notice)
+        return Created(NoticeOut.model_construct(**fields, status="new", received_at=received_at))
+    row = tx.notice_row(str(notice.id))
+    assert row is not None
+    if row["client_id"] != auth.client_id:
+        return Conflict("this notice id is already taken")
+    if row["digest"] != content:
+        return Conflict("a different notice was already stored under this id")
+    return Duplicate(notice_out(row))
+
+
+def notices_of_client(tx: Tx, token_hash: str) -> list[NoticeOut] | Unauthorized:
+    """Every notice this client has sent, newest first."""
+    auth = tx.device_by_token(token_hash)
+    if auth is None:
+        return Unauthorized()
+    rows = tx.notices_of(auth.program_id, client_id=auth.client_id, limit=10_000)
+    return [notice_out(r) for r in rows]
+
+
+def changes(
+    tx: Tx, token_hash: str, since: int, limit: int
+) -> ChangesPage | Unauthorized | CursorAhead:
+    """The client's changes after cursor ``since`` (at most ``limit``) and the next cursor."""
+    auth = tx.device_by_token(token_hash)
+    if auth is None:
+        return Unauthorized()
+    if since > auth.last_change:
+        return CursorAhead()
+    if since == auth.last_change:  # idle: one indexed lookup and nothing else
+        return ChangesPage([], since, False)
+    rows = tx.changes_since(auth.program_id, auth.client_id, since, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if more:
+        cursor = rows[-1][0]
+    else:
+        # Every change up to the counter read above is committed and visible now (the
+        # counter is bumped in commit order), so the cursor may skip other clients' rows.
+        cursor = max([auth.last_change] + [r[0] for r in rows])
+    return ChangesPage([r[1] for r in rows], cursor, more)
+
+
+def feed(tx: Tx, feed_hash: str, if_none_match: str | None) -> FeedData | NotModified | NotFound:
+    """The calendar feed's content, or NotModified when the client's ETag is current."""
+    state = tx.feed_by_token(feed_hash)
+    if state is None:
+        return NotFound("no such calendar feed")
+    if if_none_match and _matches(if_none_match, state.etag):
+        return NotModified(state.etag)
+    program = tx.program(state.program_id)
+    client = tx.client(state.client_id)
+    assert program is not None and client is not None
+    rows = tx.series_bodies(program.id)
+    excused = sorted(
+        (uid, unstamp(start))
+        for _cid, uid, start in tx.advance_notices([state.client_id])
+    )  # fmt: skip
+    changed = max(unstamp(state.last_change_at), unstamp(state.feed_changed_at))
+    return FeedData(
+        etag=state.etag, program=program, client_id=client.id, client_name=client.name,
+        series=[SeriesWire.model_validate_json(body) for _, body, _ in rows],
+        last_modified={uid: unstamp(at) for uid, _, at in rows},
+        excused=excused, changed_at=changed,
+    )  # fmt: skip
+
+
+def _matches(header: str, etag: str) -> bool:
+    """If-None-Match semantics (RFC 9110 13.1.2): weak comparison, ``*`` matches all."""
+    tags: Sequence[str] = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+def feed_refresh(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.feed_refresh_min)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))

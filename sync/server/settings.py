@@ -1,0 +1,75 @@
+"""The server's settings: one typed object, built from the command line or the environment.
+
+``create_app(settings)`` takes one of these; nothing reads the environment at import
+time, so every test builds its own server. ``serve --workers N`` hands the settings to
+the worker processes through ``COMPANION_SERVER_*`` variables (:meth:`to_env`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from pathlib import Path
+
+import platformdirs
+
+APP = "companion-server"
+ENV_PREFIX = "COMPANION_SERVER_"
+
+
+def data_dir() -> Path:
+    """``COMPANION_SERVER_HOME`` when set, else the platform's user data dir."""
+    home = os.environ.get("COMPANION_SERVER_HOME")
+    return Path(home).expanduser() if home else Path(platformdirs.user_data_dir(APP))
+
+
+def default_db_url() -> str:
+    """The zero-set-up database: a SQLite file in the data dir."""
+    return f"sqlite:///{data_dir() / 'server.sqlite3'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a running server needs to know."""
+
+    db_url: str = ""
+    """SQLAlchemy URL; empty means :func:`default_db_url`."""
+    public_url: str = ""
+    """Base URL clients reach this server at (for feed links); empty: from the request."""
+    max_body: int = 64 * 1024
+    """Largest request body accepted, in bytes (larger: 413)."""
+    enrol_code_days: int = 7
+    """How long a one-time enrolment code stays valid."""
+    attempts_limit: int = 10
+    """Failed enrolment codes or logins allowed per remote address per window (then 429)."""
+    attempts_window_s: int = 15 * 60
+    """The rate-limit window, in seconds."""
+    session_hours: int = 12
+    """How long a coordinator's login token lasts."""
+    changes_page: int = 500
+    """Most changes in one GET /v1/changes answer."""
+    feed_refresh_min: int = 60
+    """REFRESH-INTERVAL suggested to calendar apps, in minutes."""
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or default_db_url()
+
+    @property
+    def attempts_window(self) -> timedelta:
+        return timedelta(seconds=self.attempts_window_s)
+
+    def to_env(self) -> dict[str, str]:
+        """The settings as environment variables, for worker processes."""
+        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings from ``COMPANION_SERVER_*`` variables (defaults for the rest)."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = int(raw) if f.type in ("int", int) else raw
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,143 @@
+"""The storage interface: every query the server makes, run inside a :class:`Tx`.
+
+A ``Tx`` is handed to jobs by the database threads (``runner.py``), which own the
+transaction: a method never commits, and everything a job does through it commits or
+rolls back together (see the guarantees in ``runner.py``). The same methods run on
+SQLite and PostgreSQL and are checked by one contract suite (tests/server).
+
+The hot paths (device and feed token lookups, notice inserts, change polls) execute
+statements compiled once per dialect at start-up on the raw driver cursor: building a
+SQLAlchemy statement per call cost 0.18-0.28 ms on the prototype, which alone would
+eat the request budget. Everything else uses SQLAlchemy Core on the same connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, TextClause, text
+
+from sync.server.storage.repo_dashboard import DashboardQueries
+from sync.server.storage.repo_program import ProgramQueries
+
+
+class Prebuilt:
+    """A statement compiled once for a dialect, run on the raw DBAPI connection."""
+
+    def __init__(self, clause: TextClause, dialect: Dialect) -> None:
+        compiled = clause.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
+
+    def params(self, values: dict[str, Any]) -> Any:
+        return tuple(values[k] for k in self.order) if self.order is not None else values
+
+
+_NOTICE_COLUMNS = (
+    "id, client_id, program_id, series_uid, original_start, title, start, timing, barrier, "
+    "message, makeup, shared_reflection, created_at, received_at, digest, status"
+)
+NOTICE_FIELDS = tuple(c.strip() for c in _NOTICE_COLUMNS.split(","))
+
+_HOT = {
+    "device": """
+        SELECT d.id, d.client_id, c.program_id, p.last_change
+        FROM devices d JOIN clients c ON c.id = d.client_id JOIN programs p ON p.id = c.program_id
+        WHERE d.token_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL""",
+    "feed": """
+        SELECT d.client_id, c.program_id, p.last_change, p.last_change_at, c.feed_rev,
+               c.feed_changed_at
+        FROM devices d JOIN clients c ON c.id = d.client_id JOIN programs p ON p.id = c.program_id
+        WHERE d.feed_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL""",
+    "insert_notice": f"""
+        INSERT INTO notices ({_NOTICE_COLUMNS})
+        VALUES (:id, :client_id, :program_id, :series_uid, :original_start, :title, :start,
+                :timing, :barrier, :message, :makeup, :shared_reflection, :created_at,
+                :received_at, :digest, :status)
+        ON CONFLICT (id) DO NOTHING""",
+    "notice": f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE id = :id",
+    "bump_feed": """
+        UPDATE clients SET feed_rev = feed_rev + 1, feed_changed_at = :at WHERE id = :cid""",
+    "changes": """
+        SELECT seq, body FROM changes
+        WHERE program_id = :pid AND seq > :since AND (client_id IS NULL OR client_id = :cid)
+        ORDER BY seq LIMIT :lim""",
+}
+
+
+class Statements:
+    """The hot-path statements, compiled for one dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.by_name = {name: Prebuilt(text(sql), dialect) for name, sql in _HOT.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAuth:
+    """Who a device token belongs to, and the program's change counter."""
+
+    device_id: int
+    client_id: int
+    program_id: int
+    last_change: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What a feed token opens, and the counters its ETag is made of."""
+
+    client_id: int
+    program_id: int
+    last_change: int
+    last_change_at: str
+    feed_rev: int
+    feed_changed_at: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.program_id}.{self.last_change}.{self.feed_rev}"'
+
+
+class Tx(ProgramQueries, DashboardQueries):
+    """The queries of one transaction (see the module docstring)."""
+
+    def __init__(self, conn: Connection, raw: Any, statements: Statements) -> None:
+        self.conn = conn
+        self.raw = raw
+        self._stmts = statements.by_name
+
+    def _run(self, name: str, values: dict[str, Any]) -> Any:
+        stmt = self._stmts[name]
+        return self.raw.execute(stmt.sql, stmt.params(values))
+
+    # -- client-facing hot paths ---------------------------------------------------
+
+    def device_by_token(self, token_hash: str) -> DeviceAuth | None:
+        row = self._run("device", {"h": token_hash}).fetchone()
+        return DeviceAuth(*row) if row else None
+
+    def feed_by_token(self, feed_hash: str) -> FeedState | None:
+        row = self._run("feed", {"h": feed_hash}).fetchone()
+        return FeedState(*row) if row else None
+
+    def insert_notice(self, values: dict[str, Any]) -> bool:
+        """Store a notice; False when its id is already stored (nothing is written)."""
+        return self._run("insert_notice", values).rowcount == 1
+
+    def notice_row(self, notice_id: str) -> dict[str, Any] | None:
+        row = self._run("notice", {"id": notice_id}).fetchone()
+        if row is None:
+            return None
+        out = dict(zip(NOTICE_FIELDS, row, strict=True))
+        out["makeup"] = bool(out["makeup"])
+        return out
+
+    def bump_feed(self, client_id: int, at: str) -> None:
+        self._run("bump_feed", {"cid": client_id, "at": at})
+
+    def changes_since(self, program_id: int, client_id: int, since: int, limit: int) -> list[Any]:
+        """(seq, body JSON) of the program's changes for this client after ``since``."""
+        return self._run(
+            "changes", {"pid": program_id, "cid": client_id, "since": since, "lim": limit}
+        ).fetchall()

@@ -1,0 +1,213 @@
+"""The server's tables (SQLAlchemy Core), one definition for SQLite and PostgreSQL.
+
+Times are stored as fixed-width UTC text (``2026-11-26T22:12:00.000000Z``): it sorts like
+the instant it names, compares equal across both databases, and reads the same through
+SQLAlchemy and through the raw driver cursors the hot paths use (see ``repo.py``).
+Secrets (device tokens, feed tokens, enrolment codes, session tokens) are stored only as
+SHA-256 digests; passwords only as argon2 hashes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+STAMP = String(27)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def stamp(when: datetime) -> str:
+    """An aware datetime as the stored UTC text."""
+    if when.tzinfo is None:
+        raise ValueError("naive datetime given to the server store")
+    return when.astimezone(UTC).strftime(STAMP_FORMAT)
+
+
+def unstamp(text: str) -> datetime:
+    """The aware UTC datetime a stored stamp names."""
+    return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
+
+
+programs = Table(
+    "programs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("timezone", String(64), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("unexcused_limit", Integer, nullable=False),
+    Column("coordinator", String(200), nullable=False, default=""),
+    # The program's change counter: the cursor of GET /v1/changes. Bumped with a row
+    # lock (UPDATE ... RETURNING) in the writing transaction, so commits happen in
+    # counter order and every reader sees a gap-free prefix.
+    Column("last_change", Integer, nullable=False, default=0),
+    Column("last_change_at", STAMP, nullable=False),
+    Column("created_at", STAMP, nullable=False),
+)
+
+coordinators = Table(
+    "coordinators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", STAMP, nullable=False),
+)
+
+coordinator_sessions = Table(
+    "coordinator_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False),
+    Column("created_at", STAMP, nullable=False),
+    Column("expires_at", STAMP, nullable=False),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", STAMP, nullable=False),
+    Column("revoked_at", STAMP, nullable=True),
+    # Bumped when something only this client's feed shows changes (an advance notice).
+    Column("feed_rev", Integer, nullable=False, default=0),
+    Column("feed_changed_at", STAMP, nullable=False),
+)
+
+enrol_codes = Table(
+    "enrol_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("client_id", ForeignKey("clients.id"), nullable=False, index=True),
+    Column("created_at", STAMP, nullable=False),
+    Column("expires_at", STAMP, nullable=False),
+    Column("used_at", STAMP, nullable=True),
+)
+
+# Failed guesses (enrolment codes, coordinator passwords) per remote address: the rate
+# limit lives in the database so that every server process sharing it enforces it.
+failed_attempts = Table(
+    "failed_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(20), nullable=False),
+    Column("remote", String(100), nullable=False),
+    Column("at", STAMP, nullable=False),
+    Index("ix_failed_attempts_lookup", "scope", "remote", "at"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", ForeignKey("clients.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False, default=""),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("feed_hash", String(64), nullable=False, unique=True),
+    Column("created_at", STAMP, nullable=False),
+    Column("revoked_at", STAMP, nullable=True),
+)
+
+series = Table(
+    "series",
+    metadata,
+    Column("program_id", ForeignKey("programs.id"), primary_key=True),
+    Column("uid", String(255), primary_key=True),
+    Column("body", Text, nullable=False),  # SeriesWire JSON
+    Column("updated_at", STAMP, nullable=False),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("program_id", ForeignKey("programs.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("client_id", ForeignKey("clients.id"), nullable=True),  # NULL: every client
+    Column("body", Text, nullable=False),  # one protocol Change as JSON
+    Column("at", STAMP, nullable=False),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the client-made UUID
+    Column("client_id", ForeignKey("clients.id"), nullable=False),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("series_uid", String(255), nullable=False),
+    Column("original_start", STAMP, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("start", STAMP, nullable=False),
+    Column("timing", String(10), nullable=False),
+    Column("barrier", String(30), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("makeup", Boolean, nullable=False),
+    Column("shared_reflection", Text, nullable=True),
+    Column("created_at", STAMP, nullable=False),
+    Column("received_at", STAMP, nullable=False),
+    Column("digest", String(64), nullable=False),  # of the content: tells a retry from a clash
+    Column("status", String(20), nullable=False, default="new"),
+    Index("ix_notices_program_received", "program_id", "received_at"),
+    Index("ix_notices_client_occurrence", "client_id", "series_uid", "original_start"),
+)
+
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("notice_id", ForeignKey("notices.id"), nullable=False, index=True),
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("makeup", Text, nullable=True),  # MakeupSlot JSON
+    Column("materials", Text, nullable=False, default="[]"),  # list[Link] JSON
+    Column("at", STAMP, nullable=False),
+)
+
+materials = Table(
+    "materials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False, index=True),
+    Column("series_uid", String(255), nullable=False),
+    Column("original_start", STAMP, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False),
+    Column("at", STAMP, nullable=False),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("client_id", ForeignKey("clients.id"), primary_key=True),
+    Column("series_uid", String(255), primary_key=True),
+    Column("original_start", STAMP, primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("at", STAMP, nullable=False),
+)
