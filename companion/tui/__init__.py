@@ -1,0 +1,1 @@
+"""The client's terminal app (Textual): a thin shell over ``companion.actions``."""

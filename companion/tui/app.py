@@ -1,0 +1,307 @@
+"""The Companion app: modes for each feature, a backend thread for every action, background
+sync and reminders. Build it with :func:`make_app`; ``companion`` calls :func:`run`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from companion.actions.profile import Profile, UserError
+from companion.clock import Clock
+from companion.config import ConfigError
+from companion.store.db import StoreError
+from companion.tui import optional
+from companion.tui.backend import Backend
+from companion.tui.messages import (
+    NOT_ENROLLED,
+    ActionDone,
+    ActionFailed,
+    Enrolled,
+    NoticeQueued,
+    ReminderDue,
+    SyncFinished,
+    SyncState,
+)
+
+T = TypeVar("T")
+EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)
+
+
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode factory that imports its screen on first use (keeps start-up fast)."""
+
+    def make() -> Screen:
+        import importlib
+
+        return getattr(importlib.import_module(f"companion.tui.screens.{module}"), name)()
+
+    return make
+
+
+class CompanionApp(App[None]):
+    """Today, Schedule, Journal, Catch-up, Notify and Settings over one profile."""
+
+    TITLE = "Companion"
+    CSS_PATH = "app.tcss"
+    MODES = {
+        "today": _screen("today", "TodayScreen"),
+        "schedule": _screen("schedule", "ScheduleScreen"),
+        "journal": _screen("journal", "JournalScreen"),
+        "catchup": _screen("catchup", "CatchUpScreen"),
+        "notify": _screen("notify", "NotifyScreen"),
+        "settings": _screen("settings", "SettingsScreen"),
+    }
+    DEFAULT_MODE = "today"
+    BINDINGS = [
+        Binding("t", "switch_mode('today')", "Today"),
+        Binding("s", "switch_mode('schedule')", "Schedule"),
+        Binding("j", "switch_mode('journal')", "Journal"),
+        Binding("c", "switch_mode('catchup')", "Catch-up"),
+        Binding("n", "notify_about", "Notify"),
+        Binding("comma", "switch_mode('settings')", "Settings", key_display=","),
+        Binding("question_mark", "toggle_help", "Help", key_display="?"),
+        Binding("ctrl+r", "sync_now", "Sync now", show=False),
+        Binding("q", "quit", "Quit", show=False),
+    ]
+
+    sync_state: reactive[SyncState] = reactive(SyncState, init=False)
+    program_name: reactive[str] = reactive("", init=False)
+
+    def __init__(self, profile: Profile, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.clock = clock or profile.clock
+        self.settings = profile.settings
+        self.paths = profile.paths
+        self.tz: ZoneInfo = ZoneInfo("UTC")
+        self.backend = Backend(profile.paths, profile.settings, self.clock, "store")
+        self.sync_backend = Backend(profile.paths, profile.settings, self.clock, "sync")
+        self.welcome_offered = False
+        if profile.settings.theme in self.available_themes:
+            self.theme = profile.settings.theme
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # ---- lifecycle -------------------------------------------------------------------
+    def on_mount(self) -> None:
+        interval = max(30, int(self.settings.sync_interval_s or 300))
+        self.set_interval(interval, self.action_sync_now)
+        self.set_interval(30, self.check_reminders)
+        self.call_after_refresh(self.action_sync_now)
+        self.call_after_refresh(self.check_reminders)
+
+    async def on_unmount(self) -> None:
+        self.backend.close()
+        self.sync_backend.close()
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_running and self.settings.theme != theme:
+            self.settings.theme = theme
+            self.perform(lambda p: p.save_settings())
+
+    # ---- actions ---------------------------------------------------------------------
+    def perform(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], ActionDone] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run an action on the backend; on success post ``done(result)``, else a failure."""
+        self._perform(fn, args, kwargs, done)
+
+    # Writes are not exclusive: a second tick must never cancel the first. Loads are.
+    @work(group="write", exit_on_error=False)
+    async def _perform(
+        self, fn: Callable[..., Any], args: tuple, kwargs: dict, done: Callable | None
+    ) -> None:
+        try:
+            result = await self.backend.call(fn, *args, **kwargs)
+        except EXPECTED as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - the user sees a line, never a traceback
+            self.post_message(ActionFailed(f"That did not work: {type(exc).__name__}: {exc}"))
+            return
+        if done is not None:
+            self.post_message(done(result))
+        self.refresh_sync_state()
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(message.text)
+        self.reload_screens()
+        if isinstance(message, NoticeQueued | Enrolled):
+            self.action_sync_now()  # deliver it now when online
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.text, severity="error", timeout=8)
+
+    @on(ReminderDue)
+    def _reminder(self, message: ReminderDue) -> None:
+        self.notify(message.text, title="Reminder", timeout=30)
+
+    def reload_screens(self) -> None:
+        """Ask every main screen in the stack to reload what it shows."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    # ---- navigation ------------------------------------------------------------------
+    async def action_notify_about(self, occurrence_id: str = "", makeup: bool = False) -> None:
+        """Open the notify form, on ``occurrence_id`` when given."""
+        await self.switch_mode("notify")
+        prefill = getattr(self.screen, "prefill", None)
+        if callable(prefill):
+            prefill(occurrence_id, makeup)
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title, help_text in (
+            ("today", "Today", "The next session, this week, catch-up and replies"),
+            ("schedule", "Schedule", "Week and list views; mark attendance; edit series"),
+            ("journal", "Journal", "Your reflections and barrier insights"),
+            ("catchup", "Catch-up", "Checklists for missed sessions"),
+            ("notify", "Notify", "Tell your coordinator; the outbox and replies"),
+            ("settings", "Settings", "Enrol, sync, reminders, timezone, theme"),
+        ):
+            yield SystemCommand(title, help_text, lambda m=mode: self.switch_mode(m))
+        yield SystemCommand(
+            "Sync now", "Send queued notices and fetch changes", self.action_sync_now
+        )
+        yield SystemCommand(
+            "Light / dark", "Switch between the light and dark theme", self.action_toggle_dark
+        )
+
+    # ---- sync and reminders ----------------------------------------------------------
+    def action_sync_now(self) -> None:
+        self.run_sync()
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def run_sync(self) -> None:
+        """Drain the outbox and pull changes; never raises, never blocks input."""
+        from companion.tui.sync import sync_round
+
+        try:
+            done = await self.sync_backend.call(sync_round)
+        except Exception as exc:  # noqa: BLE001 - shown, never a traceback
+            self.post_message(ActionFailed(f"Sync did not work: {exc}"))
+            return
+        self.post_message(SyncFinished(done.state, done.delivered, done.replies, done.changed))
+
+    def refresh_sync_state(self) -> None:
+        self._refresh_sync_state()
+
+    @work(exclusive=True, group="sync-state", exit_on_error=False)
+    async def _refresh_sync_state(self) -> None:
+        from companion.tui.sync import current_state
+
+        try:
+            state = await self.backend.call(current_state, self.sync_state)
+        except Exception:  # noqa: BLE001 - the indicator keeps its last state
+            return
+        self.sync_state = state
+
+    @on(SyncFinished)
+    def _sync_finished(self, message: SyncFinished) -> None:
+        self.sync_state = message.state
+        if message.delivered:
+            n = message.delivered
+            self.notify(f"Delivered {n} notice{'s' if n > 1 else ''} to {self.program_name}.")
+        if message.replies:
+            self.notify("Your coordinator replied: see Today or Notify.", title="New reply")
+        if message.delivered or message.changed:
+            self.reload_screens()
+
+    def check_reminders(self) -> None:
+        self._check_reminders()
+
+    @work(exclusive=True, group="reminders", exit_on_error=False)
+    async def _check_reminders(self) -> None:
+        ics = optional.ics()
+        if ics is None:
+            return
+        try:
+            due = await self.backend.call(ics.due_reminders)
+        except Exception:  # noqa: BLE001 - a failed reminder check is retried next tick
+            return
+        for reminder in due:
+            self.post_message(ReminderDue(reminder.message))
+
+    def explain_not_enrolled(self) -> None:
+        self.notify(NOT_ENROLLED, severity="warning")
+
+    # ---- links and files -------------------------------------------------------------
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in a graphical browser where there is one; copy it otherwise."""
+        self._open_link(url)
+
+    @work(thread=True, exclusive=True, group="browser", exit_on_error=False)
+    def _open_link(self, url: str) -> None:
+        import os
+        import webbrowser
+
+        # Without a display, webbrowser would start a text browser inside this terminal.
+        graphical = sys.platform in ("darwin", "win32") or bool(
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        )
+        try:
+            opened = graphical and webbrowser.open(url)
+        except Exception:  # noqa: BLE001 - fall back to copying
+            opened = False
+        if opened:
+            self.call_from_thread(self.notify, f"Opened {url} in your browser.")
+        else:
+            self.call_from_thread(self.copy_to_clipboard, url)
+            self.call_from_thread(
+                self.notify, f"No browser to open here; copied the link instead: {url}"
+            )
+
+    def ask_import(self) -> None:
+        """Ask for an .ics file and import it."""
+        from companion.tui.dialogs.files import ImportDialog
+
+        self.push_screen(ImportDialog(), self._import_chosen)
+
+    def _import_chosen(self, path: str | None) -> None:
+        if not path:
+            return
+        from companion.tui.screens.schedule import import_calendar
+
+        import_calendar(self, path)
+
+
+def make_app(profile: Profile, clock: Clock | None = None) -> CompanionApp:
+    """Build the app over ``profile`` (tests pass a temp profile and a frozen clock)."""
+    return CompanionApp(profile, clock=clock)
+
+
+def run() -> int:
+    """Open the user's profile and run the app; a broken profile is one line, exit 2."""
+    try:
+        profile = Profile.open()
+    except (StoreError, ConfigError) as exc:
+        print(f"companion: {exc}", file=sys.stderr)
+        return 2
+    try:
+        make_app(profile).run()
+    finally:
+        profile.close()
+    return 0

@@ -1,0 +1,1 @@
+"""One screen per feature; the app switches between them with ``App.MODES``."""

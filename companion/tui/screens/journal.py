@@ -1,0 +1,155 @@
+"""Journal: your reflections, the guided form, and insights (barrier counts over the last
+4 and 12 weeks as bars, with strategies for the top barriers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from companion.actions import journal as journal_actions
+from companion.actions.profile import Profile
+from companion.actions.schedule import list_series
+from companion.domain.journal import BarrierInsight, Reflection
+from companion.tui.messages import ReflectionSaved
+from companion.tui.screens.base import MainScreen
+from companion.tui.widgets.bars import insight_lines
+
+
+@dataclass(frozen=True, slots=True)
+class JournalData:
+    reflections: list[Reflection]
+    insights_4: list[BarrierInsight]
+    insights_12: list[BarrierInsight]
+    titles: dict[str, str]
+
+
+def load_journal(profile: Profile) -> JournalData:
+    return JournalData(
+        reflections=journal_actions.list_reflections(profile),
+        insights_4=journal_actions.barrier_insights(profile, weeks=4),
+        insights_12=journal_actions.barrier_insights(profile, weeks=12),
+        titles={s.uid: s.title for s in list_series(profile)},
+    )
+
+
+def save_reflection(profile: Profile, draft: Any) -> Reflection:
+    return journal_actions.add_reflection(
+        profile,
+        barriers=draft.barriers,
+        what_happened=draft.what_happened,
+        plan=draft.plan,
+        mood=draft.mood,
+        occurrence_id=draft.occurrence_id,
+    )
+
+
+class JournalScreen(MainScreen):
+    """Reflections on the left, the selected one on the right; insights on a second tab."""
+
+    BINDINGS = [
+        Binding("w", "write", "Write a reflection"),
+        Binding("i", "toggle_tab", "Entries/insights"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: JournalData | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="journal-tabs"):
+            with TabPane("Reflections", id="entries"), Horizontal():
+                yield DataTable(id="journal-list", cursor_type="row")
+                yield VerticalScroll(Static(id="journal-detail-body"), id="journal-detail")
+            with TabPane("Insights", id="insights-tab"):
+                yield VerticalScroll(Static(id="insights-body"), id="insights")
+
+    def on_mount(self) -> None:
+        self.query_one("#journal-list", DataTable).add_columns("Date", "Barriers", "Mood")
+
+    def loader(self) -> Any:
+        return load_journal
+
+    def show(self, data: JournalData) -> None:
+        self.data = data
+        table = self.query_one("#journal-list", DataTable)
+        table.clear()
+        tz = self.companion.tz
+        for r in data.reflections:
+            table.add_row(
+                f"{r.when.astimezone(tz):%a %d %b}",
+                Text(", ".join(b.label for b in r.barriers) or "–"),
+                "" if r.mood is None else f"{r.mood}/5",
+                key=str(r.id),
+            )
+        if not data.reflections:
+            self.query_one("#journal-detail-body", Static).update(
+                "[dim]No reflections yet. Press w to write one: what happened, what got in "
+                "the way, and a plan for next time.[/]"
+            )
+        self.query_one("#insights-body", Static).update(self.insights_text(data))
+
+    def insights_text(self, data: JournalData) -> str:
+        n4 = sum(1 for r in data.reflections if self._within(r, 4))
+        n12 = sum(1 for r in data.reflections if self._within(r, 12))
+        lines = [f"[b]Last 4 weeks[/b] · {n4} reflection{'s' if n4 != 1 else ''}"]
+        lines += insight_lines(data.insights_4, strategies=True) or ["[dim]nothing recorded[/]"]
+        lines += ["", f"[b]Last 12 weeks[/b] · {n12} reflection{'s' if n12 != 1 else ''}"]
+        lines += insight_lines(data.insights_12, strategies=True) or ["[dim]nothing recorded[/]"]
+        return "\n".join(lines)
+
+    def _within(self, r: Reflection, weeks: int) -> bool:
+        from datetime import timedelta
+
+        return r.when >= self.companion.now() - timedelta(weeks=weeks)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.data is None or event.row_key.value is None:
+            return
+        found = [r for r in self.data.reflections if str(r.id) == event.row_key.value]
+        if found:
+            self.query_one("#journal-detail-body", Static).update(self.detail(found[0]))
+
+    def detail(self, r: Reflection) -> str:
+        tz = self.companion.tz
+        lines = [f"[b]{r.when.astimezone(tz):%A %d %B %Y, %H:%M}[/b]"]
+        if r.occurrence and self.data:
+            uid, start = r.occurrence
+            title = self.data.titles.get(uid, "a session")
+            lines.append(f"about {escape(title)} on {start.astimezone(tz):%a %d %b}")
+        if r.barriers:
+            lines.append("[b]in the way:[/b] " + ", ".join(b.label for b in r.barriers))
+        if r.what_happened:
+            lines += ["", "[b]what happened[/b]", escape(r.what_happened)]
+        if r.plan:
+            lines += ["", "[b]plan for next time[/b]", escape(r.plan)]
+        if r.mood is not None:
+            lines += ["", f"mood {r.mood} of 5"]
+        lines += ["", "[dim]shared with your coordinator[/]" if r.shared else "[dim]private[/]"]
+        return "\n".join(lines)
+
+    def action_toggle_tab(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "insights-tab" if tabs.active == "entries" else "entries"
+
+    async def action_write(self, occurrence_id: str | None = None) -> None:
+        await open_reflection_form(self.companion, occurrence_id)
+
+
+async def open_reflection_form(app: Any, occurrence_id: str | None = None) -> None:
+    """Load the sessions a reflection can be about, then show the form; save on success."""
+    from companion.tui.dialogs.reflection_form import ReflectionForm, reflection_candidates
+
+    candidates = await app.backend.call(reflection_candidates)
+
+    def saved(draft: Any) -> None:
+        if draft is not None:
+            app.perform(save_reflection, draft, done=ReflectionSaved)
+
+    app.push_screen(ReflectionForm(candidates, occurrence_id), saved)

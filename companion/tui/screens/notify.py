@@ -1,0 +1,438 @@
+"""Notify: tell the coordinator, with a preview of exactly what they will see; the outbox
+with each notice's state; the coordinator's replies, and accepting an offered make-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from companion.actions.profile import Profile, UserError
+from companion.actions.schedule import list_series, occurrences
+from companion.domain.attendance import Status
+from companion.domain.journal import Barrier, Reflection
+from companion.domain.notices import MESSAGE_LIMIT, AbsenceNotice, Timing, preview, timing_for
+from companion.domain.schedule import Occurrence
+from companion.tui import optional
+from companion.tui.messages import (
+    NO_SYNC_LAYER,
+    ActionFailed,
+    MakeupAccepted,
+    NoticeDiscarded,
+    NoticeQueued,
+)
+from companion.tui.screens.base import MainScreen
+from companion.tui.widgets.fmt import duration_words
+from companion.tui.widgets.form import Field
+from companion.tui.widgets.replies import STATE_WORDS
+
+
+@dataclass(slots=True)
+class NotifyData:
+    candidates: list[Occurrence]
+    reflections: list[Reflection]
+    client_name: str
+    tz: ZoneInfo
+    outbox: list[Any] = field(default_factory=list)
+    replies: list[Any] = field(default_factory=list)
+    available: bool = True
+
+
+def load_notify(profile: Profile) -> NotifyData:
+    """Sessions one can give notice about: the program's, from two weeks back to four ahead,
+    not cancelled, excused, attended or already notified."""
+    notify = optional.notify()
+    now, tz = profile.now(), profile.tz()
+    program_uids = {s.uid for s in list_series(profile) if s.origin == "program"}
+    outbox = list(notify.outbox(profile)) if notify else []
+    told = {(e.notice.series_uid, e.notice.original_start) for e in outbox}
+    views = occurrences(profile, now - timedelta(weeks=2), now + timedelta(weeks=4))
+    candidates = [
+        v.occurrence
+        for v in views
+        if v.occurrence.series_uid in program_uids
+        and v.occurrence.key not in told
+        and v.status in (Status.UPCOMING, Status.MISSED)
+    ]
+    from companion.actions.journal import list_reflections
+
+    return NotifyData(
+        candidates=candidates,
+        reflections=list_reflections(profile, limit=30),
+        client_name=notify.client_name(profile) if notify else "You",
+        tz=tz,
+        outbox=outbox,
+        replies=list(notify.replies(profile)) if notify else [],
+        available=notify is not None,
+    )
+
+
+def check_message(text: str) -> str:
+    if len(text) > MESSAGE_LIMIT:
+        raise ValueError(f"keep it under {MESSAGE_LIMIT} characters (now {len(text)})")
+    return text.strip()
+
+
+def send_notice(
+    profile: Profile,
+    occ_id: str,
+    barrier: Barrier,
+    message: str,
+    makeup: bool,
+    reflection_id: int | None,
+) -> Any:
+    notify = optional.notify()
+    if notify is None:
+        raise UserError(NO_SYNC_LAYER)
+    return notify.notify(profile, occ_id, barrier, message, makeup, reflection_id)
+
+
+class NotifyScreen(MainScreen):
+    """The form with its live preview, the outbox and the replies, as three tabs."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send"),
+        Binding("escape", "back", "Cancel"),
+        Binding("1", "tab('tell')", "Form", show=False),
+        Binding("2", "tab('outbox')", "Outbox", show=False),
+        Binding("3", "tab('replies')", "Replies", show=False),
+        Binding("d", "discard", "Discard notice", show=False),
+        Binding("a", "accept", "Accept make-up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: NotifyData | None = None
+        self.pending: tuple[str, bool] | None = None
+        self.message_field = Field(
+            "Message",
+            check_message,
+            id="message",
+            placeholder="optional: a line for your coordinator",
+        )
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="notify-tabs"):
+            with TabPane("Tell your coordinator", id="tell"), VerticalScroll(id="notify-form"):
+                with Horizontal(classes="field-row"):
+                    yield Label("Session", classes="kind-label")
+                    yield Select([], prompt="which session?", compact=True, id="session")
+                yield Static(id="timing", classes="hint")
+                with Horizontal(classes="field-row"):
+                    yield Label("What's up", classes="kind-label")
+                    yield Select(
+                        [(b.label, b) for b in Barrier],
+                        prompt="what gets in the way?",
+                        compact=True,
+                        id="barrier",
+                    )
+                yield self.message_field
+                yield Checkbox("I'd like a make-up session", id="makeup", compact=True)
+                yield Checkbox("Attach my reflection", id="attach", compact=True, disabled=True)
+                yield Static(id="preview")
+                yield Static(id="notify-error", classes="error")
+                with Horizontal(classes="buttons"):
+                    yield Button("Send (ctrl+s)", variant="primary", id="send")
+                    yield Button("Cancel (esc)", id="cancel")
+            with TabPane("Outbox", id="outbox"):
+                yield DataTable(id="outbox-table", cursor_type="row")
+                yield Static("[dim]d discards a queued or refused notice[/]", classes="hint")
+            with TabPane("Replies", id="replies"):
+                yield DataTable(id="replies-table", cursor_type="row")
+                yield Static(id="reply-detail")
+
+    def on_mount(self) -> None:
+        self.query_one("#preview").border_title = "What the coordinator will see"
+        self.query_one("#outbox-table", DataTable).add_columns(
+            "Session", "When", "Notice", "Reason", "State"
+        )
+        self.query_one("#replies-table", DataTable).add_columns(
+            "Received", "Session", "Reply", "Make-up"
+        )
+
+    def loader(self) -> Any:
+        return load_notify
+
+    def prefill(self, occurrence_id: str, makeup: bool) -> None:
+        """Open the form on one session (from Today, Schedule or Catch-up)."""
+        self.pending = (occurrence_id, makeup)
+        self.query_one(TabbedContent).active = "tell"
+        if self.data is not None:
+            self._apply_pending()
+
+    # ---- showing -----------------------------------------------------------------------
+    def show(self, data: NotifyData) -> None:
+        self.data = data
+        tz = data.tz
+        session = self.query_one("#session", Select)
+        current = session.value
+        now = self.companion.now()
+        session.set_options(
+            [
+                (
+                    f"{o.local_start(tz):%a %d %b %H:%M} · {o.title}"
+                    + ("" if o.start > now else " (missed)"),
+                    o.id,
+                )
+                for o in data.candidates
+            ]
+        )
+        ids = [o.id for o in data.candidates]
+        if current in ids:
+            session.value = current
+        elif ids:
+            upcoming = [o.id for o in data.candidates if o.start > now]
+            session.value = upcoming[0] if upcoming else ids[-1]
+        self._apply_pending()
+        self._fill_outbox(data)
+        self._fill_replies(data)
+        if not data.available:
+            self.query_one("#notify-error", Static).update(NO_SYNC_LAYER)
+        self.update_preview()
+
+    def _apply_pending(self) -> None:
+        if self.pending is None or self.data is None:
+            return
+        occ_id, makeup = self.pending
+        self.pending = None
+        if occ_id and occ_id in [o.id for o in self.data.candidates]:
+            self.query_one("#session", Select).value = occ_id
+        elif occ_id:
+            self.notify(
+                "You have already told the coordinator about that session, or it is "
+                "not one of the program's.",
+                severity="warning",
+            )
+        self.query_one("#makeup", Checkbox).value = makeup
+        self.query_one("#barrier", Select).focus()
+        self.update_preview()
+
+    def _fill_outbox(self, data: NotifyData) -> None:
+        table = self.query_one("#outbox-table", DataTable)
+        table.clear()
+        for entry in reversed(data.outbox):
+            n = entry.notice
+            state = n.state.value
+            table.add_row(
+                Text(n.title),
+                f"{n.start.astimezone(data.tz):%a %d %b %H:%M}",
+                n.timing.value,
+                n.barrier.label,
+                Text(
+                    STATE_WORDS.get(state, state),
+                    style={"queued": "yellow", "failed": "red"}.get(state, "green"),
+                ),
+                key=n.id,
+            )
+        self.query_one(TabbedContent).get_tab("outbox").label = f"Outbox ({len(data.outbox)})"
+
+    def _fill_replies(self, data: NotifyData) -> None:
+        table = self.query_one("#replies-table", DataTable)
+        table.clear()
+        for r in data.replies:
+            offer = r.makeup
+            makeup = (
+                ""
+                if offer is None
+                else "accepted"
+                if offer.accepted_uid
+                else f"offered {offer.start.astimezone(data.tz):%a %d %b %H:%M} (a)"
+            )
+            table.add_row(
+                f"{r.at.astimezone(data.tz):%a %d %b}",
+                Text(r.notice_title),
+                Text(r.text or r.status),
+                makeup,
+                key=str(r.id),
+            )
+        self.query_one(TabbedContent).get_tab("replies").label = f"Replies ({len(data.replies)})"
+
+    # ---- the live preview ----------------------------------------------------------------
+    def on_select_changed(self) -> None:
+        self.update_preview()
+
+    def on_checkbox_changed(self) -> None:
+        self.update_preview()
+
+    def on_input_changed(self) -> None:
+        self.update_preview()
+
+    def _chosen(self) -> tuple[Occurrence | None, Barrier | None, Reflection | None]:
+        data = self.data
+        if data is None:
+            return None, None, None
+        occ_id = self.query_one("#session", Select).value
+        occ = next((o for o in data.candidates if o.id == occ_id), None)
+        barrier = self.query_one("#barrier", Select).value
+        attach = self.query_one("#attach", Checkbox)
+        reflection = self._reflection_for(occ)
+        attach.disabled = reflection is None
+        attach.label = (
+            f"Attach my reflection from {reflection.when.astimezone(data.tz):%a %d %b} "
+            "(private unless you tick this)"
+            if reflection
+            else "Attach my reflection (none written yet)"
+        )
+        if reflection is None:
+            attach.value = False
+        return (
+            occ,
+            barrier if isinstance(barrier, Barrier) else None,
+            (reflection if attach.value else None),
+        )
+
+    def _reflection_for(self, occ: Occurrence | None) -> Reflection | None:
+        if self.data is None or not self.data.reflections:
+            return None
+        linked = [r for r in self.data.reflections if occ and r.occurrence == occ.key]
+        return linked[0] if linked else self.data.reflections[0]
+
+    def update_preview(self) -> None:
+        if self.data is None:
+            return
+        occ, barrier, reflection = self._chosen()
+        now, tz = self.companion.now(), self.data.tz
+        timing = self.query_one("#timing", Static)
+        if occ is None:
+            timing.update(
+                "No session to give notice about in the next four weeks."
+                if not self.data.candidates
+                else ""
+            )
+            self.query_one("#preview", Static).update("[dim]Choose a session.[/]")
+            return
+        if timing_for(occ.start, now) is Timing.ADVANCE:
+            timing.update(
+                f"[$success]advance notice[/] · in {duration_words(occ.start - now)}"
+                " · the session will count as excused"
+            )
+        else:
+            timing.update(
+                f"[$warning]after the fact[/] · {duration_words(now - occ.start)} ago"
+                " · the session stays missed, with a catch-up checklist"
+            )
+        if barrier is None:
+            self.query_one("#preview", Static).update("[dim]Choose what gets in the way.[/]")
+            return
+        from companion.tui.optional import notify as notify_module
+
+        module = notify_module()
+        shared = module.reflection_text(reflection) if (module and reflection) else None
+        notice = AbsenceNotice(
+            id="preview",
+            series_uid=occ.series_uid,
+            original_start=occ.original_start,
+            title=occ.title,
+            start=occ.start,
+            timing=timing_for(occ.start, now),
+            barrier=barrier,
+            created_at=now,
+            message=self.message_field.value.strip()[:MESSAGE_LIMIT],
+            makeup=self.query_one("#makeup", Checkbox).value,
+            shared_reflection=shared,
+        )
+        self.query_one("#preview", Static).update(
+            preview(notice, self.data.client_name, tz).replace("[", "\\[")
+        )
+
+    # ---- actions -------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send":
+            self.action_send()
+        elif event.button.id == "cancel":
+            self.action_back()
+
+    def action_send(self) -> None:
+        occ, barrier, reflection = self._chosen()
+        error = self.query_one("#notify-error", Static)
+        ok, message = self.message_field.validate_now()
+        if occ is None:
+            error.update("Choose the session first.")
+            self.query_one("#session", Select).focus()
+        elif barrier is None:
+            error.update("Choose what gets in the way (the coordinator sees it as the reason).")
+            self.query_one("#barrier", Select).focus()
+        elif not ok:
+            self.message_field.input.focus()
+        elif self.data is not None and not self.data.available:
+            self.app.post_message(ActionFailed(NO_SYNC_LAYER))
+        else:
+            error.update("")
+            self.companion.perform(
+                send_notice,
+                occ.id,
+                barrier,
+                message,
+                self.query_one("#makeup", Checkbox).value,
+                reflection.id if reflection else None,
+                done=NoticeQueued,
+            )
+            self._reset()
+            self.query_one(TabbedContent).active = "outbox"
+
+    def _reset(self) -> None:
+        self.query_one("#barrier", Select).clear()
+        self.message_field.input.value = ""
+        self.query_one("#makeup", Checkbox).value = False
+        self.query_one("#attach", Checkbox).value = False
+        self.query_one("#notify-error", Static).update("")
+
+    def action_back(self) -> None:
+        """Escape: leave without sending; the form starts afresh next time."""
+        self._reset()
+        self.app.switch_mode("today")
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_discard(self) -> None:
+        table = self.query_one("#outbox-table", DataTable)
+        if self.query_one(TabbedContent).active != "outbox" or not table.row_count:
+            return
+        notice_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        notify = optional.notify()
+        if notify is None or notice_id is None:
+            return
+        from companion.tui.dialogs.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.companion.perform(notify.discard, notice_id, done=NoticeDiscarded)
+
+        self.app.push_screen(
+            ConfirmDialog("Discard this notice? It will not be sent.", yes="Discard"), answered
+        )
+
+    def action_accept(self) -> None:
+        table = self.query_one("#replies-table", DataTable)
+        if self.query_one(TabbedContent).active != "replies" or not table.row_count:
+            return
+        reply_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        notify = optional.notify()
+        if notify is not None and reply_id is not None:
+            self.companion.perform(notify.accept_makeup, int(reply_id), done=MakeupAccepted)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "replies-table" or self.data is None:
+            return
+        found = [r for r in self.data.replies if str(r.id) == event.row_key.value]
+        if found:
+            from companion.tui.widgets.replies import reply_line
+
+            self.query_one("#reply-detail", Static).update(reply_line(found[0], self.data.tz))

@@ -1,0 +1,369 @@
+"""Schedule: a week view (days as columns) and a list view; mark attendance, "I can't make
+it", add/edit/remove series, and export or import .ics files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.widgets import ContentSwitcher, DataTable, Static
+
+from companion.actions import schedule as schedule_actions
+from companion.actions.profile import Profile, UserError
+from companion.actions.schedule import OccurrenceView
+from companion.domain.attendance import Status, week_bounds
+from companion.domain.schedule import Series, rule_in_words
+from companion.tui import optional
+from companion.tui.messages import (
+    NO_ICS_LAYER,
+    ActionFailed,
+    CalendarExported,
+    CalendarImported,
+    OccurrenceMarked,
+    SeriesAdded,
+    SeriesRemoved,
+    SeriesUpdated,
+)
+from companion.tui.screens.base import MainScreen
+from companion.tui.widgets.fmt import offsets_words
+from companion.tui.widgets.week import STATUS_STYLE, WeekView
+
+TABLE_STYLE = {
+    Status.ATTENDED: "green",
+    Status.MISSED: "bold red",
+    Status.EXCUSED: "yellow",
+    Status.MADE_UP: "green",
+    Status.CANCELLED: "dim strike",
+    Status.UPCOMING: "",
+}
+
+if TYPE_CHECKING:
+    from companion.tui.app import CompanionApp
+    from companion.tui.dialogs.files import ExportRequest
+    from companion.tui.dialogs.series_form import SeriesDraft
+
+
+@dataclass(frozen=True, slots=True)
+class WeekData:
+    week_start: datetime
+    items: list[OccurrenceView]
+    series: dict[str, Series]
+    tz: ZoneInfo
+    now: datetime
+
+
+def load_week(profile: Profile, offset: int) -> WeekData:
+    """The occurrences of the week ``offset`` weeks from this one, with their series."""
+    tz, now = profile.tz(), profile.now()
+    start, _ = week_bounds(now + timedelta(weeks=offset), tz)
+    end = (start + timedelta(days=7, hours=12)).replace(hour=0)  # DST-safe next Monday
+    items = [
+        v
+        for v in schedule_actions.occurrences(profile, start, end)
+        if start <= v.occurrence.start.astimezone(tz) < end
+    ]
+    series = {s.uid: s for s in schedule_actions.list_series(profile)}
+    return WeekData(start, items, series, tz, now)
+
+
+def export_calendar_file(profile: Profile, path: Any, discreet: bool) -> Any:
+    ics = optional.ics()
+    if ics is None:
+        raise UserError(NO_ICS_LAYER)
+    data = ics.export_profile(profile, discreet=discreet)
+    from companion.paths import write_private
+
+    write_private(path, data.decode("utf-8"))
+    return path
+
+
+def import_calendar_file(profile: Profile, path: str) -> Any:
+    ics = optional.ics()
+    if ics is None:
+        raise UserError(NO_ICS_LAYER)
+    from pathlib import Path
+
+    summary = ics.import_file(profile, Path(path))
+    return len(summary.added) + len(summary.updated)
+
+
+def import_calendar(app: CompanionApp, path: str) -> None:
+    app.perform(import_calendar_file, path, done=CalendarImported)
+
+
+class ScheduleScreen(MainScreen):
+    """Weeks of sessions, one selected; keys act on the selection."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="["),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]"),
+        Binding("w", "this_week", "This week", show=False),
+        Binding("v", "toggle_view", "Week/list"),
+        Binding("a", "mark('attended')", "Attended"),
+        Binding("m", "mark('missed')", "Missed"),
+        Binding("u", "mark('made_up')", "Made up", show=False),
+        Binding("z", "mark('upcoming')", "Clear mark", show=False),
+        Binding("n", "cant_make_it", "Can't make it"),
+        Binding("plus", "add_series", "Add", key_display="+"),
+        Binding("e", "edit_series", "Edit", show=False),
+        Binding("delete", "remove_series", "Remove", show=False),
+        Binding("x", "export", "Export .ics"),
+        Binding("i", "import", "Import .ics", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.week_offset = 0
+        self.data: WeekData | None = None
+        self.selected_id: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="schedule-head"):
+            yield Static("Week", id="week-label")
+            yield Static("[dim]\\[ ] weeks · v week/list · ? all keys[/]", id="week-hint")
+        with ContentSwitcher(initial="week", id="views"):
+            yield WeekView(id="week")
+            table: DataTable[str] = DataTable(id="schedule-table", cursor_type="row")
+            yield table
+        yield Static(id="selection")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Day", "Time", "Session", "Kind", "Status")
+        self.query_one(WeekView).focus()
+
+    def loader(self) -> Any:
+        return partial(load_week, offset=self.week_offset)
+
+    def show(self, data: WeekData) -> None:
+        self.data = data
+        end = data.week_start + timedelta(days=6)
+        label = f"Week of {data.week_start:%a %d %b} – {end:%a %d %b %Y}"
+        if self.week_offset == 0:
+            label += "  [dim](this week)[/]"
+        self.query_one("#week-label", Static).update(label)
+        week = self.query_one(WeekView)
+        week.set_week(data.week_start, data.items, data.tz, data.now, keep=self.selected_id)
+        table = self.query_one(DataTable)
+        table.clear()
+        for view in data.items:
+            occ = view.occurrence
+            local = occ.local_start(data.tz)
+            table.add_row(
+                f"{local:%a %d}",
+                f"{local:%H:%M}-{occ.local_end(data.tz):%H:%M}",
+                Text(occ.title),
+                occ.kind.value,
+                Text(view.status.label, style=TABLE_STYLE[view.status]),
+                key=occ.id,
+            )
+        self._select(week.selected)
+
+    # ---- selection -------------------------------------------------------------------
+    def on_week_view_selected(self, event: WeekView.Selected) -> None:
+        self._select(event.view)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.query_one(ContentSwitcher).current != "schedule-table":
+            return  # the hidden table's cursor is not the selection
+        if self.data and event.row_key.value:
+            found = [v for v in self.data.items if v.occurrence.id == event.row_key.value]
+            self._select(found[0] if found else None)
+
+    def _select(self, view: OccurrenceView | None) -> None:
+        self.selected_id = view.occurrence.id if view else None
+        panel = self.query_one("#selection", Static)
+        if view is None or self.data is None:
+            panel.update("[dim]No sessions this week. + adds a series.[/]")
+            return
+        occ, tz = view.occurrence, self.data.tz
+        series = self.data.series.get(occ.series_uid)
+        style = STATUS_STYLE[view.status]
+        lines = [
+            f"[b]{escape(occ.title)}[/b] · {occ.local_start(tz):%a %d %b %H:%M}-"
+            f"{occ.local_end(tz):%H:%M} · [{style}]{view.status.label}[/]"
+            + (" [dim](moved)[/]" if occ.moved else ""),
+        ]
+        if series is not None:
+            origin = "from your program" if series.origin == "program" else series.origin
+            lines.append(
+                f"[dim]repeats {escape(rule_in_words(series.rrule))} · reminders "
+                f"{offsets_words(series.reminders)} · {origin} · id {occ.id}[/]"
+            )
+        if occ.join_url:
+            lines.append(f"join: [u]{escape(occ.join_url)}[/u]")
+        lines.append(
+            "[dim]a attended · m missed · u made up · z clear · n can't make it · "
+            "e edit · del remove[/]"
+        )
+        panel.update("\n".join(lines))
+
+    @property
+    def selected(self) -> OccurrenceView | None:
+        if self.data is None:
+            return None
+        return next((v for v in self.data.items if v.occurrence.id == self.selected_id), None)
+
+    # ---- navigation ------------------------------------------------------------------
+    def action_week(self, step: int) -> None:
+        self.week_offset += step
+        self.selected_id = None
+        self.reload()
+
+    def action_this_week(self) -> None:
+        self.week_offset = 0
+        self.selected_id = None
+        self.reload()
+
+    def action_toggle_view(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "schedule-table" if switcher.current == "week" else "week"
+        if switcher.current == "week":
+            self.query_one(WeekView).focus()
+        else:
+            table = self.query_one(DataTable)
+            ids = [v.occurrence.id for v in self.data.items] if self.data else []
+            if self.selected_id in ids:
+                table.move_cursor(row=ids.index(self.selected_id))
+            table.focus()
+
+    # ---- attendance --------------------------------------------------------------------
+    def action_mark(self, status: str) -> None:
+        view = self.selected
+        if view is None:
+            self.notify("Pick a session first.", severity="warning")
+            return
+        self.companion.perform(
+            schedule_actions.mark, view.occurrence.id, Status(status), done=OccurrenceMarked
+        )
+
+    async def action_cant_make_it(self) -> None:
+        view = self.selected
+        if view is None:
+            await self.companion.action_notify_about()
+            return
+        await self.companion.action_notify_about(view.occurrence.id)
+
+    # ---- series ----------------------------------------------------------------------
+    def _form(self, series: Series | None) -> Any:
+        from companion.tui.dialogs.series_form import SeriesForm
+
+        app = self.companion
+        return SeriesForm(
+            series,
+            today=app.now().astimezone(app.tz).date(),
+            reminders=app.settings.default_reminders_min,
+        )
+
+    def action_add_series(self) -> None:
+        self.app.push_screen(self._form(None), self._added)
+
+    def _added(self, draft: SeriesDraft | None) -> None:
+        if draft is None:
+            return
+        self.companion.perform(
+            schedule_actions.add_series,
+            title=draft.title,
+            kind=draft.kind.value,
+            start=draft.start,
+            duration=draft.duration,
+            rrule=draft.rrule,
+            join_url=draft.join_url,
+            facilitator=draft.facilitator,
+            reminders=draft.reminders,
+            done=SeriesAdded,
+        )
+        self._go_to(draft.start)
+
+    def _go_to(self, start: datetime) -> None:
+        """Show the week holding ``start`` (local, naive) so a new series is in view."""
+        app = self.companion
+        now = app.now().astimezone(app.tz)
+        this_monday = now.date() - timedelta(days=now.weekday())
+        self.week_offset = (start.date() - this_monday).days // 7
+        self.selected_id = None
+
+    def _selected_series(self) -> Series | None:
+        view = self.selected
+        series = self.data.series.get(view.occurrence.series_uid) if view and self.data else None
+        if series is None:
+            self.notify("Pick a session of the series first.", severity="warning")
+        elif series.origin == "program":
+            self.notify(
+                "This series comes from your program; your coordinator changes it.",
+                severity="warning",
+            )
+            return None
+        return series
+
+    def action_edit_series(self) -> None:
+        series = self._selected_series()
+        if series is not None:
+            self.app.push_screen(self._form(series), partial(self._edited, series))
+
+    def _edited(self, series: Series, draft: SeriesDraft | None) -> None:
+        if draft is None:
+            return
+        self.companion.perform(
+            schedule_actions.update_series,
+            series.uid,
+            title=draft.title,
+            kind=draft.kind,
+            start=draft.start.replace(tzinfo=series.zone),
+            duration=draft.duration,
+            rrule=draft.rrule,
+            join_url=draft.join_url,
+            facilitator=draft.facilitator,
+            reminders=draft.reminders,
+            done=SeriesUpdated,
+        )
+
+    def action_remove_series(self) -> None:
+        series = self._selected_series()
+        if series is None:
+            return
+        from companion.tui.dialogs.confirm import ConfirmDialog
+
+        question = (
+            f"Remove {series.title} ({rule_in_words(series.rrule)}) and all its "
+            "sessions from your schedule?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.companion.perform(
+                    schedule_actions.remove_series, series.uid, done=SeriesRemoved
+                )
+
+        self.app.push_screen(ConfirmDialog(question, yes="Remove"), answered)
+
+    # ---- files -----------------------------------------------------------------------
+    def action_export(self) -> None:
+        from pathlib import Path
+
+        from companion.tui.dialogs.files import ExportDialog
+
+        default = str(Path.home() / "companion.ics")
+        discreet = self.companion.settings.discreet
+        self.app.push_screen(ExportDialog(default, discreet), self._export)
+
+    def _export(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        if optional.ics() is None:
+            self.app.post_message(ActionFailed(NO_ICS_LAYER))
+            return
+        self.companion.perform(
+            export_calendar_file, request.path, request.discreet, done=CalendarExported
+        )
+
+    def action_import(self) -> None:
+        self.companion.ask_import()

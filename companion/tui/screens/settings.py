@@ -1,0 +1,247 @@
+"""Settings: enrol with a program's server, sync now, your name, default reminders,
+discreet calendar titles, timezone and theme. ctrl+s saves; Escape leaves unsaved."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Label, Select, Static
+
+from companion.actions.profile import Profile, UserError
+from companion.commands.parse import format_offset
+from companion.config import Settings
+from companion.domain.schedule import zone
+from companion.tui import optional
+from companion.tui.dialogs.series_form import check_reminders
+from companion.tui.messages import NO_SYNC_LAYER, Enrolled, SettingsSaved, Unenrolled
+from companion.tui.screens.base import MainScreen
+from companion.tui.widgets.form import Field, validate_all
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsData:
+    enrolled: bool
+    client_name: str
+    program: str
+    sync_available: bool
+
+
+def load_settings_data(profile: Profile) -> SettingsData:
+    client, notify = optional.sync_client(), optional.notify()
+    enrolled = bool(client and client.is_enrolled(profile))
+    name = notify.client_name(profile) if (notify and enrolled) else ""
+    return SettingsData(enrolled, name, profile.program().name, client is not None)
+
+
+def check_timezone(text: str) -> str:
+    name = text.strip()
+    if name:
+        zone(name)  # ScheduleError (a ValueError) names the unknown zone
+    return name
+
+
+def check_url(text: str) -> str:
+    url = text.strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise ValueError("the server address starts with https:// (your coordinator gives it)")
+    return url
+
+
+def save_settings(profile: Profile, changes: dict[str, Any]) -> Settings:
+    for name, value in changes.items():
+        setattr(profile.settings, name, value)
+    profile.save_settings()
+    return profile.settings
+
+
+def enrol(profile: Profile, url: str, code: str, device: str) -> Any:
+    client = optional.sync_client()
+    if client is None:
+        raise UserError(NO_SYNC_LAYER)
+    if not url or not code.strip():
+        raise UserError("enter the server address and the code from your coordinator")
+    return client.enroll(profile, url, code, device)
+
+
+def unenrol(profile: Profile) -> Any:
+    client = optional.sync_client()
+    if client is None:
+        raise UserError(NO_SYNC_LAYER)
+    return client.unenroll(profile)
+
+
+class SettingsScreen(MainScreen):
+    """Program enrolment and sync on top; preferences below."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "back", "Cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: SettingsData | None = None
+        s = self.companion_settings()
+        self.url = Field(
+            "Server", check_url, id="url", placeholder="https://… from your coordinator"
+        )
+        self.code = Field("Code", lambda t: t.strip(), id="code", placeholder="one-time code")
+        self.device = Field(
+            "Device name", lambda t: t.strip(), id="device", value=socket.gethostname()[:40]
+        )
+        self.prefs = [
+            Field(
+                "Your name",
+                lambda t: t.strip(),
+                id="client_name",
+                value=s.client_name,
+                placeholder="as notice previews show it",
+            ),
+            Field(
+                "Reminders",
+                check_reminders,
+                id="reminders",
+                placeholder="e.g. 24h, 30m",
+                value=", ".join(
+                    format_offset(timedelta(minutes=m)) for m in s.default_reminders_min
+                ),
+            ),
+            Field(
+                "Timezone",
+                check_timezone,
+                id="timezone",
+                value=s.timezone,
+                placeholder="empty: the program's, e.g. America/New_York",
+            ),
+        ]
+
+    def companion_settings(self) -> Settings:
+        return self.app.settings  # type: ignore[attr-defined, no-any-return]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("[b]Program[/b]", classes="section")
+            yield Static(id="enrol-state")
+            yield self.url
+            yield self.code
+            yield self.device
+            with Horizontal(classes="buttons"):
+                yield Button("Enrol", id="enrol", variant="primary")
+                yield Button("Sync now (ctrl+r)", id="sync-now")
+                yield Button("Leave program", id="unenrol", variant="error")
+            yield Static("[b]Preferences[/b]", classes="section")
+            yield from self.prefs
+            yield Checkbox(
+                'Discreet calendar titles ("Appointment") in exported .ics files',
+                self.companion_settings().discreet,
+                id="discreet",
+                compact=True,
+            )
+            with Horizontal(classes="field-row"):
+                yield Label("Theme", classes="kind-label")
+                yield Select(
+                    [(t, t) for t in sorted(self.app.available_themes)],
+                    value=self.app.theme,
+                    allow_blank=False,
+                    compact=True,
+                    id="theme",
+                )
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def loader(self) -> Any:
+        return load_settings_data
+
+    def show(self, data: SettingsData) -> None:
+        self.data = data
+        state = self.query_one("#enrol-state", Static)
+        sync = self.companion.sync_state
+        if not data.sync_available:
+            state.update(f"[$warning]{NO_SYNC_LAYER}[/]")
+        elif data.enrolled:
+            last = (
+                f"last sync {sync.last_sync.astimezone(self.companion.tz):%a %H:%M}"
+                if sync.last_sync
+                else "not synced yet"
+            )
+            extra = f" · {sync.message}" if sync.message else ""
+            state.update(
+                f"[$success]Enrolled[/] with {data.program} as "
+                f"{data.client_name or 'you'} · {last}{extra}"
+            )
+        else:
+            state.update(
+                "Not enrolled. Enter the server address and the one-time code your "
+                "coordinator gave you."
+            )
+        for widget in (self.url, self.code, self.device):
+            widget.display = not data.enrolled
+        self.query_one("#enrol").display = not data.enrolled
+        self.query_one("#unenrol").display = data.enrolled
+        self.query_one("#sync-now").display = data.enrolled
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        handler = {
+            "enrol": self.action_enrol,
+            "sync-now": self.companion.action_sync_now,
+            "unenrol": self.action_unenrol,
+            "save": self.action_save,
+            "cancel": self.action_back,
+        }.get(event.button.id or "")
+        if handler:
+            handler()
+
+    def action_enrol(self) -> None:
+        values = validate_all([self.url, self.code, self.device])
+        if values is None:
+            return
+        self.companion.perform(
+            enrol, values["url"], values["code"], values["device"], done=Enrolled
+        )
+        self.code.input.value = ""
+
+    def action_unenrol(self) -> None:
+        from companion.tui.dialogs.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.companion.perform(unenrol, done=Unenrolled)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Leave the program on this device? Your schedule, journal and notices stay here.",
+                yes="Leave",
+            ),
+            answered,
+        )
+
+    def action_save(self) -> None:
+        values = validate_all(self.prefs)
+        if values is None:
+            return
+        theme = self.query_one("#theme", Select).value
+        changes = {
+            "client_name": values["client_name"],
+            "default_reminders_min": [int(r.total_seconds() // 60) for r in values["reminders"]],
+            "timezone": values["timezone"],
+            "discreet": self.query_one("#discreet", Checkbox).value,
+            "theme": theme if isinstance(theme, str) else self.app.theme,
+        }
+        self.app.theme = changes["theme"]
+        self.companion.perform(save_settings, changes, done=SettingsSaved)
+
+    def action_back(self) -> None:
+        """Escape: drop unsaved edits and go back to Today."""
+        s = self.companion_settings()
+        self.prefs[0].input.value = s.client_name
+        self.prefs[1].input.value = ", ".join(
+            format_offset(timedelta(minutes=m)) for m in s.default_reminders_min
+        )
+        self.prefs[2].input.value = s.timezone
+        self.query_one("#discreet", Checkbox).value = s.discreet
+        self.query_one("#theme", Select).value = self.app.theme
+        self.app.switch_mode("today")

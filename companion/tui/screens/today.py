@@ -1,0 +1,188 @@
+"""Today, the start screen: the next session with a live countdown and its join link,
+this week against the policy, open catch-up checklists, the outbox and coordinator replies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.widgets import Static
+
+from companion.actions.profile import Profile
+from companion.actions.schedule import list_series
+from companion.actions.today import BEFORE_SESSION, TodayView, load_today
+from companion.tui import optional
+from companion.tui.screens.base import MainScreen
+from companion.tui.widgets.checklist import checklist_lines
+from companion.tui.widgets.fmt import countdown, meter, span_label
+from companion.tui.widgets.header import AppHeader
+from companion.tui.widgets.replies import coordinator_lines
+from companion.tui.widgets.week import STATUS_MARK
+
+
+@dataclass(slots=True)
+class TodayData:
+    view: TodayView
+    empty: bool
+    outbox: list[Any] = field(default_factory=list)
+    replies: list[Any] = field(default_factory=list)
+    enrolled: bool = False
+
+
+def load_today_data(profile: Profile) -> TodayData:
+    """Everything Today shows, loaded on the backend thread."""
+    view = load_today(profile)
+    empty = view.next_occurrence is None and not profile.has_program() and not list_series(profile)
+    data = TodayData(view, empty)
+    notify = optional.notify()
+    if notify is not None:
+        data.outbox = list(notify.outbox(profile))
+        data.replies = list(notify.replies(profile))
+    from companion.tui.sync import is_enrolled
+
+    data.enrolled = is_enrolled(profile)
+    return data
+
+
+class TodayScreen(MainScreen):
+    """The start screen."""
+
+    BINDINGS = [
+        Binding("o", "open_link", "Open link"),
+        Binding("y", "copy_link", "Copy link"),
+        Binding("n", "cant_make_it", "I can't make it"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: TodayData | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="today-columns"):
+            with Vertical(id="today-left"):
+                yield Static("[dim]Loading…[/]", id="next-session", classes="panel")
+                yield VerticalScroll(Static(id="catchup-body"), id="today-catchup", classes="panel")
+            with Vertical(id="today-right"):
+                yield Static(id="this-week", classes="panel")
+                yield VerticalScroll(
+                    Static(id="coordinator-body"), id="coordinator", classes="panel"
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#next-session").border_title = "Next session"
+        self.query_one("#today-catchup").border_title = "Catch up"
+        self.query_one("#this-week").border_title = "This week"
+        self.query_one("#coordinator").border_title = "From your coordinator"
+        self.set_interval(1, self.tick)
+
+    def loader(self) -> Callable[..., Any]:
+        return load_today_data
+
+    def show(self, data: TodayData) -> None:
+        self.data = data
+        app = self.companion
+        app.program_name = data.view.program.name
+        from companion.domain.schedule import zone
+
+        app.tz = zone(app.settings.timezone or data.view.program.timezone)
+        self.query_one(AppHeader).tick()
+        self.tick()
+        self.query_one("#this-week", Static).update(self.week_text(data.view))
+        self.query_one("#catchup-body", Static).update(self.catchup_text(data.view))
+        self.query_one("#coordinator-body", Static).update(
+            "\n".join(coordinator_lines(data.outbox, data.replies, data.enrolled, app.tz))
+        )
+        if data.empty and not app.welcome_offered:
+            app.welcome_offered = True
+            from companion.tui.screens.welcome import WelcomeScreen
+
+            app.push_screen(WelcomeScreen())
+
+    def tick(self) -> None:
+        """Redraw the next-session panel: its countdown is live."""
+        if self.data is not None:
+            self.query_one("#next-session", Static).update(self.next_text(self.data.view))
+
+    def next_text(self, view: TodayView) -> str:
+        occ = view.next_occurrence
+        if occ is None:
+            return (
+                "No upcoming sessions.\n[dim]Add a series on Schedule (s, then +), or load "
+                "the demo program from the command palette (ctrl+p).[/]"
+            )
+        app = self.companion
+        now, tz = app.now(), app.tz
+        lines = [
+            f"[b]{escape(occ.title)}[/b] [dim]({occ.kind.label})[/]",
+            f"{span_label(occ.start, occ.end, now, tz)} · [b $accent]"
+            f"{countdown(occ.start, occ.end, now)}[/]",
+        ]
+        if occ.join_url:
+            lines.append(f"join: [u]{escape(occ.join_url)}[/u]")
+            lines.append("[dim]o[/] open  [dim]y[/] copy link")
+        if occ.facilitator:
+            lines.append(f"with {escape(occ.facilitator)}")
+        lines.append("before: " + " · ".join(BEFORE_SESSION))
+        lines.append("[dim]n[/] I can't make it")
+        return "\n".join(lines)
+
+    def week_text(self, view: TodayView) -> str:
+        week, tz = view.week, self.companion.tz
+        pct = f"{round(week.threshold * 100)}%"
+        strip = "  ".join(
+            f"{o.local_start(tz):%a} {STATUS_MARK[s]}" for o, s in view.week_occurrences
+        )
+        forecast = week.forecast()
+        colour = "$error" if not week.reachable else "$success" if week.on_track else "$warning"
+        unexcused = view.unexcused
+        u_colour = "$error" if unexcused.at_limit else "$foreground"
+        lines = [
+            f"[$accent]{meter(week.attended, week.counted)}[/]  {week.attended} of "
+            f"{week.counted} attended · policy {pct}",
+            f"[{colour}]{forecast}[/]",
+            f"[{u_colour}]unexcused in {unexcused.window_days} days: {unexcused.count} of "
+            f"{unexcused.limit}[/]",
+        ]
+        if strip:
+            lines.append(strip)
+        return "\n".join(lines)
+
+    def catchup_text(self, view: TodayView) -> str:
+        if not view.open_checklists:
+            return "[dim]Nothing to catch up on. Well done.[/]"
+        lines: list[str] = []
+        for checklist in view.open_checklists[:3]:
+            lines.extend(checklist_lines(checklist, self.companion.tz))
+        more = len(view.open_checklists) - 3
+        if more > 0:
+            lines.append(f"[dim]… {more} more on Catch-up (c)[/]")
+        return "\n".join(lines)
+
+    # ---- actions ---------------------------------------------------------------------
+    def _next_url(self) -> str:
+        occ = self.data.view.next_occurrence if self.data else None
+        return occ.join_url if occ else ""
+
+    def action_open_link(self) -> None:
+        url = self._next_url()
+        if url:
+            self.companion.open_link(url)
+        else:
+            self.notify("The next session has no join link.", severity="warning")
+
+    async def action_cant_make_it(self) -> None:
+        occ = self.data.view.next_occurrence if self.data else None
+        await self.companion.action_notify_about(occ.id if occ else "")
+
+    def action_copy_link(self) -> None:
+        url = self._next_url()
+        if url:
+            self.companion.copy_to_clipboard(url)
+            self.notify(f"Copied the join link: {url}")
+        else:
+            self.notify("The next session has no join link.", severity="warning")

@@ -1,0 +1,1 @@
+"""Reusable widgets: header, meters, week view, checklists, bar charts."""

@@ -1,0 +1,67 @@
+"""The top line: program name, the online/offline/queued indicator and the clock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from companion.tui.messages import SyncState
+
+if TYPE_CHECKING:
+    from companion.tui.app import CompanionApp
+
+
+def indicator_text(state: SyncState) -> str:
+    """'● online · 1 queued', '○ offline · 2 queued', '○ local only'."""
+    if not state.enrolled:
+        head = "[dim]○ local only[/]"
+    elif state.online is None:
+        head = "[dim]◌ not synced yet[/]"
+    elif state.online:
+        head = "[$success]●[/] online"
+    else:
+        head = "[$warning]○[/] offline"
+    if state.queued:
+        head += f" · [$warning]{state.queued} queued[/]"
+    if state.failed:
+        head += f" · [$error]{state.failed} failed[/]"
+    return head
+
+
+class AppHeader(Horizontal):
+    """Rendered by every main screen; follows the app's ``sync_state`` and ``program_name``."""
+
+    DEFAULT_CSS = """
+    AppHeader { height: 1; dock: top; background: $panel; color: $foreground; }
+    AppHeader > #hdr-title { width: 1fr; padding: 0 1; text-style: bold; }
+    AppHeader > #hdr-sync { width: auto; padding: 0 2; }
+    AppHeader > #hdr-clock { width: auto; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="hdr-title", markup=False)
+        yield Static(id="hdr-sync")
+        yield Static(id="hdr-clock")
+
+    @property
+    def companion(self) -> CompanionApp:
+        return cast("CompanionApp", self.app)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "sync_state", self._show_sync)
+        self.watch(self.app, "program_name", self._show_title)
+        self.set_interval(15, self.tick)
+        self.tick()
+
+    def _show_sync(self, state: SyncState) -> None:
+        self.query_one("#hdr-sync", Static).update(indicator_text(state))
+
+    def _show_title(self, name: str) -> None:
+        self.query_one("#hdr-title", Static).update(f"Companion · {name}" if name else "Companion")
+
+    def tick(self) -> None:
+        now = self.companion.now().astimezone(self.companion.tz)
+        self.query_one("#hdr-clock", Static).update(f"{now:%a %d %b %H:%M}")

@@ -1,0 +1,140 @@
+"""The week view: days as columns, each session a line coloured by its status, one of them
+selected. Arrow keys move the selection; the screen acts on ``selected``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from textual.binding import Binding
+from textual.markup import escape
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from companion.actions.schedule import OccurrenceView
+from companion.domain.attendance import Status
+
+STATUS_MARK = {
+    Status.ATTENDED: "[$success]✓[/]",
+    Status.MISSED: "[$error]✗[/]",
+    Status.EXCUSED: "[$warning]~[/]",
+    Status.MADE_UP: "[$success]↺[/]",
+    Status.CANCELLED: "[dim]–[/]",
+    Status.UPCOMING: "[$accent]·[/]",
+}
+STATUS_STYLE = {
+    Status.ATTENDED: "$success",
+    Status.MISSED: "$error",
+    Status.EXCUSED: "$warning",
+    Status.MADE_UP: "$success",
+    Status.CANCELLED: "dim strike",
+    Status.UPCOMING: "$foreground",
+}
+
+
+class WeekView(Widget, can_focus=True):
+    """Seven day columns of one week; ``cursor`` indexes the week's occurrences."""
+
+    DEFAULT_CSS = """
+    WeekView { height: auto; min-height: 8; layout: grid; grid-size: 7; grid-gutter: 0 1; }
+    """
+    BINDINGS = [
+        Binding("left", "move(-1, 0)", "Prev day", show=False),
+        Binding("right", "move(1, 0)", "Next day", show=False),
+        Binding("up", "move(0, -1)", "Up", show=False),
+        Binding("down", "move(0, 1)", "Down", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+
+    class Selected(Message):
+        def __init__(self, view: OccurrenceView | None) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.week_start = datetime(2000, 1, 3)
+        self.items: list[OccurrenceView] = []
+        self.tz = ZoneInfo("UTC")
+        self.now = datetime(2000, 1, 1)
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        from textual.widgets import Static
+
+        for n in range(7):
+            yield Static(id=f"day-{n}", classes="day")
+
+    def set_week(
+        self,
+        week_start: datetime,
+        items: list[OccurrenceView],
+        tz: ZoneInfo,
+        now: datetime,
+        keep: str | None = None,
+    ) -> None:
+        self.week_start, self.items, self.tz, self.now = week_start, items, tz, now
+        ids = [v.occurrence.id for v in items]
+        if keep in ids:
+            self.cursor = ids.index(keep)
+        else:  # the first session from now on, else the last one
+            later = [n for n, v in enumerate(items) if v.occurrence.end > now]
+            self.cursor = later[0] if later else max(0, len(items) - 1)
+        self.render_days()
+        self.post_message(self.Selected(self.selected))
+
+    @property
+    def selected(self) -> OccurrenceView | None:
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    def _day(self, view: OccurrenceView) -> int:
+        return (view.occurrence.local_start(self.tz).date() - self.week_start.date()).days
+
+    def watch_cursor(self) -> None:
+        if self.is_mounted:
+            self.render_days()
+            self.post_message(self.Selected(self.selected))
+
+    def render_days(self) -> None:
+        today = self.now.astimezone(self.tz).date()
+        for n in range(7):
+            day = self.week_start + timedelta(days=n)
+            head = f"{day:%a %d}"
+            head = f"[reverse $accent] {head} [/]" if day.date() == today else f"[b] {head} [/]"
+            lines = [head]
+            for i, view in enumerate(self.items):
+                if self._day(view) != n:
+                    continue
+                occ = view.occurrence
+                text = (
+                    f"{STATUS_MARK[view.status]} {occ.local_start(self.tz):%H:%M}\n"
+                    f"  [{STATUS_STYLE[view.status]}]{escape(occ.title)}[/]"
+                )
+                if i == self.cursor and self.has_focus:
+                    text = f"[reverse]{text}[/reverse]"
+                elif i == self.cursor:
+                    text = f"[u]{text}[/u]"
+                lines.append(text)
+            self.query_one(f"#day-{n}").update("\n".join(lines))  # type: ignore[attr-defined]
+
+    def on_focus(self) -> None:
+        self.render_days()
+
+    def on_blur(self) -> None:
+        self.render_days()
+
+    def action_move(self, days: int, rows: int) -> None:
+        if not self.items:
+            return
+        if rows:
+            self.cursor = max(0, min(len(self.items) - 1, self.cursor + rows))
+            return
+        current = self._day(self.items[self.cursor])
+        target = current + days
+        while 0 <= target <= 6:
+            found = [i for i, v in enumerate(self.items) if self._day(v) == target]
+            if found:
+                self.cursor = found[0]
+                return
+            target += days
