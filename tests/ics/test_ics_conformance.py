@@ -133,8 +133,9 @@ def random_series(draw: st.DrawFn) -> Series:
         reminders=draw(REMINDERS),
     )  # fmt: skip
     rdates = draw(st.lists(st.integers(1, 400), max_size=2, unique=True))
-    base = base.with_changes(rdates=tuple(sorted(
-        (start.astimezone(UTC) + timedelta(days=d, hours=1)).astimezone(tz) for d in rdates)))  # fmt: skip
+    first = start.astimezone(UTC) + timedelta(hours=1)
+    extra = sorted((first + timedelta(days=d)).astimezone(tz) for d in rdates)
+    base = base.with_changes(rdates=tuple(extra))
     occs = expand_all([base], start - timedelta(days=1), start + timedelta(days=60))[:8]
     overrides: dict[datetime, Override] = {}
     for occ in occs:

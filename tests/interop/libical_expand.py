@@ -50,9 +50,11 @@ def main(path, start, end):
     found = []
     for master in masters:
         spans = []
-        master.foreach_recurrence(
-            lo, hi, lambda comp, span, data: spans.append((span.get_start(), span.get_end())), None
-        )
+
+        def collect(comp, span, data, spans=spans):
+            spans.append((span.get_start(), span.get_end()))
+
+        master.foreach_recurrence(lo, hi, collect, None)
         for begin, finish in spans:
             original = datetime.fromtimestamp(begin, UTC).isoformat()
             item = overrides.get((master.get_uid(), original))

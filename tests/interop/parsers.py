@@ -51,9 +51,8 @@ def icaljs(path: Path, start: datetime, end: datetime) -> list[dict]:
 
 def libical(path: Path, start: datetime, end: datetime) -> list[dict]:
     """libical (Evolution): occurrences with summaries and alarm offsets in seconds."""
-    stamp = "%Y%m%dT%H%M%SZ"
-    out = _run([SYSTEM_PYTHON, str(HERE / "libical_expand.py"), str(path),
-                start.astimezone(UTC).strftime(stamp), end.astimezone(UTC).strftime(stamp)])  # fmt: skip
+    lo, hi = (t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for t in (start, end))
+    out = _run([SYSTEM_PYTHON, str(HERE / "libical_expand.py"), str(path), lo, hi])
     return json.loads(out)
 
 
