@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, HTTPException, Path
 
 from sync.protocol import CancelIn, SeriesRemoved, SeriesWire
@@ -31,7 +33,7 @@ async def list_series(auth: CurrentCoordinator, db: Db) -> list[SeriesWire]:
 @router.post("", status_code=201, response_model=SeriesWire, responses=errors(401, 409, 413, 422))
 async def create_series(body: SeriesWire, auth: CurrentCoordinator, db: Db, now: Now) -> object:
     """Add a series to the program; every client receives it through the changes feed."""
-    return _ok(await db.write(coordinator.save_series, auth, body, now, create=True))
+    return _ok(await db.write(partial(coordinator.save_series, create=True), auth, body, now))
 
 
 @router.put("/{uid}", response_model=SeriesWire, responses=errors(401, 404, 413, 422))
@@ -40,7 +42,7 @@ async def replace_series(body: SeriesWire, auth: CurrentCoordinator, db: Db, now
     """Replace a series; its SEQUENCE rises when anything calendars show changed."""
     if body.uid != uid:
         raise HTTPException(422, "uid: the body's uid must match the path")
-    return _ok(await db.write(coordinator.save_series, auth, body, now, create=False))
+    return _ok(await db.write(partial(coordinator.save_series, create=False), auth, body, now))
 
 
 @router.delete("/{uid}", response_model=SeriesRemoved, responses=errors(401, 404, 422))
