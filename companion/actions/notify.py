@@ -187,6 +187,7 @@ def notify_occurrence(
     share_reflection_id: int | None = None,
 ) -> AbsenceNotice:
     """:func:`notify` for an occurrence already looked up."""
+    barrier = _barrier(barrier)
     _check_notifiable(profile, occ)
     notice, reflection = _build(profile, occ, barrier, message, makeup, share_reflection_id)
     status = Status.EXCUSED if notice.timing is Timing.ADVANCE else Status.MISSED

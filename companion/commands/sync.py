@@ -194,7 +194,8 @@ def summary(result: SyncResult) -> list[str]:
     for nid, error in result.failures:
         lines.append(f"Refused {nid[:8]}: {error} (see `companion outbox`).")
     if result.queued and result.state != "ok":
-        lines.append(f"{_plural(result.queued, 'notice')} stay queued; nothing is lost.")
+        verb = "stays" if result.queued == 1 else "stay"
+        lines.append(f"{_plural(result.queued, 'notice')} {verb} queued; nothing is lost.")
     return lines
 
 
