@@ -90,7 +90,10 @@ class SettingsScreen(MainScreen):
         )
         self.code = Field("Code", lambda t: t.strip(), id="code", placeholder="one-time code")
         self.device = Field(
-            "Device name", lambda t: t.strip(), id="device", value=socket.gethostname()[:40]
+            "Device name",
+            lambda t: t.strip(),
+            id="device",
+            placeholder="default: this computer's name",
         )
         self.prefs = [
             Field(
@@ -199,9 +202,8 @@ class SettingsScreen(MainScreen):
         values = validate_all([self.url, self.code, self.device])
         if values is None:
             return
-        self.companion.perform(
-            enrol, values["url"], values["code"], values["device"], done=Enrolled
-        )
+        device = values["device"] or socket.gethostname()[:100]
+        self.companion.perform(enrol, values["url"], values["code"], device, done=Enrolled)
         self.code.input.value = ""
 
     def action_unenrol(self) -> None:
