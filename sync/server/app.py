@@ -37,6 +37,7 @@ from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
 from sync.server.storage.runner import Database
+from sync.server.web import router as dashboard
 
 log = logging.getLogger("companion.server")
 Clock = Callable[[], datetime]
@@ -77,6 +78,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> FastAPI:
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))
+    app.include_router(dashboard)  # the coordinator dashboard (web/), under /
     app.add_exception_handler(RequestValidationError, _invalid)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

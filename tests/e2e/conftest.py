@@ -72,8 +72,16 @@ def start_server(home: Path, *args: str) -> LiveServer:
     env = dict(os.environ, COMPANION_SERVER_HOME=str(home))
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())",
-         *args, "--host", "127.0.0.1", "--port", str(port)],  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from sync.server.cli import main; raise SystemExit(main())",
+            *args,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],  # fmt: skip
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

@@ -12,7 +12,7 @@ from sync.server.web.csvfile import csv_bytes, safe_cell
 
 @pytest.mark.parametrize(
     "typed",
-    ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"],
+    ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"],
 )
 def test_formula_cells_are_escaped(typed: str) -> None:
     assert safe_cell(typed) == "'" + typed
@@ -24,8 +24,8 @@ def test_plain_cells_pass_through(plain: str) -> None:
 
 
 def test_file_reads_back_with_header_and_escaped_cells() -> None:
-    data = csv_bytes(["client", "message", "makeup"], [["Jo, \"R\"", "=cmd|' /C calc'!A0", True]])
+    data = csv_bytes(["client", "message", "makeup"], [['Jo, "R"', "=cmd|' /C calc'!A0", True]])
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert rows == [["client", "message", "makeup"], ["Jo, \"R\"", "'=cmd|' /C calc'!A0", "yes"]]
+    assert rows == [["client", "message", "makeup"], ['Jo, "R"', "'=cmd|' /C calc'!A0", "yes"]]
     assert b"\r\n" in data

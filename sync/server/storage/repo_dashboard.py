@@ -32,23 +32,32 @@ class DashboardQueries:
 
     def count_new_notices(self, program_id: int) -> int:
         return self.conn.execute(
-            select(func.count()).select_from(notices)
+            select(func.count())
+            .select_from(notices)
             .where(notices.c.program_id == program_id, notices.c.status == "new")
-        ).scalar_one()  # fmt: skip
+        ).scalar_one()
 
     def newest_notice_key(self, program_id: int) -> str:
         """``received_at|id`` of the newest notice ("" when none): changes when one arrives."""
         row = self.conn.execute(
             select(notices.c.received_at, notices.c.id)
             .where(notices.c.program_id == program_id)
-            .order_by(notices.c.received_at.desc(), notices.c.id.desc()).limit(1)
-        ).first()  # fmt: skip
+            .order_by(notices.c.received_at.desc(), notices.c.id.desc())
+            .limit(1)
+        ).first()
         return f"{row[0]}|{row[1]}" if row else ""
 
-    def notices_page(self, program_id: int, *, status: str | None = None,
-                     client_id: int | None = None, since: str | None = None,
-                     until: str | None = None, before: tuple[str, str] | None = None,
-                     limit: int = 25) -> list[dict[str, Any]]:  # fmt: skip
+    def notices_page(
+        self,
+        program_id: int,
+        *,
+        status: str | None = None,
+        client_id: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        before: tuple[str, str] | None = None,
+        limit: int = 25,
+    ) -> list[dict[str, Any]]:
         """Notices newest first with the client's name, strictly older than ``before``
         (a ``(received_at, id)`` key) when given; at most ``limit`` (capped) rows."""
         stmt = (
@@ -69,13 +78,16 @@ class DashboardQueries:
         if before is not None:
             at, nid = before
             stmt = stmt.where(
-                or_(notices.c.received_at < at,
-                    and_(notices.c.received_at == at, notices.c.id < nid))  # fmt: skip
+                or_(
+                    notices.c.received_at < at,
+                    and_(notices.c.received_at == at, notices.c.id < nid),
+                )
             )
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
-    def notices_received(self, program_id: int, since: str | None,
-                         until: str | None) -> Iterable[dict[str, Any]]:  # fmt: skip
+    def notices_received(
+        self, program_id: int, since: str | None, until: str | None
+    ) -> Iterable[dict[str, Any]]:
         """Every notice received in ``[since, until)`` oldest first (for CSV export)."""
         stmt = (
             select(notices, clients.c.name.label("client_name"))
@@ -98,41 +110,59 @@ class DashboardQueries:
         rows = self.conn.execute(
             select(replies, coordinators.c.email)
             .join(coordinators, coordinators.c.id == replies.c.coordinator_id)
-            .where(replies.c.notice_id.in_(ids)).order_by(replies.c.at, replies.c.id)
-        )  # fmt: skip
+            .where(replies.c.notice_id.in_(ids))
+            .order_by(replies.c.at, replies.c.id)
+        )
         for r in rows:
             out[r.notice_id].append(dict(r._mapping))
         return out
 
-    def attendance_between(self, program_id: int, since: str,
-                           until: str) -> list[tuple[int, str, str, str, str]]:  # fmt: skip
+    def attendance_between(
+        self, program_id: int, since: str, until: str
+    ) -> list[tuple[int, str, str, str, str]]:
         """(client id, series uid, original start, status, recorded at) in a range."""
         rows = self.conn.execute(
-            select(attendance.c.client_id, attendance.c.series_uid, attendance.c.original_start,
-                   attendance.c.status, attendance.c.at)  # fmt: skip
-            .where(attendance.c.program_id == program_id,
-                   attendance.c.original_start >= since, attendance.c.original_start < until)
+            select(
+                attendance.c.client_id,
+                attendance.c.series_uid,
+                attendance.c.original_start,
+                attendance.c.status,
+                attendance.c.at,
+            )
+            .where(
+                attendance.c.program_id == program_id,
+                attendance.c.original_start >= since,
+                attendance.c.original_start < until,
+            )
             .order_by(attendance.c.original_start, attendance.c.client_id)
-        )  # fmt: skip
+        )
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    def notice_keys_between(self, program_id: int, since: str,
-                            until: str) -> list[tuple[int, str, str, str]]:  # fmt: skip
+    def notice_keys_between(
+        self, program_id: int, since: str, until: str
+    ) -> list[tuple[int, str, str, str]]:
         """(client id, series uid, original start, timing) of notices for sessions in a range."""
         rows = self.conn.execute(
-            select(notices.c.client_id, notices.c.series_uid, notices.c.original_start,
-                   notices.c.timing)  # fmt: skip
-            .where(notices.c.program_id == program_id,
-                   notices.c.original_start >= since, notices.c.original_start < until)
-        )  # fmt: skip
+            select(
+                notices.c.client_id,
+                notices.c.series_uid,
+                notices.c.original_start,
+                notices.c.timing,
+            ).where(
+                notices.c.program_id == program_id,
+                notices.c.original_start >= since,
+                notices.c.original_start < until,
+            )
+        )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def devices_of(self, client_id: int) -> list[dict[str, Any]]:
         """The client's devices (name, enrolled, revoked), oldest first; never token hashes."""
         rows = self.conn.execute(
             select(devices.c.id, devices.c.name, devices.c.created_at, devices.c.revoked_at)
-            .where(devices.c.client_id == client_id).order_by(devices.c.id)
-        )  # fmt: skip
+            .where(devices.c.client_id == client_id)
+            .order_by(devices.c.id)
+        )
         return [dict(r._mapping) for r in rows]
 
 

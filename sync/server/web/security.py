@@ -19,7 +19,6 @@ from starlette.responses import Response
 SESSION_COOKIE = "companion_session"
 PRE_COOKIE = "companion_pre"
 CSRF_FIELD = "csrf"
-SESSION_MAX_AGE = timedelta(hours=12)
 
 # Lock-out: this many failed sign-ins for one account (or from one address) within the
 # window lock that account (or address) until the window has passed.
@@ -64,9 +63,7 @@ def set_cookie(
 
 
 def clear_cookie(response: Response, request: Request, name: str) -> None:
-    response.delete_cookie(
-        name, path="/", httponly=True, samesite="lax", secure=is_https(request)
-    )
+    response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=is_https(request))
 
 
 def lockout_key(email: str) -> str:

@@ -1,0 +1,198 @@
+"""Attendance: the week's occurrences and, for each, a roster of who attended.
+
+Recording goes through ``sync.server.attendance.record_attendance`` (the program's
+authoritative record; an absence with an advance notice becomes excused there), which
+puts each client's status on the changes feed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from companion.domain.attendance import week_bounds
+from companion.domain.schedule import Occurrence, expand_all
+from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
+from sync.server import coordinator as ops
+from sync.server.attendance import record_attendance
+from sync.server.core import NotFound
+from sync.server.storage.repo import Tx
+from sync.server.storage.tables import stamp, unstamp
+from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
+from sync.server.web.present import parse_day, when
+from sync.server.web.render import not_found, page
+
+router = APIRouter()
+
+
+def roster_url(series_uid: str, original_start: datetime) -> str:
+    query = urlencode({"series": series_uid, "start": stamp(original_start)})
+    return f"/attendance/roster?{query}"
+
+
+def program_occurrences(
+    tx: Tx, who: Coordinator, start: datetime, end: datetime
+) -> list[Occurrence]:
+    """The program's occurrences overlapping ``[start, end)``, expanded by the domain code."""
+    wires = ops.list_series(tx, who.auth)
+    return expand_all([series_from_wire(w, "program") for w in wires], start, end)
+
+
+@router.get("/attendance", name="web_attendance", include_in_schema=False)
+async def week(request: Request, who: SignedIn) -> Response:
+    day: date | None = parse_day(request.query_params.get("week"))
+    anchor = datetime.combine(day, datetime.min.time(), tzinfo=who.tz) if day else now(request)
+    start, end = week_bounds(anchor, who.tz)
+
+    def load(tx: Tx) -> dict[str, Any]:
+        since, until = stamp(start - timedelta(days=1)), stamp(end + timedelta(days=1))
+        return {
+            "occurrences": program_occurrences(tx, who, start, end),
+            "recorded": Counter(
+                (uid, s)
+                for _c, uid, s, _st, _at in tx.attendance_between(who.program.id, since, until)
+            ),
+            "notices": Counter(
+                (uid, s) for _c, uid, s, _t in tx.notice_keys_between(who.program.id, since, until)
+            ),
+            "clients": sum(1 for c in tx.clients_of(who.program.id) if c.revoked_at is None),
+            "new_count": tx.count_new_notices(who.program.id),
+        }
+
+    data = await database(request).read(load)
+    rows = [
+        {
+            "when": when(o.start, who.tz),
+            "title": o.title,
+            "cancelled": o.cancelled,
+            "recorded": data["recorded"][(o.series_uid, stamp(o.original_start))],
+            "notices": data["notices"][(o.series_uid, stamp(o.original_start))],
+            "total": data["clients"],
+            "roster_url": roster_url(o.series_uid, o.original_start),
+        }
+        for o in data["occurrences"]
+    ]
+    week_of = lambda d: "/attendance?week=" + d.date().isoformat()  # noqa: E731
+    return page(
+        request,
+        "attendance.html",
+        who,
+        section="attendance",
+        page_title="Attendance",
+        new_count=data["new_count"],
+        occurrences=rows,
+        week_label=start.strftime("%a %d %b %Y"),
+        prev_url=week_of(start - timedelta(days=7)),
+        next_url=week_of(start + timedelta(days=7)),
+    )
+
+
+def _occurrence_key(request: Request) -> tuple[str, datetime] | None:
+    uid = request.query_params.get("series", "")
+    try:
+        start = unstamp(request.query_params.get("start", ""))
+    except ValueError:
+        return None
+    return (uid, start) if uid else None
+
+
+def _find(tx: Tx, who: Coordinator, uid: str, start: datetime) -> Occurrence | None:
+    wire = ops.find_series(tx, who.auth, uid)
+    if wire is None or not ops.occurs(wire, start):
+        return None
+    series = series_from_wire(wire, "program")
+    near = expand_all([series], start - timedelta(days=60), start + timedelta(days=60))
+    return next((o for o in near if o.original_start == start), None)
+
+
+@router.get("/attendance/roster", name="web_roster", include_in_schema=False)
+async def roster(request: Request, who: SignedIn) -> Response:
+    key = _occurrence_key(request)
+    if key is None:
+        return not_found(request, who, "session")
+    uid, start = key
+    s0, s1 = stamp(start), stamp(start + timedelta(seconds=1))
+
+    def load(tx: Tx) -> dict[str, Any] | None:
+        occ = _find(tx, who, uid, start)
+        if occ is None:
+            return None
+        return {
+            "occ": occ,
+            "clients": [c for c in tx.clients_of(who.program.id) if c.revoked_at is None],
+            "recorded": {
+                c: st
+                for c, u, _s, st, _a in tx.attendance_between(who.program.id, s0, s1)
+                if u == uid
+            },
+            "notices": {
+                c: t for c, u, _s, t in tx.notice_keys_between(who.program.id, s0, s1) if u == uid
+            },
+            "new_count": tx.count_new_notices(who.program.id),
+        }
+
+    data = await database(request).read(load)
+    if data is None:
+        return not_found(request, who, "session")
+    rows = []
+    for c in data["clients"]:
+        recorded = data["recorded"].get(c.id)
+        notice = data["notices"].get(c.id)
+        choice = {
+            "attended": "attended",
+            "made_up": "attended",
+            "missed": "absent",
+            "excused": "absent",
+        }.get(recorded or "", "absent" if notice else "")
+        rows.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "choice": choice,
+                "recorded": (recorded or "").replace("_", " "),
+                "notice": {"advance": "advance notice", "after": "told after"}.get(
+                    notice or "", ""
+                ),
+            }
+        )
+    occ = data["occ"]
+    return page(
+        request,
+        "roster.html",
+        who,
+        section="attendance",
+        page_title=f"Roster · {occ.title}",
+        new_count=data["new_count"],
+        rows=rows,
+        action=roster_url(uid, start),
+        occ={"title": occ.title, "when": when(occ.start, who.tz)},
+    )
+
+
+@router.post("/attendance/roster", name="web_roster_save", include_in_schema=False)
+async def save_roster(request: Request, who: SignedIn, form: Form) -> Response:
+    key = _occurrence_key(request)
+    if key is None:
+        return not_found(request, who, "session")
+    uid, start = key
+    entries = []
+    for name, value in form.multi_items():
+        if name.startswith("c") and name[1:].isdigit() and value in ("attended", "absent"):
+            entries.append(RosterEntry(client_id=int(name[1:]), status=value))  # type: ignore[arg-type]
+    if not entries:
+        return RedirectResponse(roster_url(uid, start), status_code=303)
+    try:
+        body = AttendanceIn(series_uid=uid, original_start=start, roster=entries)
+    except ValidationError:
+        return not_found(request, who, "session")
+    result = await database(request).write(record_attendance, who.auth, body, now(request))
+    if isinstance(result, NotFound | ops.Invalid):
+        return not_found(request, who, "session or client")
+    return RedirectResponse(roster_url(uid, start) + "&done=attendance", status_code=303)

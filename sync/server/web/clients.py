@@ -1,0 +1,225 @@
+"""Clients: each client's attendance against the policy (this week, the last four weeks,
+unexcused absences in the rolling window, at risk or not), a page per client with their
+notices and sessions, adding a client (one-time enrolment code) and revoking access.
+
+This week's figures and the at-risk flag are ``sync.server.attendance.client_summaries``
+(the client app's domain code); the four-week figure runs the same domain
+``week_summary`` over the previous weeks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from companion.domain.attendance import (
+    Policy,
+    Status,
+    UnexcusedCount,
+    WeekSummary,
+    status_of,
+    week_bounds,
+    week_summary,
+)
+from companion.domain.schedule import Occurrence
+from sync.protocol import ClientSummary
+from sync.server import admin
+from sync.server.attendance import client_summaries
+from sync.server.storage.repo import Tx
+from sync.server.storage.tables import stamp, unstamp
+from sync.server.web.attendance import program_occurrences, roster_url
+from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
+from sync.server.web.present import ClientRow, client_row, notice_line, when
+from sync.server.web.render import not_found, page
+
+router = APIRouter()
+WEEKS = 4
+Marks = dict[int, dict[tuple[str, datetime], Status]]
+
+
+def _marks(tx: Tx, program_id: int, client_ids: list[int], since: datetime) -> Marks:
+    """Recorded attendance, with advance notices excusing sessions the roster has not
+    recorded yet (the rule ``client_summaries`` applies)."""
+    marks: Marks = defaultdict(dict)
+    for cid, uid, start in tx.advance_notices(client_ids):
+        marks[cid][(uid, unstamp(start))] = Status.EXCUSED
+    for cid, uid, start, status, _at in tx.attendance_between(program_id, stamp(since), "9999"):
+        marks[cid][(uid, unstamp(start))] = Status(status)
+    return marks
+
+
+def _four_weeks(
+    occs: list[Occurrence], marks: dict, policy: Policy, at: datetime, week_start: datetime
+) -> tuple[int, int]:
+    """(attended, decided) over the four weeks before this one, week by week."""
+    attended = decided = 0
+    for n in range(1, WEEKS + 1):
+        start = week_start - timedelta(days=7 * n)
+        end = start + timedelta(days=7)
+        week = week_summary([o for o in occs if start <= o.start < end], marks, policy, at, start)
+        attended += week.attended
+        decided += week.attended + week.missed + week.excused
+    return attended, decided
+
+
+def _row(s: ClientSummary, month: tuple[int, int], who: Coordinator) -> ClientRow:
+    w = s.week
+    week = WeekSummary(
+        week_start=w.week_start,
+        attended=w.attended,
+        missed=w.missed,
+        excused=w.excused,
+        cancelled=0,
+        remaining=w.remaining,
+        unrecorded=0,
+        counted=w.counted,
+        threshold=w.threshold,
+        needed_to_stay_above=w.needed_to_stay_above,
+    )
+    unexcused = UnexcusedCount(s.unexcused, s.unexcused_limit, who.policy.window_days)
+    return client_row(s.id, s.name, s.devices, s.revoked, week, month, unexcused)
+
+
+def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict[str, Any]:
+    summaries = client_summaries(tx, who.auth, at, client_id)
+    week_start, _ = week_bounds(at, who.tz)
+    since = week_start - timedelta(days=7 * WEEKS)
+    occs = program_occurrences(tx, who, since, week_start + timedelta(days=7))
+    marks = _marks(tx, who.program.id, [s.id for s in summaries], since)
+    rows = [
+        _row(s, _four_weeks(occs, marks[s.id], who.policy, at, week_start), who) for s in summaries
+    ]
+    return {
+        "rows": rows,
+        "occs": occs,
+        "marks": marks,
+        "new_count": tx.count_new_notices(who.program.id),
+    }
+
+
+@router.get("/clients", name="web_clients", include_in_schema=False)
+async def clients(request: Request, who: SignedIn) -> Response:
+    at = now(request)
+    data = await database(request).read(_load, who, at, None)
+    week_start, _ = week_bounds(at, who.tz)
+    return _clients_page(request, who, data, week_start, None)
+
+
+def _clients_page(
+    request: Request,
+    who: Coordinator,
+    data: dict[str, Any],
+    week_start: datetime,
+    enrolment: dict[str, str] | None,
+) -> Response:
+    return page(
+        request,
+        "clients.html",
+        who,
+        section="clients",
+        page_title="Clients",
+        new_count=data["new_count"],
+        rows=data["rows"],
+        policy=who.policy,
+        policy_pct=f"{round(who.policy.threshold * 100)}%",
+        week_label=week_start.strftime("%a %d %b"),
+        enrolment=enrolment,
+        server_url=str(request.base_url).rstrip("/"),
+    )
+
+
+@router.post("/clients", name="web_client_add", include_in_schema=False)
+async def add(request: Request, who: SignedIn, form: Form) -> Response:
+    name = str(form.get("name", "")).strip()
+    at = now(request)
+    if not name:
+        return RedirectResponse("/clients?done=noclient", status_code=303)
+    db = database(request)
+    try:
+        made = await asyncio.to_thread(
+            admin.add_client,
+            db.engine,
+            name,
+            str(who.program.id),
+            at,
+            settings_of(request).enrol_code_days,
+        )
+    except admin.AdminError:
+        return RedirectResponse("/clients?done=noclient", status_code=303)
+    data = await db.read(_load, who, at, None)
+    expires = datetime.fromisoformat(made["expires_at"])
+    enrolment = {"name": made["name"], "code": made["code"], "expires": when(expires, who.tz)}
+    return _clients_page(request, who, data, week_bounds(at, who.tz)[0], enrolment)
+
+
+@router.get("/clients/{client_id}", name="web_client", include_in_schema=False)
+async def client(request: Request, client_id: int, who: SignedIn) -> Response:
+    at = now(request)
+
+    def load(tx: Tx) -> dict[str, Any] | None:
+        found = tx.clients_of(who.program.id, client_id)
+        if not found:
+            return None
+        data = _load(tx, who, at, client_id)
+        data["client"] = found[0]
+        data["notices"] = tx.notices_page(who.program.id, client_id=client_id, limit=100)
+        data["devices"] = [
+            {
+                "name": d["name"],
+                "created": when(unstamp(d["created_at"]), who.tz),
+                "revoked": when(unstamp(d["revoked_at"]), who.tz) if d["revoked_at"] else "",
+            }
+            for d in tx.devices_of(client_id)
+        ]
+        return data
+
+    data = await database(request).read(load)
+    if data is None:
+        return not_found(request, who, "client")
+    marks = data["marks"][client_id]
+    occs = [o for o in data["occs"] if o.start <= at + timedelta(days=7)]
+    sessions = [
+        {
+            "when": when(o.start, who.tz),
+            "title": o.title,
+            "status": status_of(o, marks, at).label,
+            "roster_url": roster_url(o.series_uid, o.original_start),
+        }
+        for o in reversed(occs)
+    ]
+    notices = []
+    for r in data["notices"]:
+        row = dict(r)
+        for key in ("start", "created_at", "received_at", "original_start"):
+            row[key] = unstamp(row[key])
+        notices.append(notice_line(row, who.tz, []))
+    return page(
+        request,
+        "client.html",
+        who,
+        section="clients",
+        page_title=data["client"].name,
+        new_count=data["new_count"],
+        client=data["client"],
+        row=data["rows"][0],
+        policy=who.policy,
+        notices=notices,
+        occurrences=sessions,
+        devices=data["devices"],
+    )
+
+
+@router.post("/clients/{client_id}/revoke", name="web_client_revoke", include_in_schema=False)
+async def revoke(request: Request, client_id: int, who: SignedIn, form: Form) -> Response:
+    db = database(request)
+    mine = await db.read(lambda tx: bool(tx.clients_of(who.program.id, client_id)))
+    if not mine:
+        return not_found(request, who, "client")
+    await asyncio.to_thread(admin.revoke_client, db.engine, client_id, now(request))
+    return RedirectResponse(f"/clients/{client_id}?done=revoked", status_code=303)

@@ -1,0 +1,112 @@
+"""Shared dependencies of the dashboard routes: the signed-in coordinator (from the session
+cookie) and CSRF-checked form data.
+
+A missing or expired session sends the browser to the sign-in page (303), remembering
+where it was going. A POST whose CSRF token does not match its session is refused (403)
+before the route runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, HTTPException
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from companion.domain.attendance import Policy
+from sync.server import coordinator as ops
+from sync.server.security import digest
+from sync.server.settings import Settings
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import CoordinatorAuth, ProgramRow
+from sync.server.storage.runner import Database
+from sync.server.web.security import CSRF_FIELD, SESSION_COOKIE, csrf_token, csrf_valid
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinator:
+    """The signed-in coordinator, their program, and their session's CSRF token."""
+
+    auth: CoordinatorAuth
+    program: ProgramRow
+    session: str
+
+    @property
+    def email(self) -> str:
+        return self.auth.email
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.session)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.program.timezone)
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(
+            threshold=self.program.threshold, unexcused_limit=self.program.unexcused_limit
+        )
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def now(request: Request) -> datetime:
+    """The server's clock (tests freeze it through the app)."""
+    return request.app.state.clock()
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A same-site path to go back to (never another host: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+async def current_coordinator(request: Request) -> Coordinator:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = None
+    if token:
+        at = now(request)
+
+        def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow] | None:
+            auth = ops.authenticate(tx, digest(token), at)
+            program = tx.program(auth.program_id) if auth else None
+            return (auth, program) if auth and program else None
+
+        found = await database(request).read(lookup)
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(
+            status_code=303,
+            detail="sign in first",
+            headers={"Location": "/signin?next=" + quote(target, safe="")},
+        )
+    return Coordinator(found[0], found[1], token)
+
+
+SignedIn = Annotated[Coordinator, Depends(current_coordinator)]
+
+
+async def checked_form(request: Request, who: SignedIn) -> FormData:
+    """The POSTed form, once its CSRF token is known to belong to this session."""
+    form = await request.form()
+    token = form.get(CSRF_FIELD)
+    if not csrf_valid(who.session, token if isinstance(token, str) else None):
+        raise HTTPException(status_code=403, detail="this form has expired; reload the page")
+    return form
+
+
+Form = Annotated[FormData, Depends(checked_form)]

@@ -1,0 +1,121 @@
+"""Rendering pages: one Jinja2 environment (autoescaping on for every template), the
+context every page shares, and the response headers that keep the pages private.
+
+Client-written text (messages, reflections) only ever reaches a page through an
+autoescaped ``{{ }}``; the Content-Security-Policy below forbids inline scripts as a
+second line of defence.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, FileSystemLoader, pass_context
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+if TYPE_CHECKING:
+    from sync.server.web.deps import Coordinator
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+_env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=True,  # every template, whatever its name
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+
+@pass_context
+def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """A path on this site (never an absolute URL, so pages work behind any proxy)."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **params))
+
+
+_env.globals["url_for"] = _url_for
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    # Mental-health data: never kept in shared caches or the browser's back-forward cache.
+    "Cache-Control": "no-store",
+}
+
+# Messages shown after an action, chosen by a fixed key in the redirect's query string
+# (never text taken from the URL, which anyone can craft).
+FLASHES = {
+    "acknowledged": ("", "Notice acknowledged."),
+    "replied": ("", "Reply sent: the client sees it on their next sync."),
+    "makeup": ("", "Make-up offered: the client sees it on their next sync."),
+    "materials": ("", "Materials attached: every client of that session sees them."),
+    "attendance": ("", "Attendance saved: each client sees it on their next sync."),
+    "series": ("", "Series saved: clients see it on their next sync and in their calendars."),
+    "removed": ("", "Series removed."),
+    "cancelled": ("", "Session cancelled: clients and calendars drop it."),
+    "revoked": ("", "Access revoked: every device of this client is signed out."),
+    "signedout": ("", "You are signed out."),
+    "badmakeup": (
+        "error",
+        "That make-up slot could not be read: give a date, a time and a length.",
+    ),
+    "emptyreply": ("error", "Write a reply first."),
+    "badlink": ("error", "Materials need a title and a full link (https://...)."),
+    "nosession": ("error", "That session is no longer on the schedule."),
+    "badseries": ("error", "That series could not be saved."),
+    "noclient": ("error", "Give the client a name."),
+}
+
+
+def page(
+    request: Request,
+    name: str,
+    who: Coordinator | None,
+    *,
+    status: int = 200,
+    section: str = "",
+    new_count: int = 0,
+    **context: Any,
+) -> HTMLResponse:
+    """The rendered template ``name`` with the shared context and security headers."""
+    flash = FLASHES.get(request.query_params.get("done", ""))
+    context.setdefault("page_title", section.title() or "Companion")
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "coordinator": who,
+            "program": who.program if who else None,
+            "csrf": who.csrf if who else context.pop("csrf", ""),
+            "section": section,
+            "new_count": new_count,
+            "flashes": [flash] if flash else [],
+            **context,
+        },
+        status_code=status,
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def not_found(request: Request, who: Coordinator | None, what: str = "page") -> HTMLResponse:
+    """The 404 page: another program's objects look exactly like missing ones."""
+    return page(
+        request,
+        "error.html",
+        who,
+        status=404,
+        page_title="Not found",
+        message=f"There is no such {what} in your program.",
+    )

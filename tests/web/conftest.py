@@ -1,0 +1,106 @@
+"""A real server on a loopback port with two programs, for the dashboard's security tests."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from sync.server import admin
+from sync.server.settings import default_db_url
+from sync.server.storage import migrate
+from sync.server.storage.engine import make_engine
+from tests.e2e.conftest import LiveServer, start_server, stop_server
+
+PASSWORD = "correct horse battery staple"
+SCRIPT_MESSAGE = '<script>alert("pwned")</script><b>bold</b> & <img src=x onerror=alert(1)>'
+
+
+@dataclass
+class Site:
+    server: LiveServer
+    emails: dict[str, str]
+    notices: dict[str, str]  # program -> a notice id of that program
+    clients: dict[str, int]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def post_notice(url: str, token: str, message: str, *, title: str = "Process Group") -> str:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    notice_id = str(uuid.uuid4())
+    body = {
+        "id": notice_id,
+        "series_uid": "group@example",
+        "original_start": start.isoformat(),
+        "title": title,
+        "start": start.isoformat(),
+        "timing": "advance",
+        "barrier": "work_school",
+        "message": message,
+        "makeup": True,
+        "created_at": datetime.now(UTC).isoformat(),
+    }
+    r = httpx.post(f"{url}/v1/notices", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.text
+    return notice_id
+
+
+def enrol(url: str, code: str) -> str:
+    r = httpx.post(f"{url}/v1/enroll", json={"code": code, "device_name": "laptop"})
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    home = tmp_path_factory.mktemp("server")
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("COMPANION_SERVER_HOME", str(home))
+    engine = make_engine(default_db_url())
+    migrate.upgrade(engine)
+    now = datetime.now(UTC)
+    emails, codes, clients = {}, {}, {}
+    for program, email in (("A", "a@example.org"), ("B", "b@example.org")):
+        admin.create_program(engine, f"Program {program}", "America/New_York", 0.8, 3, "", now)
+        admin.create_coordinator(engine, email, PASSWORD, f"Program {program}", now)
+        made = admin.add_client(engine, f"Client {program}", f"Program {program}", now)
+        emails[program], codes[program], clients[program] = email, made["code"], made["client_id"]
+    admin.create_coordinator(engine, "locked@example.org", PASSWORD, "Program A", now)
+    engine.dispose()
+    server = start_server(home, "serve")
+    try:
+        tokens = {p: enrol(server.url, codes[p]) for p in codes}
+        notices = {
+            "A": post_notice(server.url, tokens["A"], SCRIPT_MESSAGE),
+            "B": post_notice(server.url, tokens["B"], "Program B's private message"),
+        }
+        yield Site(server, emails, notices, clients, tokens)
+    finally:
+        stop_server(server)
+        monkey.undo()
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """A browser-like client signed in as ``email`` (cookies kept)."""
+    client = httpx.Client(base_url=url, follow_redirects=False, timeout=10)
+    form = client.get("/signin")
+    r = client.post(
+        "/signin", data={"email": email, "password": password, "csrf": csrf_of(form.text)}
+    )
+    assert r.status_code == 303, r.text
+    return client
