@@ -63,7 +63,13 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {400: "Bad request", 401: "Missing or bad token", 404: "Not found",
             409: "Conflict", 413: "Body too large", 422: "Invalid input",
             429: "Too many attempts"}  # fmt: skip
-    return {c: {"model": ErrorBody, "description": text[c]} for c in codes}
+    out: dict[int | str, dict[str, Any]] = {
+        c: {"model": ErrorBody, "description": text[c]} for c in codes
+    }
+    if 413 in out:  # Starlette's body limit answers in plain text when Content-Length is over
+        plain = {"text/plain": {"schema": {"type": "string"}}}
+        out[413] = {"model": ErrorBody, "description": text[413], "content": plain}
+    return out
 
 
 def body_of(model: type[BaseModel]) -> dict[str, Any]:

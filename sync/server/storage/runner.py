@@ -23,6 +23,7 @@ Guarantees (relied on by ``core`` and documented for the dashboard):
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import queue
 import threading
@@ -65,8 +66,10 @@ class Runner:
         self._queue.put(None)
         self._thread.join(timeout=10)
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(tx, *args)`` on the database thread; its result once committed."""
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(tx, *args, **kwargs)`` on the database thread; its result once committed."""
+        if kwargs:
+            fn = functools.partial(fn, **kwargs)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[T] = loop.create_future()
         self._queue.put((fn, args, fut, loop))
@@ -115,7 +118,8 @@ class Runner:
         except Exception as exc:  # the batch is rolled back; each job is retried alone
             self._rollback()
             if len(batch) == 1:
-                log.warning("database job %s failed: %s", batch[0][0].__name__, type(exc).__name__)
+                name = getattr(batch[0][0], "__name__", "job")
+                log.warning("database job %s failed: %s", name, type(exc).__name__)
                 return [(False, exc)]
         return [self._run_batch([job])[0] for job in batch]
 
@@ -160,13 +164,13 @@ class Database:
         self.reader.stop()
         self.engine.dispose()
 
-    async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(tx, *args)`` in a write transaction (possibly batched with others)."""
-        return await self.writer.run(fn, *args)
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(tx, ...)`` in a write transaction (possibly batched with others)."""
+        return await self.writer.run(fn, *args, **kwargs)
 
-    async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(tx, *args)`` in a read snapshot; it must not write."""
-        return await self.reader.run(fn, *args)
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(tx, ...)`` in a read snapshot; it must not write."""
+        return await self.reader.run(fn, *args, **kwargs)
 
 
 @contextmanager
