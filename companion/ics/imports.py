@@ -32,7 +32,7 @@ NO_MASTER = (
 KIND_WORDS = (
     (Kind.INDIVIDUAL, ("individual", "counselling", "counseling", "1:1", "one-on-one")),
     (Kind.WORKSHOP, ("workshop", "skills", "education", "psychoeducation", "class")),
-    (Kind.GROUP, ("group", "process", "dbt", "cbt")),
+    (Kind.GROUP, ("group", "gruppe", "groupe", "grupo", "process", "dbt", "cbt")),
 )
 
 
@@ -71,7 +71,7 @@ def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResu
                        "only iCalendar 2.0 files can be imported")  # fmt: skip
     for component in cal.walk():
         for name, message in component.errors:
-            where = lines.where(component)
+            where = lines.where(component, name, message)
             raise IcsError(f"{where}bad {name or 'line'} in {component.name}: {message}")
     wr = str(cal.get("X-WR-TIMEZONE", "")).strip()
     if wr:
@@ -159,7 +159,6 @@ class _Lines:
     """Line numbers for error messages, from the unfolded text."""
 
     def __init__(self, text: str) -> None:
-        self.uid_lines: dict[str, int] = {}
         self.numbered: list[tuple[int, str]] = []
         for n, line in enumerate(text.splitlines(), start=1):
             if line[:1] in (" ", "\t") and self.numbered:
@@ -167,9 +166,13 @@ class _Lines:
                 self.numbered[-1] = (first, head + line[1:])
             else:
                 self.numbered.append((n, line))
-        for n, line in self.numbered:
-            if line.upper().startswith("UID:"):
-                self.uid_lines.setdefault(line[4:].strip(), n)
+        self.blocks: dict[str, int] = {}  # UID -> index of its first component's BEGIN
+        begin = 0
+        for i, (_n, line) in enumerate(self.numbered):
+            if line.upper().startswith("BEGIN:"):
+                begin = i
+            elif line.upper().startswith("UID:"):
+                self.blocks.setdefault(line[4:].strip(), begin)
 
     def find_error(self, message: str) -> str:
         quoted = re.search(r"'(.*?)'", message)
@@ -179,11 +182,22 @@ class _Lines:
                     return f"line {n}: "
         return ""
 
-    def where(self, component: Component) -> str:
+    def where(self, component: Component, name: str | None = None, message: str = "") -> str:
+        """ "line N: event 'uid': " for a component, at property ``name`` when given."""
         uid = str(component.get("UID", "")).strip()
-        n = self.uid_lines.get(uid)
-        label = f"event {uid!r}" if uid else ""
-        return f"line {n}: {label}: " if n else (f"{label}: " if label else "")
+        label = f"event {uid!r}: " if uid else ""
+        found = self.find_error(message) if message else ""
+        if not found and uid in self.blocks:
+            index = self.blocks[uid]
+            found = f"line {self.numbered[index][0]}: "
+            for n, line in self.numbered[index + 1 :]:
+                upper = line.upper()
+                if upper.startswith("END:"):
+                    break
+                if name and upper.startswith((f"{name.upper()}:", f"{name.upper()};")):
+                    found = f"line {n}: "
+                    break
+        return found + label
 
 
 def _uid(event: Event) -> str:
@@ -246,7 +260,8 @@ def _tzid(raw: date, event: Event, fallback: str) -> str:
         if tzid and isinstance(raw, datetime):
             raise _Skip(f"unknown timezone {tzid!r} and no VTIMEZONE for it")
         return fallback
-    name = iana_name(raw.tzinfo, raw, prefer=(fallback,))
+    tzid = str(event["DTSTART"].params.get("TZID", ""))
+    name = iana_name(raw.tzinfo, raw, prefer=(fallback,), tzid=tzid)
     if name is None:
         raise _Skip(f"timezone {event['DTSTART'].params.get('TZID')!r} matches no known zone")
     return name

@@ -14,19 +14,34 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from icalendar.timezone.tzid import tzid_from_tzinfo
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+# Zones most programs and clients are in: tried first, so an unnamed VTIMEZONE that
+# matches several equivalent zones gets the familiar name (Europe/Berlin, not Africa/Ceuta).
+COMMON = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+    "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Halifax",
+    "America/St_Johns", "America/Toronto", "America/Vancouver", "America/Mexico_City",
+    "America/Sao_Paulo", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Berlin",
+    "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Helsinki",
+    "Europe/Athens", "Europe/Moscow", "Asia/Jerusalem", "Asia/Kolkata", "Asia/Singapore",
+    "Asia/Tokyo", "Australia/Perth", "Australia/Adelaide", "Australia/Brisbane",
+    "Australia/Sydney", "Pacific/Auckland", "UTC",
+)  # fmt: skip
 
 
-def iana_name(tz: tzinfo, near: datetime, prefer: tuple[str, ...] = ()) -> str | None:
-    """An IANA zone name equivalent to ``tz`` around ``near``, or None."""
+def iana_name(
+    tz: tzinfo, near: datetime, prefer: tuple[str, ...] = (), tzid: str = ""
+) -> str | None:
+    """An IANA zone name equivalent to ``tz`` (named ``tzid`` in the file) around
+    ``near``, or None."""
     if isinstance(tz, ZoneInfo):
         return tz.key
     if tz is UTC or (isinstance(tz, timezone) and tz.utcoffset(None) == timedelta(0)):
         return "UTC"
-    named = tzid_from_tzinfo(tz)
-    if named and _known(named):
-        return named
     wanted = _signature(tz, near.year)
-    for name in (*prefer, *_candidates()):
+    named = [WINDOWS_TO_OLSON.get(tzid, ""), tzid_from_tzinfo(tz) or ""]
+    for name in (*named, *prefer, *COMMON, *_candidates()):
         if _known(name) and _signature(ZoneInfo(name), near.year) == wanted:
             return name
     return None
@@ -48,6 +63,8 @@ def _candidates() -> tuple[str, ...]:
 
 
 def _known(name: str) -> bool:
+    if not name:
+        return False
     try:
         ZoneInfo(name)
     except (ValueError, KeyError, OSError):
