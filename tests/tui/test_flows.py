@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from textual.widgets import DataTable, OptionList, Select, TextArea
 
 from companion.actions import catchup, schedule
