@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync.server import admin
+from sync.server import admin, demo
 from sync.server.settings import Settings, default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import DatabaseUrlError, make_engine
@@ -197,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--program", help="program name or id (optional when there is one)")
     p = command("revoke-client", cmd_revoke_client, "revoke a client's devices and feeds")
     p.add_argument("client_id", type=int)
+    demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 
 
