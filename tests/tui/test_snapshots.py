@@ -1,0 +1,57 @@
+"""How every screen looks on the demo data at the frozen clock, at 80x24 and 120x40.
+
+Update after an intended change with ``pytest tests/tui --snapshot-update`` and review the
+SVGs in ``tests/tui/__snapshots__``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.actions.profile import Profile
+from tests.tui.conftest import SIZES, settle
+
+SCREENS = ["today", "schedule", "journal", "catchup", "notify", "settings"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("mode", SCREENS)
+def test_screen(mode: str, size: tuple[int, int], demo_profile: Profile, app_for,
+                snap_compare) -> None:  # fmt: skip
+    async def go(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.app.switch_mode(mode)
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_profile), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_schedule_list_view(size: tuple[int, int], demo_profile: Profile, app_for,
+                            snap_compare) -> None:  # fmt: skip
+    async def go(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_profile), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_journal_insights(size: tuple[int, int], demo_profile: Profile, app_for,
+                          snap_compare) -> None:  # fmt: skip
+    async def go(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_profile), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_welcome(size: tuple[int, int], profile: Profile, app_for, snap_compare) -> None:
+    assert snap_compare(app_for(profile), terminal_size=size, run_before=settle)
