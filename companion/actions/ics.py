@@ -18,6 +18,7 @@ from companion.store import repo_schedule
 from companion.store.repo_settings import claim_reminder
 
 MAX_FILE = 20 * 1024 * 1024
+_SAME_DAY = timedelta(hours=12)
 
 
 def calendar_uid(profile: Profile) -> str:
@@ -102,8 +103,10 @@ def import_file(profile: Profile, path: Path) -> ImportSummary:
 def keep_marked_past(
     stored: Series, incoming: Series, marked: dict[tuple[str, datetime], Status], now: datetime
 ) -> Series:
-    """``incoming`` plus an override pinning each past occurrence of ``stored`` that has
-    attendance recorded and that ``incoming`` no longer has, so the record stays."""
+    """``incoming`` with the past kept as it happened: each past occurrence of ``stored``
+    that has attendance recorded and that ``incoming`` no longer has is pinned at its time,
+    and the new schedule's session that replaces it that day (within 12 hours, in the
+    past, not in ``stored``) is cancelled, so history shows one session, with its mark."""
     pins = dict(incoming.overrides)
     for (uid, original), _status in marked.items():
         if uid != stored.uid or original >= now or original in pins:
@@ -113,9 +116,15 @@ def keep_marked_past(
             continue
         old = next((o for o in expand(stored, original - stored.duration, tick)
                     if o.original_start == original and not o.cancelled), None)  # fmt: skip
-        if old is not None:
-            end = None if old.end - old.start == incoming.duration else old.end
-            pins[original] = Override(original, old.start, end)
+        if old is None:
+            continue
+        end = None if old.end - old.start == incoming.duration else old.end
+        pins[original] = Override(original, old.start, end)
+        near = (original - _SAME_DAY, original + _SAME_DAY)
+        before = {o.original_start for o in expand(stored, *near) if not o.cancelled}
+        for ghost in original_starts(incoming, *near):
+            if ghost < now and ghost not in pins and ghost not in before:
+                pins[ghost] = Override(ghost, cancelled=True)
     return replace(incoming, overrides=pins) if pins != incoming.overrides else incoming
 
 
