@@ -70,6 +70,7 @@ def start_server(home: Path, *args: str) -> LiveServer:
     """Serve on a free loopback port; wait for /healthz (bounded)."""
     port = free_port()
     env = dict(os.environ, COMPANION_SERVER_HOME=str(home))
+    home.mkdir(parents=True, exist_ok=True)
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
         [
