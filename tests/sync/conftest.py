@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,10 +15,11 @@ from sync.credentials import read_token
 from tests.sync.harness import ProgramServer
 
 
-@pytest.fixture
-def program(tmp_path: Path) -> Iterator[ProgramServer]:
-    """Evening IOP on a loopback port, with its coordinator and the Process Group series."""
-    server = ProgramServer(tmp_path / "server")
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProgramServer]:
+    """Evening IOP on a loopback port, with its coordinator and the Process Group series.
+    Shared by a module's tests (starting one takes seconds); each test enrols its own client."""
+    server = ProgramServer(tmp_path_factory.mktemp("program") / "server")
     server.setup()
     yield server
     server.stop()

@@ -70,8 +70,14 @@ class ProgramServer:
 
     def admin(self, *args: str, input: str | None = None) -> dict:
         """Run an admin command with ``--json`` and return its JSON object."""
-        done = subprocess.run([*SERVER, *args, "--json"], capture_output=True, text=True,
-                              input=input, env=self.env(), timeout=60)  # fmt: skip
+        done = subprocess.run(
+            [*SERVER, *args, "--json"],
+            capture_output=True,
+            text=True,
+            input=input,
+            env=self.env(),
+            timeout=60,
+        )
         assert done.returncode == 0, f"companion-server {args[0]}: {done.stderr}"
         return json.loads(done.stdout)
 
@@ -88,8 +94,10 @@ class ProgramServer:
         log = (self.home / "server.log").open("ab")
         self.process = subprocess.Popen(
             [*SERVER, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env(),
-        )  # fmt: skip
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env(),
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -121,19 +129,28 @@ class ProgramServer:
     def coordinator(self, method: str, path: str, **kwargs: object) -> object:
         """A coordinator API call (logged in once); returns the JSON answer."""
         if not self._token:
-            answer = httpx.post(self.url + "/v1/coordinator/login",
-                                json={"email": EMAIL, "password": PASSWORD}, timeout=10)  # fmt: skip
+            answer = httpx.post(
+                self.url + "/v1/coordinator/login",
+                json={"email": EMAIL, "password": PASSWORD},
+                timeout=10,
+            )
             assert answer.status_code == 200, answer.text
             self._token = answer.json()["token"]
-        answer = httpx.request(method, self.url + path, timeout=10,
-                               headers={"Authorization": f"Bearer {self._token}"}, **kwargs)  # type: ignore[arg-type]  # fmt: skip
+        answer = httpx.request(
+            method,
+            self.url + path,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self._token}"},
+            **kwargs,
+        )  # type: ignore[arg-type]
         assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json() if answer.content else None
 
     def notices_of(self, token: str) -> list[dict]:
         """What the server holds for the client with device ``token`` (GET /v1/notices)."""
-        answer = httpx.get(self.url + "/v1/notices", timeout=10,
-                           headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        answer = httpx.get(
+            self.url + "/v1/notices", timeout=10, headers={"Authorization": f"Bearer {token}"}
+        )
         assert answer.status_code == 200, answer.text
         return answer.json()
 
@@ -191,8 +208,14 @@ class FaultProxy:
     def posts(self) -> int:
         return sum(1 for m, p in self.log if m == "POST" and p.startswith("/v1/notices"))
 
-    def _send(self, h: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes,
-              extra: dict[str, str] | None = None) -> None:  # fmt: skip
+    def _send(
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        ctype: str,
+        body: bytes,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
@@ -203,9 +226,11 @@ class FaultProxy:
 
     def respond(self, h: BaseHTTPRequestHandler, fault: Fault, body: bytes) -> None:
         if fault == "html_error":
-            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>"
+            page = (
+                b"<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>"
+            )
             return self._send(h, 502, "text/html", page)
-        if fault == "refuse":
+        if fault == "refuse" and h.command == "POST":
             detail = b'{"detail":"this session is not in your program"}'
             return self._send(h, 422, "application/json", detail)
         if fault == "busy":
@@ -213,12 +238,16 @@ class FaultProxy:
                 self.busy_left -= 1
                 busy = self.busy_left >= 0
             if busy:
-                return self._send(h, 429, "application/json", b'{"detail":"slow down"}',
-                                  {"Retry-After": "1"})  # fmt: skip
+                return self._send(
+                    h, 429, "application/json", b'{"detail":"slow down"}', {"Retry-After": "1"}
+                )
         if fault == "slow":
             time.sleep(self.slow_s)
-        headers = {k: v for k, v in h.headers.items()
-                   if k.lower() in ("authorization", "content-type", "idempotency-key", "accept")}  # fmt: skip
+        headers = {
+            k: v
+            for k, v in h.headers.items()
+            if k.lower() in ("authorization", "content-type", "idempotency-key", "accept")
+        }
         answer = self.http.request(h.command, h.path, content=body, headers=headers)
         if self.after_forward is not None:
             self.after_forward(h.command, h.path)
@@ -261,7 +290,9 @@ class ByteCounter:
             with self.lock:
                 self.connections += 1
             threading.Thread(target=self._pipe, args=(client, upstream, "up"), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, "down"), daemon=True).start()
+            threading.Thread(
+                target=self._pipe, args=(upstream, client, "down"), daemon=True
+            ).start()
 
     def _pipe(self, src: socket.socket, dst: socket.socket, way: str) -> None:
         try:

@@ -29,7 +29,7 @@ def behind_proxy(profile: Profile, program: ProgramServer) -> Iterator[tuple[Enr
 BAD = [
     ("html_error", r"the server had an error \(502 Bad Gateway\)"),
     ("truncate", r"the server's answer was cut short or is not valid JSON"),
-    ("wrong_type", r"the server answered with text/html instead of JSON"),
+    ("wrong_type", r"the server answered with text/html instead of JSON \(is the URL .*\)"),
     ("slow", r"http://127\.0\.0\.1:\d+ did not answer within 0\.5 s"),
 ]
 

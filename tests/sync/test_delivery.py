@@ -34,6 +34,15 @@ def cli_json(*args: str) -> object:
 def test_offline_notify_queues_then_sync_delivers_once(enrolled: Enrolled) -> None:
     program, wednesday = enrolled.program, enrolled.occurrence_id("2026-11-25")
     program.stop()
+    try:
+        offline_then_online(enrolled, wednesday)
+    finally:
+        if program.process is None:
+            program.start()
+
+
+def offline_then_online(enrolled: Enrolled, wednesday: str) -> None:
+    program = enrolled.program
     started = time.monotonic()
     done = run_cli("notify", wednesday, "--barrier", "technical", "--message", "Wifi died")
     assert done.returncode == 0, done.stderr
@@ -98,7 +107,10 @@ def queue_checkins(e: Enrolled, count: int) -> list[str]:
 
 
 def with_proxy(profile: Profile, program: ProgramServer) -> tuple[Enrolled, FaultProxy]:
-    program.coordinator("POST", "/v1/coordinator/series", json=CHECKIN)
+    if not any(
+        s["uid"] == CHECKIN["uid"] for s in program.coordinator("GET", "/v1/coordinator/series")
+    ):  # type: ignore[union-attr]
+        program.coordinator("POST", "/v1/coordinator/series", json=CHECKIN)
     proxy = FaultProxy(program.url)
     return enrol(profile, program, proxy.url), proxy
 
@@ -107,12 +119,17 @@ def sync_process() -> subprocess.Popen:
     env = dict(os.environ, COMPANION_NOW=FROZEN_NOW.isoformat())
     return subprocess.Popen(
         [sys.executable, "-m", "companion", "sync", "--json", "--timeout", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_of_a_200_notice_drain(profile: Profile, program: ProgramServer) -> None:
+def test_sigkill_at_random_points_of_a_200_notice_drain(
+    profile: Profile, program: ProgramServer
+) -> None:
     e, proxy = with_proxy(profile, program)
     ids = queue_checkins(e, 200)
     rng = random.Random(20261126)

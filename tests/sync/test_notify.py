@@ -40,8 +40,11 @@ def test_advance_notice_excuses_and_queues(program_profile: Profile) -> None:
     occ_id = occurrence(program_profile, "2026-11-27")  # Friday, after the frozen Thursday
     notice = actions.notify(program_profile, occ_id, "work", "Shift moved", makeup=True)
     assert notice.timing is Timing.ADVANCE
-    [view] = [v for v in occurrences(program_profile, notice.start, notice.start + timedelta(1))
-              if v.occurrence.id == occ_id]  # fmt: skip
+    [view] = [
+        v
+        for v in occurrences(program_profile, notice.start, notice.start + timedelta(1))
+        if v.occurrence.id == occ_id
+    ]
     assert view.status is Status.EXCUSED
     [entry] = actions.outbox(program_profile)
     assert entry.state is NoticeState.QUEUED and entry.id == notice.id
@@ -72,9 +75,16 @@ def test_one_notice_per_session_and_clear_errors(program_profile: Profile, now: 
     actions.notify(program_profile, occ_id, "work")
     with pytest.raises(UserError, match="already told"):
         actions.notify(program_profile, occ_id, "health")
-    own = add_series(program_profile, title="Yoga", kind="other", start=now + timedelta(days=1),
-                     duration=timedelta(hours=1))  # fmt: skip
-    own_id = occurrences(program_profile, own.start, own.start + timedelta(hours=1))[0].occurrence.id
+    own = add_series(
+        program_profile,
+        title="Yoga",
+        kind="other",
+        start=now + timedelta(days=1),
+        duration=timedelta(hours=1),
+    )
+    own_id = occurrences(program_profile, own.start, own.start + timedelta(hours=1))[
+        0
+    ].occurrence.id
     with pytest.raises(UserError, match="your own sessions"):
         actions.notify(program_profile, own_id, "work")
 
@@ -82,8 +92,13 @@ def test_one_notice_per_session_and_clear_errors(program_profile: Profile, now: 
 def test_shared_reflection_travels_and_is_marked_shared(program_profile: Profile) -> None:
     occ_id = occurrence(program_profile, "2026-11-25")
     mark(program_profile, occ_id, Status.MISSED)
-    r = add_reflection(program_profile, barriers=["technical"], what_happened="Mic died",
-                       plan="Test 15 minutes before", occurrence_id=occ_id)  # fmt: skip
+    r = add_reflection(
+        program_profile,
+        barriers=["technical"],
+        what_happened="Mic died",
+        plan="Test 15 minutes before",
+        occurrence_id=occ_id,
+    )
     text = actions.preview_text(program_profile, occ_id, "technical", "Sorry", True, r.id)
     assert text.startswith("You missed Process Group on Wed 25 Nov 18:00")
     assert "A reflection is attached." in text and "Wants a make-up." in text
@@ -115,7 +130,9 @@ def test_cli_notify_offline_without_enrolment(demo_profile: Profile) -> None:
     """Not enrolled: the notice is still queued at once, and the user is told how it leaves."""
     sessions = json.loads(run_cli("sessions", "--json").stdout)
     friday = next(s for s in sessions if s["start"].startswith("2026-11-27"))
-    done = run_cli("notify", friday["id"], "--barrier", "family", "--message", "Childcare fell through")
+    done = run_cli(
+        "notify", friday["id"], "--barrier", "family", "--message", "Childcare fell through"
+    )
     assert done.returncode == 0, done.stderr
     assert "marked excused" in done.stdout and "Queued" in done.stdout
     listed = json.loads(run_cli("outbox", "--json").stdout)
