@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Status
@@ -177,7 +178,9 @@ def due_reminders(profile: Profile, within: timedelta = timedelta(0)) -> list[Re
     return out
 
 
-def _reminder(profile: Profile, occ: Occurrence, offset: timedelta, now: datetime, tz) -> Reminder:
+def _reminder(
+    profile: Profile, occ: Occurrence, offset: timedelta, now: datetime, tz: ZoneInfo
+) -> Reminder:
     title = NEUTRAL_TITLE if profile.settings.discreet else occ.title
     minutes = max(0, round((occ.start - now).total_seconds() / 60))
     left = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
