@@ -313,8 +313,7 @@ def _title_kind(event: Event) -> tuple[str, Kind]:
     if marked in Kind._value2member_map_:
         kind = Kind(marked)
         return title.removesuffix(f" ({kind.label})").strip() or title, kind
-    words = f"{title} {event.get('CATEGORIES', '') and event.get('CATEGORIES').to_ical().decode()}"
-    low = words.lower()
+    low = " ".join([title, *map(str, event.categories)]).lower()
     for kind, hints in KIND_WORDS:
         if any(h in low for h in hints):
             return title, kind
