@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from math import ceil
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -132,13 +134,30 @@ def pull(profile: Profile, api: Api) -> ChangeCounts:
     return total
 
 
-def _finish(profile: Profile, result: SyncResult) -> SyncResult:
+def _finish(profile: Profile, result: SyncResult, error: SyncError | None) -> SyncResult:
     conn = profile.store.conn
     result.queued = repo_outbox.counts(conn)["queued"]
+    # A 429 whose Retry-After outlasted this run's retries: later runs wait it out too.
+    # Wall-clock time, not the profile's clock (which tests and demos may freeze).
+    wait = error.retry_after if isinstance(error, Transient) else None
+    not_before = datetime.now(UTC) + timedelta(seconds=wait) if wait else None
     with profile.store.transaction() as tx:
         if repo_sync.get_state(tx) is not None:
-            repo_sync.record_outcome(tx, profile.now(), "" if result.ok else result.message)
+            message = "" if result.ok else result.message
+            repo_sync.record_outcome(tx, profile.now(), message, not_before)
     return result
+
+
+def _asked_to_wait(profile: Profile) -> SyncResult | None:
+    state = repo_sync.get_state(profile.store.conn)
+    left = (
+        (state.not_before - datetime.now(UTC)).total_seconds() if state and state.not_before else 0
+    )
+    if left <= 0:
+        return None
+    queued = repo_outbox.counts(profile.store.conn)["queued"]
+    message = f"the server asked to wait {ceil(left)} s more before the next sync"
+    return SyncResult("failed", message, queued=queued)
 
 
 def sync_now(
@@ -157,6 +176,9 @@ def sync_now(
     if not is_enrolled(profile):
         queued = repo_outbox.counts(profile.store.conn)["queued"]
         return SyncResult("not_enrolled", NOT_ENROLLED, queued=queued)
+    waiting = _asked_to_wait(profile)
+    if waiting is not None:
+        return waiting
     with sync_lock(profile, wait=timeout if lock_wait is None else lock_wait) as held:
         if not held:
             queued = repo_outbox.counts(profile.store.conn)["queued"]
@@ -184,7 +206,7 @@ def sync_now(
             offline = isinstance(error, Transient) and error.offline
             result.state = "offline" if offline else "failed"
             result.message = str(error)
-        return _finish(profile, result)
+        return _finish(profile, result, error)
 
 
 def push(profile: Profile, timeout: float = 3.0) -> SyncResult:

@@ -94,3 +94,20 @@ def test_refusal_is_permanent_with_the_servers_reason(
     assert fixed.returncode == 0 and "delivered" in fixed.stdout, fixed.stdout + fixed.stderr
     [held] = e.server_notices()
     assert held["message"] == "Shift moved"
+
+
+def test_a_long_retry_after_is_kept_for_the_next_sync(
+    behind_proxy: tuple[Enrolled, FaultProxy],
+) -> None:
+    e, proxy = behind_proxy
+    notify(e.profile, e.occurrence_id("2026-11-27"), "work")
+    proxy.fault, proxy.busy_left = "busy", 100
+    result = sync_now(e.profile, timeout=0.5)
+    assert result.state == "failed" and result.message == "the server is busy (429)"
+    asked = len(proxy.log)
+    waiting = sync_now(e.profile, timeout=0.5)
+    assert waiting.state == "failed" and "asked to wait" in waiting.message
+    assert len(proxy.log) == asked, "the client called while told to wait"
+    time.sleep(1.1)
+    proxy.fault = "pass"
+    assert sync_now(e.profile, timeout=5).delivered == 1
