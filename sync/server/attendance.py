@@ -81,10 +81,13 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
     window_occ = expand_all(series, now - timedelta(days=policy.window_days), now)
     rows = tx.clients_of(program.id, client_id)
     marks: dict[int, dict[tuple[str, datetime], Status]] = defaultdict(dict)
+    # Only marks that can matter (a week's margin for moved sessions): the page costs the
+    # same after years of notices.
+    since = stamp(min(week_start, now - timedelta(days=policy.window_days)) - timedelta(days=7))
     # An advance notice excuses the session until the roster says otherwise.
-    for cid, uid, start in tx.advance_notices([r.id for r in rows]):
+    for cid, uid, start in tx.advance_notices([r.id for r in rows], since):
         marks[cid][(uid, unstamp(start))] = Status.EXCUSED
-    for cid, uid, start, status in tx.attendance_of(program.id):
+    for cid, uid, start, status in tx.attendance_of(program.id, since):
         marks[cid][(uid, unstamp(start))] = Status(status)
     out = []
     for row in rows:

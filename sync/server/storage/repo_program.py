@@ -292,16 +292,20 @@ class ProgramQueries:
     def set_notice_status(self, notice_id: str, status: str) -> None:
         self.conn.execute(update(notices).where(notices.c.id == notice_id).values(status=status))
 
-    def advance_notices(self, client_ids: Iterable[int]) -> set[tuple[int, str, str]]:
-        """(client id, series uid, original start) the clients gave advance notice for."""
+    def advance_notices(self, client_ids: Iterable[int],
+                        since: str | None = None) -> set[tuple[int, str, str]]:  # fmt: skip
+        """(client id, series uid, original start) the clients gave advance notice for
+        (only sessions from ``since`` on, when given: the cost stays flat as years pass)."""
         ids = list(client_ids)
         if not ids:
             return set()
-        rows = self.conn.execute(
+        stmt = (
             select(notices.c.client_id, notices.c.series_uid, notices.c.original_start)
             .where(notices.c.client_id.in_(ids), notices.c.timing == "advance")
         )  # fmt: skip
-        return {(r[0], r[1], r[2]) for r in rows}
+        if since is not None:
+            stmt = stmt.where(notices.c.original_start >= since)
+        return {(r[0], r[1], r[2]) for r in self.conn.execute(stmt)}
 
     def add_reply(self, notice_id: str, coordinator_id: int, status: str, text: str,
                   makeup: str | None, links: str, now: str) -> int:  # fmt: skip
@@ -326,14 +330,18 @@ class ProgramQueries:
                 "program_id": program_id, "client_id": client_id, "series_uid": series_uid,
                 "original_start": original_start, "status": status, "at": now})  # fmt: skip
 
-    def attendance_of(self, program_id: int) -> list[tuple[int, str, str, str]]:
-        """(client id, series uid, original start, status) recorded for the program."""
-        rows = self.conn.execute(
+    def attendance_of(self, program_id: int,
+                      since: str | None = None) -> list[tuple[int, str, str, str]]:  # fmt: skip
+        """(client id, series uid, original start, status) recorded for the program
+        (sessions from ``since`` on, when given)."""
+        stmt = (
             select(attendance.c.client_id, attendance.c.series_uid,
                    attendance.c.original_start, attendance.c.status)
             .where(attendance.c.program_id == program_id)
         )  # fmt: skip
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        if since is not None:
+            stmt = stmt.where(attendance.c.original_start >= since)
+        return [(r[0], r[1], r[2], r[3]) for r in self.conn.execute(stmt)]
 
 
 def _program_select() -> Any:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.responses import FileResponse
 
 from sync.server.web import attendance, auth, clients, export, inbox, schedule
-from sync.server.web.render import STATIC
+from sync.server.web.render import STATIC, remember_paths
 
 router = APIRouter(include_in_schema=False)
 _ASSETS = {"style.css": "text/css", "live.js": "text/javascript"}
@@ -31,5 +31,7 @@ async def static(name: str) -> FileResponse:
 
 for _module in (auth, inbox, clients, attendance, schedule, export):
     router.include_router(_module.router)
+    remember_paths(_module.router.routes)
+remember_paths(router.routes)
 
 __all__ = ["router"]

@@ -47,7 +47,7 @@ def _marks(tx: Tx, program_id: int, client_ids: list[int], since: datetime) -> M
     """Recorded attendance, with advance notices excusing sessions the roster has not
     recorded yet (the rule ``client_summaries`` applies)."""
     marks: Marks = defaultdict(dict)
-    for cid, uid, start in tx.advance_notices(client_ids):
+    for cid, uid, start in tx.advance_notices(client_ids, stamp(since)):
         marks[cid][(uid, unstamp(start))] = Status.EXCUSED
     for cid, uid, start, status, _at in tx.attendance_between(program_id, stamp(since), "9999"):
         marks[cid][(uid, unstamp(start))] = Status(status)

@@ -8,12 +8,15 @@ second line of defence.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, pass_context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 if TYPE_CHECKING:
@@ -31,11 +34,27 @@ _env = Environment(
 templates = Jinja2Templates(env=_env)
 
 
+_paths: dict[str, str] = {}
+
+
+def remember_paths(routes: Iterable[BaseRoute]) -> None:
+    """Note the path of every named dashboard route (the routers have no prefix)."""
+    for route in routes:
+        if isinstance(route, Route) and route.name:
+            _paths[route.name] = route.path_format
+
+
 @pass_context
 def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
-    """A path on this site (never an absolute URL, so pages work behind any proxy)."""
-    request: Request = context["request"]
-    return str(request.app.url_path_for(name, **params))
+    """A path on this site (never an absolute URL, so pages work behind any proxy).
+
+    Paths are filled in from :func:`remember_paths`: the inbox calls this about a hundred
+    times a page, and the framework's lookup walks every route of the app each time.
+    """
+    fmt = _paths.get(name)
+    if fmt is None:
+        return str(context["request"].app.url_path_for(name, **params))
+    return fmt.format(**{k: quote(str(v), safe="") for k, v in params.items()})
 
 
 _env.globals["url_for"] = _url_for
