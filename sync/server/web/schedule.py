@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from pydantic import ValidationError
@@ -196,17 +197,21 @@ async def create(request: Request, who: SignedIn, form: Form) -> Response:
     return RedirectResponse("/schedule?done=series", status_code=303)
 
 
-@router.get("/schedule/{uid}/edit", name="web_series_edit", include_in_schema=False)
+@router.get("/schedule/{uid:path}/edit", name="web_series_edit", include_in_schema=False)
 async def edit_form(request: Request, uid: str, who: SignedIn) -> Response:
     wire = await database(request).read(ops.find_series, who.auth, uid)
     if wire is None:
         return not_found(request, who, "series")
     return _form_page(
-        request, who, values=_form_values(wire, who), action=f"/schedule/{uid}/edit", editing=True
+        request,
+        who,
+        values=_form_values(wire, who),
+        action=f"/schedule/{quote(uid, safe='')}/edit",
+        editing=True,
     )
 
 
-@router.post("/schedule/{uid}/edit", name="web_series_update", include_in_schema=False)
+@router.post("/schedule/{uid:path}/edit", name="web_series_update", include_in_schema=False)
 async def update(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
     db = database(request)
     old = await db.read(ops.find_series, who.auth, uid)
@@ -219,7 +224,7 @@ async def update(request: Request, uid: str, who: SignedIn, form: Form) -> Respo
             request,
             who,
             values=dict(form),
-            action=f"/schedule/{uid}/edit",
+            action=f"/schedule/{quote(uid, safe='')}/edit",
             editing=True,
             error=_problem(exc),
             status=422,
@@ -232,7 +237,7 @@ async def update(request: Request, uid: str, who: SignedIn, form: Form) -> Respo
             request,
             who,
             values=dict(form),
-            action=f"/schedule/{uid}/edit",
+            action=f"/schedule/{quote(uid, safe='')}/edit",
             editing=True,
             error=result.detail,
             status=422,
@@ -244,7 +249,7 @@ def _save(tx: Tx, who: Coordinator, wire: SeriesWire, at: datetime, create: bool
     return ops.save_series(tx, who.auth, wire, at, create=create)
 
 
-@router.post("/schedule/{uid}/delete", name="web_series_delete", include_in_schema=False)
+@router.post("/schedule/{uid:path}/delete", name="web_series_delete", include_in_schema=False)
 async def delete(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
     result = await database(request).write(ops.delete_series, who.auth, uid, now(request))
     if isinstance(result, NotFound):
@@ -252,7 +257,7 @@ async def delete(request: Request, uid: str, who: SignedIn, form: Form) -> Respo
     return RedirectResponse("/schedule?done=removed", status_code=303)
 
 
-@router.post("/schedule/{uid}/cancel", name="web_series_cancel", include_in_schema=False)
+@router.post("/schedule/{uid:path}/cancel", name="web_series_cancel", include_in_schema=False)
 async def cancel(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
     try:
         original = unstamp(str(form.get("original_start", "")))
