@@ -183,3 +183,45 @@ def test_two_syncs_at_once_send_each_notice_once(profile: Profile, program: Prog
     assert proxy.posts() == 60, "a notice was sent twice"
     assert {n["id"] for n in e.server_notices()} == set(ids)
     proxy.close()
+
+
+def test_revoked_device_keeps_its_notices_queued(enrolled: Enrolled) -> None:
+    token = enrolled.token
+    enrolled.program.admin("revoke-client", str(enrolled.client_id))
+    done = run_cli("notify", enrolled.occurrence_id("2026-11-27"), "--barrier", "health")
+    assert done.returncode == 0 and "Queued" in done.stdout
+    failed = run_cli("sync")
+    assert failed.returncode == 1
+    assert failed.stdout.splitlines() == [
+        "Sync failed: the server does not accept this device any more (revoked?): run "
+        "`companion unenroll`, then enrol again with a new code.",
+        "1 notice stays queued; nothing is lost.",
+    ]
+    assert token not in failed.stdout + failed.stderr
+    [entry] = cli_json("outbox")  # type: ignore[misc]
+    assert entry["state"] == "queued"
+
+
+def test_server_restarted_mid_drain(profile: Profile, program: ProgramServer) -> None:
+    e, proxy = with_proxy(profile, program)
+    proxy.close()  # straight to the server this time: its restart is the fault
+    with e.profile.store.transaction() as conn:
+        conn.execute("UPDATE sync_state SET server_url = ?", (program.url,))
+    ids = queue_checkins(e, 150)
+    proc = sync_process()
+    deadline = time.monotonic() + 30
+    while repo_outbox.counts(e.profile.store.conn)["delivered"] < 20:
+        assert time.monotonic() < deadline and proc.poll() is None, "the drain did not start"
+        time.sleep(0.02)
+    program.stop()
+    at_stop = repo_outbox.counts(e.profile.store.conn)["delivered"]
+    assert at_stop < 150, "the drain finished before the server went down"
+    program.start()
+    out, err = proc.communicate(timeout=120)
+    first = json.loads(out)
+    assert first["state"] in ("ok", "offline", "failed"), err
+    final = cli_json("sync")
+    assert final["state"] == "ok" and final["queued"] == 0  # type: ignore[index]
+    assert {n["id"] for n in e.server_notices()} == set(ids)
+    assert len(e.server_notices()) == 150
+    assert repo_outbox.counts(e.profile.store.conn)["delivered"] == 150
