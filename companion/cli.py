@@ -63,10 +63,12 @@ def fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    # No arguments: the app. Skip building the parser, which imports every command's
+    # layers (httpx, icalendar) and would cost the app's start-up budget.
+    bare = not (sys.argv[1:] if argv is None else argv)
+    args = None if bare else build_parser().parse_args(argv)
     try:
-        if args.command is None:
+        if args is None or args.command is None:
             return run_app()
         profile = Profile.open()
         try:

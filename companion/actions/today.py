@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from companion.actions.notify import reply_json
 from companion.actions.profile import Profile
 from companion.domain.attendance import (
     Status,
@@ -97,9 +96,16 @@ class TodayView:
                 }
                 for c in self.open_checklists
             ],
-            "replies": [reply_json(r) for r in self.replies],
+            "replies": [_reply_json(r) for r in self.replies],
             "outbox": {k: self.outbox.get(k, 0) for k in ("queued", "failed")},
         }
+
+
+def _reply_json(reply: Reply) -> dict[str, object]:
+    # Imported here: the notify layer pulls in pydantic, which the app's start cannot afford.
+    from companion.actions.notify import reply_json
+
+    return reply_json(reply)
 
 
 def occurrence_id_of(checklist: CatchUpChecklist) -> str:

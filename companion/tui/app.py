@@ -85,6 +85,8 @@ class CompanionApp(App[None]):
         self.backend = Backend(profile.paths, profile.settings, self.clock, "store")
         self.sync_backend = Backend(profile.paths, profile.settings, self.clock, "sync")
         self.welcome_offered = False
+        self.data_version = 0  # bumped by every change; screens reload when behind
+        self._background_started = False
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
 
@@ -96,8 +98,14 @@ class CompanionApp(App[None]):
         interval = max(30, int(self.settings.sync_interval_s or 300))
         self.set_interval(interval, self.action_sync_now)
         self.set_interval(30, self.check_reminders)
-        self.call_after_refresh(self.action_sync_now)
-        self.call_after_refresh(self.check_reminders)
+
+    def first_paint_done(self) -> None:
+        """Today is on screen: now start the first sync and reminder check (they import
+        the network and calendar layers, which would slow the first paint)."""
+        if not self._background_started:
+            self._background_started = True
+            self.action_sync_now()
+            self.check_reminders()
 
     async def on_unmount(self) -> None:
         self.backend.close()
@@ -152,7 +160,8 @@ class CompanionApp(App[None]):
         self.notify(message.text, title="Reminder", timeout=30)
 
     def reload_screens(self) -> None:
-        """Ask every main screen in the stack to reload what it shows."""
+        """Data changed: reload the screens on view now, the others when next shown."""
+        self.data_version += 1
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)
             if callable(reload):

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.widgets.header import AppHeader
+from companion.tui.widgets.keys import KeysBar
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -24,7 +24,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield from self.compose_body()
-        yield Footer()
+        yield KeysBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -33,11 +33,25 @@ class MainScreen(Screen[None]):
     def companion(self) -> CompanionApp:
         return cast("CompanionApp", self.app)
 
+    loaded_version = -1
+    loaded_at: float = 0.0
+    STALE_AFTER_S = 60.0  # times ("starts in …") move on even when no data changed
+
     def on_screen_resume(self) -> None:
-        self.reload()
+        import time
+
+        fresh = time.monotonic() - self.loaded_at < self.STALE_AFTER_S
+        if self.loaded_version == self.companion.data_version and fresh:
+            return  # switching screens only repaints; nothing to load
+        # Repaint what is cached first; the reload's thread would slow that frame down.
+        self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
         """Load fresh data in a worker; the newest load wins."""
+        import time
+
+        self.loaded_version = self.companion.data_version
+        self.loaded_at = time.monotonic()
         self._reload()
 
     @work(exclusive=True, group="load", exit_on_error=False)

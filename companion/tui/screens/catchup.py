@@ -19,16 +19,23 @@ from companion.tui.messages import ChecklistChanged
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.checklist import heading, item_line
 
+COMPLETED_SHOWN = 10
+
 
 @dataclass(frozen=True, slots=True)
 class CatchUpData:
     checklists: list[CatchUpChecklist]
+    older_completed: int = 0
 
 
 def load_catchup(profile: Profile) -> CatchUpData:
-    """Open checklists first (newest first), then the completed ones."""
+    """Open checklists first (newest first), then the latest completed ones."""
     found = catchup_actions.checklists(profile)
-    return CatchUpData([c for c in found if not c.complete] + [c for c in found if c.complete])
+    done = [c for c in found if c.complete]
+    return CatchUpData(
+        [c for c in found if not c.complete] + done[:COMPLETED_SHOWN],
+        max(0, len(done) - COMPLETED_SHOWN),
+    )
 
 
 class CatchUpScreen(MainScreen):
@@ -80,6 +87,13 @@ class CatchUpScreen(MainScreen):
                 self.rows[oid] = (checklist, n)
                 options.add_option(Option("  " + item_line(item, tz), id=oid))
             options.add_option(None)
+        if data.older_completed:
+            options.add_option(
+                Option(
+                    f"[dim]… and {data.older_completed} older checklists, all done[/]",
+                    disabled=True,
+                )
+            )
         ids = list(self.rows)
         target = keep if keep in self.rows else (ids[0] if ids else None)
         if target is not None:

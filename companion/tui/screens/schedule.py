@@ -103,8 +103,8 @@ class ScheduleScreen(MainScreen):
     """Weeks of sessions, one selected; keys act on the selection."""
 
     BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Prev week", key_display="["),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]"),
+        Binding("left_square_bracket", "prev_week", "Prev week", key_display="["),
+        Binding("right_square_bracket", "next_week", "Next week", key_display="]"),
         Binding("w", "this_week", "This week", show=False),
         Binding("v", "toggle_view", "Week/list"),
         Binding("a", "mark('attended')", "Attended"),
@@ -217,6 +217,12 @@ class ScheduleScreen(MainScreen):
         self.week_offset += step
         self.selected_id = None
         self.reload()
+
+    def action_prev_week(self) -> None:
+        self.action_week(-1)
+
+    def action_next_week(self) -> None:
+        self.action_week(1)
 
     def action_this_week(self) -> None:
         self.week_offset = 0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,6 +18,7 @@ from companion.actions.profile import Profile
 from companion.actions.schedule import list_series
 from companion.actions.today import BEFORE_SESSION, TodayView, load_today
 from companion.tui import optional
+from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.checklist import checklist_lines
 from companion.tui.widgets.fmt import countdown, meter, span_label
@@ -29,23 +31,32 @@ from companion.tui.widgets.week import STATUS_MARK
 class TodayData:
     view: TodayView
     empty: bool
+
+
+@dataclass(slots=True)
+class CoordinatorData:
     outbox: list[Any] = field(default_factory=list)
     replies: list[Any] = field(default_factory=list)
     enrolled: bool = False
 
 
 def load_today_data(profile: Profile) -> TodayData:
-    """Everything Today shows, loaded on the backend thread."""
+    """The schedule part of Today, loaded on the backend thread."""
     view = load_today(profile)
     empty = view.next_occurrence is None and not profile.has_program() and not list_series(profile)
-    data = TodayData(view, empty)
+    return TodayData(view, empty)
+
+
+def load_coordinator_data(profile: Profile) -> CoordinatorData:
+    """The outbox and replies. Loaded after the first paint: the sync layer it imports
+    (pydantic, httpx) would otherwise delay start-up."""
+    from companion.tui.sync import is_enrolled
+
+    data = CoordinatorData(enrolled=is_enrolled(profile))
     notify = optional.notify()
     if notify is not None:
         data.outbox = list(notify.outbox(profile))
         data.replies = list(notify.replies(profile))
-    from companion.tui.sync import is_enrolled
-
-    data.enrolled = is_enrolled(profile)
     return data
 
 
@@ -94,14 +105,33 @@ class TodayScreen(MainScreen):
         self.tick()
         self.query_one("#this-week", Static).update(self.week_text(data.view))
         self.query_one("#catchup-body", Static).update(self.catchup_text(data.view))
-        self.query_one("#coordinator-body", Static).update(
-            "\n".join(coordinator_lines(data.outbox, data.replies, data.enrolled, app.tz))
-        )
+        self.load_coordinator()
         if data.empty and not app.welcome_offered:
             app.welcome_offered = True
             from companion.tui.screens.welcome import WelcomeScreen
 
             app.push_screen(WelcomeScreen())
+
+    @work(exclusive=True, group="coordinator", exit_on_error=False)
+    async def load_coordinator(self) -> None:
+        try:
+            data = await self.companion.backend.call(load_coordinator_data)
+        except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
+            self.app.post_message(ActionFailed(f"Could not load notices: {exc}"))
+            return
+        self.post_message(Loaded(data))
+
+    def on_loaded(self, message: Loaded) -> None:
+        message.stop()
+        message.prevent_default()  # handled here, not again by MainScreen
+        if isinstance(message.data, CoordinatorData):
+            d = message.data
+            self.query_one("#coordinator-body", Static).update(
+                "\n".join(coordinator_lines(d.outbox, d.replies, d.enrolled, self.companion.tz))
+            )
+            self.companion.first_paint_done()
+        else:
+            self.show(message.data)
 
     def tick(self) -> None:
         """Redraw the next-session panel: its countdown is live."""

@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+
+from companion.tui.widgets.keys import KeysBar
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -35,7 +37,7 @@ class WelcomeScreen(Screen[None]):
             yield Button("Import a calendar file (.ics)  (i)", id="import")
             yield Button("Load the demo program  (d)", id="demo")
             yield Button("Start with an empty schedule  (esc)", id="skip")
-        yield Footer()
+        yield KeysBar()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_choose(event.button.id or "skip")
