@@ -21,6 +21,7 @@ from companion.actions.profile import Profile
 from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
+from companion.domain.notices import NoticeState
 from companion.domain.schedule import Occurrence, ScheduleError, expand
 from companion.store import repo_catchup, repo_outbox, repo_schedule, repo_sync
 from companion.store.repo_sync import MakeupOffer
@@ -124,7 +125,8 @@ def _reply(conn: sqlite3.Connection, change: ReplyPosted, now: datetime) -> bool
     entry = repo_outbox.get(conn, notice_id)
     if entry is not None:
         # A reply proves delivery even if this client never recorded the server's answer.
-        repo_outbox.mark_delivered(conn, notice_id, now, change.status)
+        if entry.state is NoticeState.QUEUED:
+            repo_outbox.mark_delivered(conn, notice_id, now, change.status)
         repo_outbox.mark_acknowledged(conn, notice_id, change.status)
         repo_catchup.tick_key(conn, entry.notice.series_uid, entry.notice.original_start, TELL, now)
         attach_materials(conn, entry.notice.series_uid, entry.notice.original_start)

@@ -16,8 +16,8 @@ import email.utils
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import UTC
+from typing import Any
 
 import httpx
 from tenacity import (
@@ -31,7 +31,6 @@ from tenacity import (
 
 from companion import __version__
 
-T = TypeVar("T")
 MAX_RETRY_AFTER = 300.0
 USER_AGENT = f"companion/{__version__}"
 
@@ -205,7 +204,3 @@ def _reason(exc: Exception) -> str:
     if "Name or service not known" in text or "nodename nor servname" in text:
         return "unknown host"
     return text.splitlines()[0][:120] if text else type(exc).__name__
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -16,9 +16,6 @@ from companion.domain.journal import Barrier
 from companion.domain.notices import AbsenceNotice, NoticeState, Timing
 from companion.store.db import from_db, to_db
 
-PENDING = (NoticeState.QUEUED.value,)
-DELIVERED_STATES = (NoticeState.DELIVERED.value, NoticeState.ACKNOWLEDGED.value)
-
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
