@@ -135,6 +135,7 @@ async def test_notify_offline_queues_and_outbox_shows_it(demo_profile: Profile, 
         await pilot.press("ctrl+s")
         await settle(pilot)
         table = screen.query_one("#outbox-table", DataTable)
+        assert screen.query_one("TabbedContent").active == "outbox"
         assert table.row_count == 1
         assert "queued" in str(table.get_row_at(0)[-1])
         assert "queued" in text_of(app, "#hdr-sync")

@@ -384,7 +384,7 @@ class NotifyScreen(MainScreen):
                 done=NoticeQueued,
             )
             self._reset()
-            self.query_one(TabbedContent).active = "outbox"
+            self.action_tab("outbox")
 
     def _reset(self) -> None:
         self.query_one("#barrier", Select).clear()
@@ -400,6 +400,9 @@ class NotifyScreen(MainScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        # Focus follows, or the tabs would switch back to where the focus was left.
+        target = {"outbox": "#outbox-table", "replies": "#replies-table", "tell": "#session"}
+        self.query_one(target[tab]).focus()
 
     def action_discard(self) -> None:
         table = self.query_one("#outbox-table", DataTable)
