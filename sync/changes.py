@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from companion.actions.notify import attach_materials
+from companion.actions.materials import attach_materials
 from companion.actions.profile import Profile
 from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status

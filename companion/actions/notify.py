@@ -7,15 +7,10 @@ here talks to the network.
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from companion.actions.profile import Profile, UserError
-from companion.actions.schedule import (
-    NOTICE_DELIVERED_CHECKS,
-    apply_status,
-    find_occurrence,
-)
+from companion.actions.schedule import apply_status, find_occurrence
 from companion.domain.attendance import Status
 from companion.domain.journal import Barrier, JournalError, Reflection
 from companion.domain.notices import (
@@ -27,58 +22,10 @@ from companion.domain.notices import (
     timing_for,
 )
 from companion.domain.schedule import DEFAULT_REMINDERS, Kind, Occurrence, Series, occurrence_id
-from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule, repo_sync
+from companion.store import repo_journal, repo_outbox, repo_schedule, repo_sync
 from companion.store.repo_outbox import OutboxEntry
 from companion.store.repo_sync import Reply
 from sync.protocol import NoticeIn
-
-MATERIAL_TEXT = {
-    "notes": "read the notes",
-    "handout": "do the handout",
-    "recording": "watch the recording",
-    "other": "look at",
-}
-
-
-def attach_materials(conn: sqlite3.Connection, uid: str, original: datetime) -> int:
-    """Link the coordinator's materials for an occurrence on its catch-up checklist, once
-    each (inside a transaction). Materials that came before the checklist wait in the store
-    and are linked when it is made. Returns how many items were added."""
-    checklist = repo_catchup.get_checklist(conn, uid, original)
-    if checklist is None:
-        return 0
-    have = {i.key for i in checklist.items}
-    wanted = [
-        (
-            f"material:{m['id']}",
-            f"{MATERIAL_TEXT.get(m['kind'], 'look at')}: {m['title']}",
-            m["url"],
-        )
-        for m in repo_sync.materials_for(conn, uid, original)
-    ]
-    for reply in repo_sync.list_replies(conn):
-        if reply.series_uid == uid and reply.original_start == original:
-            wanted += [
-                (f"reply:{reply.id}:{n}", f"look at: {title}", url)
-                for n, (title, url) in enumerate(reply.materials)
-            ]
-    added = 0
-    for key, text, url in wanted:
-        if key not in have:
-            repo_catchup.add_item(conn, uid, original, text, link=url, key=key)
-            added += 1
-    return added
-
-
-def _on_checklist_made(conn: sqlite3.Connection, occ: Occurrence) -> bool:
-    """Runs when a catch-up checklist is made: says whether a notice was delivered (so
-    "tell the coordinator" starts ticked) and links materials that arrived earlier."""
-    attach_materials(conn, occ.series_uid, occ.original_start)
-    return repo_outbox.delivered_for(conn, occ.series_uid, occ.original_start)
-
-
-if _on_checklist_made not in NOTICE_DELIVERED_CHECKS:
-    NOTICE_DELIVERED_CHECKS.append(_on_checklist_made)
 
 
 def reflection_text(r: Reflection) -> str:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from companion.actions.materials import attach_materials
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import MARKABLE, Status, status_of
 from companion.domain.catchup import REFLECT, TELL
@@ -18,7 +19,7 @@ from companion.domain.schedule import (
     expand_all,
     zone,
 )
-from companion.store import repo_catchup, repo_journal, repo_schedule
+from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
 
 LOOKAHEAD = timedelta(days=400)
 
@@ -117,18 +118,14 @@ def apply_status(
 
 
 def _tick_known(profile: Profile, occ: Occurrence, now: datetime) -> None:
-    """A new checklist starts with what is already done: a reflection written, a notice sent."""
+    """A new checklist starts with what is already known: a reflection written, a notice
+    delivered, materials the coordinator attached."""
     conn = profile.store.conn
     if repo_journal.has_reflection_for(conn, *occ.key):
         repo_catchup.tick_key(conn, *occ.key, REFLECT, now)
-    for hook in NOTICE_DELIVERED_CHECKS:
-        if hook(conn, occ):
-            repo_catchup.tick_key(conn, *occ.key, TELL, now)
-
-
-# Filled by the sync layer: callables (conn, occurrence) -> bool telling whether a notice
-# for the occurrence was delivered already, so a checklist made later starts ticked.
-NOTICE_DELIVERED_CHECKS: list = []
+    if repo_outbox.delivered_for(conn, *occ.key):
+        repo_catchup.tick_key(conn, *occ.key, TELL, now)
+    attach_materials(conn, *occ.key)
 
 
 def add_series(
