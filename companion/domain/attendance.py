@@ -72,7 +72,7 @@ class WeekSummary:
     missed: int
     excused: int
     cancelled: int
-    remaining: int  # not started yet, not cancelled, not excused
+    remaining: int  # not over yet (in progress counts), not cancelled, not excused
     unrecorded: int  # already over but not marked either way
     counted: int  # every occurrence that counts: all but cancelled
     threshold: float
@@ -137,7 +137,7 @@ def week_summary(
         status = status_of(occ, marks, now)
         counts[status] += 1
         if status is Status.UPCOMING:
-            if occ.start > now:
+            if occ.end > now:  # not over yet: one in progress can still be attended
                 remaining += 1
             else:
                 unrecorded += 1

@@ -88,9 +88,15 @@ def test_week_without_sessions() -> None:
 
 def test_past_unmarked_sessions_are_reported_not_assumed() -> None:
     occs = [occ(d) for d in range(3)]
-    w = summary(occs, [Status.UPCOMING] * 3, 2)
+    w = summary(occs, [Status.UPCOMING] * 3, 2.5)
     assert (w.unrecorded, w.remaining) == (2, 1)
     assert w.needed_to_stay_above is None  # conservative: unrecorded are not attended
+
+
+def test_a_session_in_progress_can_still_be_attended() -> None:
+    occs = [occ(0), occ(1)]
+    w = summary(occs, [Status.ATTENDED, Status.UPCOMING], 2 + 0.5 / 24)  # 90 min into it
+    assert (w.remaining, w.unrecorded, w.needed_to_stay_above) == (1, 0, 1)
 
 
 def test_threshold_arithmetic_is_exact() -> None:
