@@ -32,6 +32,7 @@ from sync.server.api import (
     health,
     notices,
 )
+from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
@@ -47,8 +48,12 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Clock = _utcnow) -> FastAPI:
-    """The API v1 app for ``settings``; ``clock`` is injectable for tests."""
+def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
+    """The API v1 app for ``settings``; ``clock`` is injectable for tests.
+
+    The FastAPI app (``.api``) serves every route and /openapi.json; :class:`HotPaths`
+    in front of it answers the three hot paths without FastAPI's middleware stack.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,7 +86,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> FastAPI:
     app.include_router(dashboard)  # the coordinator dashboard (web/), under /
     app.add_exception_handler(RequestValidationError, _invalid)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    return app
+    return HotPaths(app, settings.max_body)
 
 
 async def _invalid(_request: Request, exc: Exception) -> Response:
@@ -106,6 +111,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def app_from_env() -> FastAPI:
+def app_from_env() -> HotPaths:
     """The factory ``serve --workers N`` gives uvicorn (settings from the environment)."""
     return create_app(Settings.from_env())

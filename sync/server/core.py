@@ -10,18 +10,18 @@ reflection text: notices are identified by their ids only.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from companion.domain.notices import Timing
 from sync.protocol import NoticeIn, NoticeOut, ProgramInfo, SeriesWire
 from sync.server.security import digest, new_token, normalize_code
 from sync.server.settings import Settings
-from sync.server.storage.repo import Tx
+from sync.server.storage.repo import DeviceAuth, FeedState, Tx
 from sync.server.storage.repo_program import ProgramRow
+from sync.server.storage.runner import batched
 from sync.server.storage.tables import stamp, unstamp
 
 ENROL_SCOPE = "enrol"
@@ -171,30 +171,23 @@ def notice_out(row: dict[str, Any]) -> NoticeOut:
     })  # fmt: skip
 
 
-def post_notice(
-    tx: Tx, token_hash: str, notice: NoticeIn, received_at: datetime
-) -> Created | Duplicate | Conflict | Unauthorized:
-    """Store an absence notice once: a retry of the same id and content is a Duplicate."""
-    auth = tx.device_by_token(token_hash)
-    if auth is None:
-        return Unauthorized()
-    content = notice_digest(notice)
-    at = stamp(received_at)
-    values = {
+def _notice_values(auth: DeviceAuth, notice: NoticeIn, received_at: datetime) -> dict[str, Any]:
+    return {
         "id": str(notice.id), "client_id": auth.client_id, "program_id": auth.program_id,
         "series_uid": notice.series_uid, "original_start": stamp(notice.original_start),
         "title": notice.title, "start": stamp(notice.start), "timing": notice.timing.value,
         "barrier": notice.barrier.value, "message": notice.message, "makeup": notice.makeup,
         "shared_reflection": notice.shared_reflection, "created_at": stamp(notice.created_at),
-        "received_at": at, "digest": content, "status": "new",
+        "received_at": stamp(received_at), "digest": notice_digest(notice), "status": "new",
     }  # fmt: skip
-    if tx.insert_notice(values):
-        if notice.timing is Timing.ADVANCE:
-            tx.bump_feed(auth.client_id, at)  # the feed shows the session as excused
-        fields = dict(notice)
-        return Created(NoticeOut.model_construct(**fields, status="new", received_at=received_at))
-    row = tx.notice_row(str(notice.id))
-    assert row is not None
+
+
+def _created(notice: NoticeIn, received_at: datetime) -> Created:
+    fields = dict(notice)  # already validated: no second validation on the hot path
+    return Created(NoticeOut.model_construct(**fields, status="new", received_at=received_at))
+
+
+def _stored_before(row: dict[str, Any], auth: DeviceAuth, content: str) -> Duplicate | Conflict:
     if row["client_id"] != auth.client_id:
         return Conflict("this notice id is already taken")
     if row["digest"] != content:
@@ -202,25 +195,69 @@ def post_notice(
     return Duplicate(notice_out(row))
 
 
-def notices_of_client(tx: Tx, token_hash: str) -> list[NoticeOut] | Unauthorized:
-    """Every notice this client has sent, newest first."""
+PostResult = Created | Duplicate | Conflict | Unauthorized
+
+
+def _post_notices(tx: Tx, calls: list[tuple[str, NoticeIn, datetime]]) -> list[PostResult]:
+    """The batch form of :func:`post_notice`: three statements for the whole batch."""
+    auths = tx.devices_by_tokens({token_hash for token_hash, _, _ in calls})
+    stored = tx.notice_rows({str(notice.id) for _, notice, _ in calls})
+    results: list[PostResult] = []
+    new_rows: list[dict[str, Any]] = []
+    excused: list[int] = []
+    for token_hash, notice, received_at in calls:
+        auth = auths.get(token_hash)
+        if auth is None:
+            results.append(Unauthorized())
+            continue
+        values = _notice_values(auth, notice, received_at)
+        row = stored.get(values["id"])
+        if row is not None:  # stored before, or earlier in this very batch
+            results.append(_stored_before(row, auth, values["digest"]))
+            continue
+        stored[values["id"]] = values
+        new_rows.append(values)
+        if notice.timing is Timing.ADVANCE:
+            excused.append(auth.client_id)
+        results.append(_created(notice, received_at))
+    if new_rows:
+        tx.insert_notices(new_rows)
+    if excused:
+        tx.bump_feeds(excused, stamp(calls[0][2]))
+    return results
+
+
+@batched(_post_notices)
+def post_notice(tx: Tx, token_hash: str, notice: NoticeIn, received_at: datetime) -> PostResult:
+    """Store an absence notice once: a retry of the same id and content is a Duplicate."""
     auth = tx.device_by_token(token_hash)
     if auth is None:
         return Unauthorized()
+    values = _notice_values(auth, notice, received_at)
+    if tx.insert_notice(values):
+        if notice.timing is Timing.ADVANCE:
+            tx.bump_feed(auth.client_id, values["received_at"])  # the feed shows it excused
+        return _created(notice, received_at)
+    row = tx.notice_row(values["id"])
+    assert row is not None
+    return _stored_before(row, auth, values["digest"])
+
+
+def client_notices(tx: Tx, auth: DeviceAuth) -> list[NoticeOut]:
+    """Every notice this client has sent, newest first."""
     rows = tx.notices_of(auth.program_id, client_id=auth.client_id, limit=10_000)
     return [notice_out(r) for r in rows]
 
 
-def changes(
-    tx: Tx, token_hash: str, since: int, limit: int
-) -> ChangesPage | Unauthorized | CursorAhead:
-    """The client's changes after cursor ``since`` (at most ``limit``) and the next cursor."""
-    auth = tx.device_by_token(token_hash)
+ChangesResult = ChangesPage | Unauthorized | CursorAhead
+
+
+def _changes_for(tx: Tx, auth: DeviceAuth | None, since: int, limit: int) -> ChangesResult:
     if auth is None:
         return Unauthorized()
     if since > auth.last_change:
         return CursorAhead()
-    if since == auth.last_change:  # idle: one indexed lookup and nothing else
+    if since == auth.last_change:  # idle: the token lookup was all it took
         return ChangesPage([], since, False)
     rows = tx.changes_since(auth.program_id, auth.client_id, since, limit + 1)
     more = len(rows) > limit
@@ -234,9 +271,21 @@ def changes(
     return ChangesPage([r[1] for r in rows], cursor, more)
 
 
-def feed(tx: Tx, feed_hash: str, if_none_match: str | None) -> FeedData | NotModified | NotFound:
-    """The calendar feed's content, or NotModified when the client's ETag is current."""
-    state = tx.feed_by_token(feed_hash)
+def _changes_many(tx: Tx, calls: list[tuple[str, int, int]]) -> list[ChangesResult]:
+    auths = tx.devices_by_tokens({token_hash for token_hash, _, _ in calls})
+    return [_changes_for(tx, auths.get(h), since, limit) for h, since, limit in calls]
+
+
+@batched(_changes_many)
+def changes(tx: Tx, token_hash: str, since: int, limit: int) -> ChangesResult:
+    """The client's changes after cursor ``since`` (at most ``limit``) and the next cursor."""
+    return _changes_for(tx, tx.device_by_token(token_hash), since, limit)
+
+
+FeedResult = FeedData | NotModified | NotFound
+
+
+def _feed_for(tx: Tx, state: FeedState | None, if_none_match: str | None) -> FeedResult:
     if state is None:
         return NotFound("no such calendar feed")
     if if_none_match and _matches(if_none_match, state.etag):
@@ -258,15 +307,18 @@ def feed(tx: Tx, feed_hash: str, if_none_match: str | None) -> FeedData | NotMod
     )  # fmt: skip
 
 
+def _feeds_many(tx: Tx, calls: list[tuple[str, str | None]]) -> list[FeedResult]:
+    states = tx.feeds_by_tokens({feed_hash for feed_hash, _ in calls})
+    return [_feed_for(tx, states.get(h), inm) for h, inm in calls]
+
+
+@batched(_feeds_many)
+def feed(tx: Tx, feed_hash: str, if_none_match: str | None) -> FeedResult:
+    """The calendar feed's content, or NotModified when the client's ETag is current."""
+    return _feed_for(tx, tx.feed_by_token(feed_hash), if_none_match)
+
+
 def _matches(header: str, etag: str) -> bool:
     """If-None-Match semantics (RFC 9110 13.1.2): weak comparison, ``*`` matches all."""
     tags: Sequence[str] = [t.strip().removeprefix("W/") for t in header.split(",")]
     return "*" in tags or etag in tags
-
-
-def feed_refresh(settings: Settings) -> timedelta:
-    return timedelta(minutes=settings.feed_refresh_min)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -25,7 +25,6 @@ from sync.server.api.raw import (
     validation_detail,
 )
 from sync.server.security import digest
-from sync.server.storage.repo import DeviceAuth, Tx
 
 log = logging.getLogger("companion.server")
 raw_router = APIRouter(tags=["client"], route_class=RawRoute)
@@ -66,12 +65,7 @@ async def post_notice(request: Request) -> Response:
     return error(401, result.detail, UNAUTHORIZED)
 
 
-def _client_notices(tx: Tx, auth: DeviceAuth) -> list[NoticeOut]:
-    rows = tx.notices_of(auth.program_id, client_id=auth.client_id, limit=10_000)
-    return [core.notice_out(r) for r in rows]
-
-
 @router.get("/v1/notices", response_model=list[NoticeOut], responses=errors(401))
 async def list_notices(auth: CurrentClient, db: Db) -> list[NoticeOut]:
     """Every notice this client has sent, newest first."""
-    return await db.read(_client_notices, auth)
+    return await db.read(core.client_notices, auth)

@@ -66,11 +66,35 @@ _HOT = {
 }
 
 
+# The same lookups for a whole batch of requests at once (``WHERE ... IN``), compiled
+# once per batch size: one statement per batch instead of one per request.
+_MANY = {
+    "devices": _HOT["device"].replace("d.token_hash = :h", "d.token_hash IN ({in_list})").replace(
+        "SELECT d.id", "SELECT d.token_hash, d.id"),
+    "feeds": _HOT["feed"].replace("d.feed_hash = :h", "d.feed_hash IN ({in_list})").replace(
+        "SELECT d.client_id", "SELECT d.feed_hash, d.client_id"),
+    "notices": f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE id IN ({{in_list}})",
+}
+_PLAIN_INSERT = _HOT["insert_notice"].replace("ON CONFLICT (id) DO NOTHING", "")
+
+
 class Statements:
     """The hot-path statements, compiled for one dialect."""
 
     def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
         self.by_name = {name: Prebuilt(text(sql), dialect) for name, sql in _HOT.items()}
+        self.by_name["insert_notices"] = Prebuilt(text(_PLAIN_INSERT), dialect)
+        self._many: dict[tuple[str, int], Prebuilt] = {}
+
+    def many(self, name: str, n: int) -> Prebuilt:
+        """The ``IN`` form of lookup ``name`` for ``n`` keys (compiled on first use)."""
+        stmt = self._many.get((name, n))
+        if stmt is None:
+            in_list = ", ".join(f":k{i}" for i in range(n))
+            stmt = Prebuilt(text(_MANY[name].format(in_list=in_list)), self.dialect)
+            self._many[(name, n)] = stmt
+        return stmt
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +129,17 @@ class Tx(ProgramQueries, DashboardQueries):
     def __init__(self, conn: Connection, raw: Any, statements: Statements) -> None:
         self.conn = conn
         self.raw = raw
+        self.statements = statements
         self._stmts = statements.by_name
 
     def _run(self, name: str, values: dict[str, Any]) -> Any:
         stmt = self._stmts[name]
         return self.raw.execute(stmt.sql, stmt.params(values))
+
+    def _many(self, name: str, keys: list[str]) -> list[Any]:
+        stmt = self.statements.many(name, len(keys))
+        values = {f"k{i}": key for i, key in enumerate(keys)}
+        return self.raw.execute(stmt.sql, stmt.params(values)).fetchall()
 
     # -- client-facing hot paths ---------------------------------------------------
 
@@ -120,6 +150,42 @@ class Tx(ProgramQueries, DashboardQueries):
     def feed_by_token(self, feed_hash: str) -> FeedState | None:
         row = self._run("feed", {"h": feed_hash}).fetchone()
         return FeedState(*row) if row else None
+
+    def devices_by_tokens(self, token_hashes: set[str]) -> dict[str, DeviceAuth]:
+        """:meth:`device_by_token` for many tokens in one statement."""
+        if not token_hashes:
+            return {}
+        rows = self._many("devices", sorted(token_hashes))
+        return {row[0]: DeviceAuth(*row[1:]) for row in rows}
+
+    def feeds_by_tokens(self, feed_hashes: set[str]) -> dict[str, FeedState]:
+        """:meth:`feed_by_token` for many tokens in one statement."""
+        if not feed_hashes:
+            return {}
+        rows = self._many("feeds", sorted(feed_hashes))
+        return {row[0]: FeedState(*row[1:]) for row in rows}
+
+    def notice_rows(self, notice_ids: set[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`notice_row` for many ids in one statement."""
+        if not notice_ids:
+            return {}
+        out = {}
+        for row in self._many("notices", sorted(notice_ids)):
+            found = dict(zip(NOTICE_FIELDS, row, strict=True))
+            found["makeup"] = bool(found["makeup"])
+            out[found["id"]] = found
+        return out
+
+    def insert_notices(self, rows: list[dict[str, Any]]) -> None:
+        """Insert notices known to be new (one statement). A concurrent insert of the same
+        id by another process makes this raise, and the runner retries each job alone."""
+        stmt = self._stmts["insert_notices"]
+        self.raw.cursor().executemany(stmt.sql, [stmt.params(r) for r in rows])
+
+    def bump_feeds(self, client_ids: list[int], at: str) -> None:
+        stmt = self._stmts["bump_feed"]
+        self.raw.cursor().executemany(stmt.sql, [stmt.params({"cid": c, "at": at})
+                                                 for c in client_ids])  # fmt: skip
 
     def insert_notice(self, values: dict[str, Any]) -> bool:
         """Store a notice; False when its id is already stored (nothing is written)."""

@@ -16,6 +16,8 @@ Guarantees (relied on by ``core`` and documented for the dashboard):
   its own partial writes are never kept;
 - a job's result is delivered only after its transaction committed (durable under
   SQLite's ``synchronous=NORMAL`` against process crashes);
+- calls of a function marked :func:`batched` that are queued together may run as one
+  call of its batch form, which answers exactly as the single calls would, in order;
 - writer transactions on SQLite start with ``BEGIN IMMEDIATE`` (several processes queue
   on the file lock instead of failing); reader transactions are plain snapshots.
 """
@@ -108,11 +110,9 @@ class Runner:
         assert self._conn is not None
         raw = self._conn.connection.driver_connection
         tx = Tx(self._conn, raw, self.statements)
-        outcomes: list[tuple[bool, Any]] = []
         try:
             raw.execute(self._begin)
-            for fn, args, _fut, _loop in batch:
-                outcomes.append((True, fn(tx, *args)))
+            outcomes = _execute(tx, batch)
             raw.execute("COMMIT")
             return outcomes
         except Exception as exc:  # the batch is rolled back; each job is retried alone
@@ -134,6 +134,39 @@ class Runner:
                 self._conn.close()
             finally:
                 self._conn = self._connect()
+
+
+def batched(batch_fn: Callable[..., list[Any]]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Give a job function a batch form: ``batch_fn(tx, [args, ...]) -> [result, ...]``.
+
+    When several calls of the function are queued together, the runner makes one call
+    of the batch form instead (one ``IN`` lookup instead of one query per request). It
+    must return what the single calls would have, in order, as if run one after another.
+    """
+
+    def mark(fn: Callable[..., T]) -> Callable[..., T]:
+        fn.batch = batch_fn  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def _execute(tx: Tx, batch: list[Job]) -> list[tuple[bool, Any]]:
+    """Run the jobs of one transaction, grouping calls of functions with a batch form."""
+    outcomes: list[tuple[bool, Any] | None] = [None] * len(batch)
+    groups: dict[Callable[..., Any], list[int]] = {}
+    for i, (fn, *_rest) in enumerate(batch):
+        groups.setdefault(fn, []).append(i)
+    for fn, indexes in groups.items():
+        batch_fn = getattr(fn, "batch", None)
+        if batch_fn is not None and len(indexes) > 1:
+            results = batch_fn(tx, [batch[i][1] for i in indexes])
+            for i, value in zip(indexes, results, strict=True):
+                outcomes[i] = (True, value)
+        else:
+            for i in indexes:
+                outcomes[i] = (True, fn(tx, *batch[i][1]))
+    return outcomes  # type: ignore[return-value]
 
 
 def _deliver(batch: list[Job], outcomes: list[tuple[bool, Any]]) -> None:
