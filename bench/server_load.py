@@ -25,8 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -39,12 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = [sys.executable, "-m", "sync.server.cli"]
 CLIENTS = 200
 BUDGETS = {  # (scenario, workers) -> (minimum requests/s at 200 connections, max p99 ms)
-    ("notice POST", 1): (2000, 200), ("notice POST", 2): (3500, 200),
-    ("idle poll", 1): (3000, 150), ("idle poll", 2): (8000, 150),
+    ("notice POST", 1): (2000, 200),
+    ("notice POST", 2): (3500, 200),
+    ("idle poll", 1): (3000, 150),
+    ("idle poll", 2): (8000, 150),
     ("feed 304", 2): (6000, 150),
-}  # fmt: skip
+}
 
-BARE_APP = '''
+BARE_APP = """
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         while True:
@@ -57,9 +59,9 @@ async def app(scope, receive, send):
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": b'{"ok":true}'})
-'''
+"""
 
-LUA_COMMON = '''
+LUA_COMMON = """
 local counter = 0
 done = function(summary, latency, requests)
   io.write(string.format(
@@ -69,9 +71,9 @@ done = function(summary, latency, requests)
     latency.max, summary.errors.status, summary.errors.connect, summary.errors.read,
     summary.errors.write, summary.errors.timeout))
 end
-'''
+"""
 
-LUA_NOTICE = '''
+LUA_NOTICE = """
 local tokens = {%(tokens)s}
 local hex = "0123456789abcdef"
 local function uuid()
@@ -96,24 +98,24 @@ request = function()
                    ["Authorization"] = "Bearer " .. tokens[math.random(1, #tokens)]}
   return wrk.format("POST", "/v1/notices", headers, body)
 end
-'''
+"""
 
-LUA_POLL = '''
+LUA_POLL = """
 local tokens = {%(tokens)s}
 request = function()
   local headers = {["Authorization"] = "Bearer " .. tokens[math.random(1, #tokens)]}
   return wrk.format("GET", "/v1/changes?since=%(cursor)s", headers)
 end
-'''
+"""
 
-LUA_FEED = '''
+LUA_FEED = """
 local paths = {%(paths)s}
 local etags = {%(etags)s}
 request = function()
   local i = math.random(1, #paths)
   return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i]})
 end
-'''
+"""
 
 LUA_BARE = "request = function() return wrk.format('GET', '/') end\n"
 
@@ -165,27 +167,47 @@ def wrk(url: str, lua: str, conns: int, duration: int, workdir: Path) -> dict:
     script.write_text(lua + LUA_COMMON)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--timeout", "5s", "-s", str(script), url],
-        capture_output=True, text=True, timeout=duration + 60, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    )
     line = [ln for ln in out.stdout.splitlines() if ln.startswith('{"requests"')][-1]
     return json.loads(line)
 
 
 def result(name: str, workers: int, conns: int, raw: dict) -> Result:
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
-    return Result(name, workers, conns, raw["requests"] / (raw["duration_us"] / 1e6),
-                  raw["p50_us"] / 1000, raw["p99_us"] / 1000, raw["max_us"] / 1000,
-                  raw["non2xx"], errors)  # fmt: skip
+    return Result(
+        name,
+        workers,
+        conns,
+        raw["requests"] / (raw["duration_us"] / 1e6),
+        raw["p50_us"] / 1000,
+        raw["p99_us"] / 1000,
+        raw["max_us"] / 1000,
+        raw["non2xx"],
+        errors,
+    )
 
 
 def setup_server(home: Path, env: dict[str, str]) -> None:
     """A program, a coordinator and CLIENTS enrolment codes in a fresh SQLite database
     (through the CLI for the first steps, then the same admin functions in-process)."""
-    for args, stdin in ((["migrate"], None),
-                        (["create-program", "Bench IOP", "--timezone", "America/New_York"], None),
-                        (["create-coordinator", "bench@example.org"], "bench-password\n")):
-        subprocess.run([*SERVER, *args, "--json"], env=env, input=stdin, text=True,
-                       capture_output=True, check=True, timeout=60)  # fmt: skip
+    for args, stdin in (
+        (["migrate"], None),
+        (["create-program", "Bench IOP", "--timezone", "America/New_York"], None),
+        (["create-coordinator", "bench@example.org"], "bench-password\n"),
+    ):
+        subprocess.run(
+            [*SERVER, *args, "--json"],
+            env=env,
+            input=stdin,
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
     engine = make_engine(default_db_url_in(home))
     now = datetime.now(UTC)
     codes = [admin.add_client(engine, f"Client {i}", None, now)["code"] for i in range(CLIENTS)]
@@ -236,8 +258,12 @@ def main() -> int:
             url = f"http://127.0.0.1:{port}"
             proc = subprocess.Popen(
                 [*SERVER, "serve", "--port", str(port), "--workers", str(workers)],
-                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            )  # fmt: skip
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             try:
                 wait_up(url, proc)
                 tokens, cursor, feeds = enrol_all(url, home)
@@ -259,10 +285,24 @@ def main() -> int:
                 stop(proc)
             port = free_port()
             bare = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "bare_asgi:app", "--port", str(port),
-                 "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-                cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bare_asgi:app",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=work,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             try:
                 wait_up(f"http://127.0.0.1:{port}", bare, "/")
                 for conns in (50, 200):
@@ -275,22 +315,29 @@ def main() -> int:
 
 def report(results: list[Result]) -> int:
     ceiling = {(r.workers, r.conns): r.rps for r in results if r.scenario == "bare ASGI"}
-    print(f"\n| workers | scenario | conns | req/s | p50 ms | p99 ms | max ms | non-2xx/3xx "
-          f"| socket errors | ratio to bare ASGI |")  # fmt: skip
+    print(
+        "\n| workers | scenario | conns | req/s | p50 ms | p99 ms | max ms | non-2xx/3xx "
+        "| socket errors | ratio to bare ASGI |"
+    )
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in sorted(results, key=lambda r: (r.workers, r.scenario == "bare ASGI", r.scenario,
-                                            r.conns)):  # fmt: skip
+    for r in sorted(
+        results, key=lambda r: (r.workers, r.scenario == "bare ASGI", r.scenario, r.conns)
+    ):
         ratio = r.rps / ceiling[(r.workers, r.conns)]
-        print(f"| {r.workers} | {r.scenario} | {r.conns} | {r.rps:,.0f} | {r.p50_ms:.1f} | "
-              f"{r.p99_ms:.1f} | {r.max_ms:.0f} | {r.non2xx} | {r.errors} | {ratio:.2f} |")
+        print(
+            f"| {r.workers} | {r.scenario} | {r.conns} | {r.rps:,.0f} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {r.max_ms:.0f} | {r.non2xx} | {r.errors} | {ratio:.2f} |"
+        )
     failed = []
     print("\nbudgets at 200 connections:")
     for (name, workers), (min_rps, max_p99) in BUDGETS.items():
         r = next(x for x in results if (x.scenario, x.workers, x.conns) == (name, workers, 200))
         ok = r.rps >= min_rps and r.p99_ms <= max_p99 and r.non2xx == 0
         failed += [] if ok else [name]
-        print(f"  {'ok  ' if ok else 'MISS'} {name}, {workers} worker(s): {r.rps:,.0f}/s "
-              f"(>= {min_rps:,}), p99 {r.p99_ms:.0f} ms (<= {max_p99}), non-2xx {r.non2xx}")
+        print(
+            f"  {'ok  ' if ok else 'MISS'} {name}, {workers} worker(s): {r.rps:,.0f}/s "
+            f"(>= {min_rps:,}), p99 {r.p99_ms:.0f} ms (<= {max_p99}), non-2xx {r.non2xx}"
+        )
     return 0
 
 

@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from sync.protocol import PROTOCOL_VERSION, NoticeIn
@@ -42,6 +44,7 @@ from sync.server.web import router as dashboard
 
 log = logging.getLogger("companion.server")
 Clock = Callable[[], datetime]
+LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
 def _utcnow() -> datetime:
@@ -85,6 +88,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
                 app.include_router(getattr(module, name))
     app.include_router(dashboard)  # the coordinator dashboard (web/), under /
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return HotPaths(app, settings.max_body)
 
@@ -92,6 +96,14 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
 async def _invalid(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return error(422, validation_detail(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI answers a body it cannot decode with 400; the API promises 422 for bad JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return error(422, "body: not valid JSON")
+    return await http_exception_handler(request, exc)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -107,6 +119,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components.setdefault("securitySchemes", {})["DeviceToken"] = {
         "type": "http", "scheme": "bearer", "description": "the device token from POST /v1/enroll"
     }  # fmt: skip
+    # SeriesWire.start_local is wall-clock time in the series' TZID, without an offset;
+    # JSON Schema's "date-time" format demands one, so describe it as what it is.
+    for name in ("SeriesWire", "SeriesWire-Input", "SeriesWire-Output"):
+        field = components["schemas"].get(name, {}).get("properties", {}).get("start_local")
+        if field and field.pop("format", None) == "date-time":
+            field["pattern"] = LOCAL_TIME
+            field["description"] = "local wall-clock time in tzid, no offset"
     app.openapi_schema = schema
     return schema
 

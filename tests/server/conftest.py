@@ -55,15 +55,19 @@ def pg_schema() -> Iterator[str]:
     with psycopg.connect(**PG, user=user, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield (f"postgresql+psycopg://{user}@{PG['host']}:{PG['port']}/{PG['dbname']}"
-               f"?options=-csearch_path%3D{schema}")  # fmt: skip
+        yield (
+            f"postgresql+psycopg://{user}@{PG['host']}:{PG['port']}/{PG['dbname']}"
+            f"?options=-csearch_path%3D{schema}"
+        )
     finally:
         with psycopg.connect(**PG, user=user, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-BACKENDS = [pytest.param("sqlite", id="sqlite"),
-            pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]  # fmt: skip
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -113,8 +117,14 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(settings, clock=clock)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, lifespan="on")  # fmt: skip
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self.http = httpx.Client(base_url=self.url, timeout=10)
@@ -135,8 +145,9 @@ class Server:
 
     # -- admin shortcuts (the same functions the CLI calls) ---------------------------
 
-    def program(self, name: str = "Evening IOP", timezone: str = "America/New_York",
-                threshold: float = 0.8) -> str:  # fmt: skip
+    def program(
+        self, name: str = "Evening IOP", timezone: str = "America/New_York", threshold: float = 0.8
+    ) -> str:
         admin.create_program(self.engine, name, timezone, threshold, 3, "", self.clock())
         return name
 
@@ -176,8 +187,9 @@ class Client:
         """Every change since the last poll, following ``more``."""
         out: list[dict[str, Any]] = []
         for _ in range(100):
-            r = self.server.http.get("/v1/changes", params={"since": self.cursor},
-                                     headers=self.headers)  # fmt: skip
+            r = self.server.http.get(
+                "/v1/changes", params={"since": self.cursor}, headers=self.headers
+            )
             assert r.status_code == 200, r.text
             body = r.json()
             out += body["changes"]
@@ -190,20 +202,31 @@ class Client:
 def notice(**changes: Any) -> dict[str, Any]:
     """A valid notice body (a fresh UUID unless given)."""
     body = {
-        "id": str(uuid.uuid4()), "series_uid": "process-group",
-        "original_start": "2026-11-30T23:00:00Z", "title": "Process Group",
-        "start": "2026-11-30T23:00:00Z", "timing": "advance", "barrier": "work_school",
-        "message": "Late shift, sorry.", "makeup": True, "created_at": "2026-11-26T22:00:00Z",
-    }  # fmt: skip
+        "id": str(uuid.uuid4()),
+        "series_uid": "process-group",
+        "original_start": "2026-11-30T23:00:00Z",
+        "title": "Process Group",
+        "start": "2026-11-30T23:00:00Z",
+        "timing": "advance",
+        "barrier": "work_school",
+        "message": "Late shift, sorry.",
+        "makeup": True,
+        "created_at": "2026-11-26T22:00:00Z",
+    }
     body.update(changes)
     return body
 
 
 GROUP = {
-    "uid": "process-group", "title": "Process Group", "kind": "group",
-    "tzid": "America/New_York", "start_local": "2026-11-02T18:00:00", "duration_min": 180,
-    "rrule": "FREQ=WEEKLY;BYDAY=MO,WE,FR", "join_url": "https://meet.example.org/pg",
-}  # fmt: skip
+    "uid": "process-group",
+    "title": "Process Group",
+    "kind": "group",
+    "tzid": "America/New_York",
+    "start_local": "2026-11-02T18:00:00",
+    "duration_min": 180,
+    "rrule": "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    "join_url": "https://meet.example.org/pg",
+}
 
 
 @pytest.fixture

@@ -24,17 +24,37 @@ def test_series_materials_replies_and_attendance_arrive_once(server: Server) -> 
     assert server.http.post("/v1/coordinator/series", json=GROUP, headers=h).status_code == 201
     sent = notice(original_start="2026-11-30T23:00:00Z")
     assert alex.post(sent).status_code == 201
-    server.http.post(f"/v1/coordinator/notices/{sent['id']}/reply", headers=h,
-                     json={"text": "Thanks for telling us.",
-                           "makeup": {"start": "2026-12-01T23:00:00Z",
-                                      "end": "2026-12-02T01:00:00Z"}})  # fmt: skip
-    server.http.post("/v1/coordinator/materials", headers=h, json={
-        "series_uid": "process-group", "original_start": "2026-11-30T23:00:00Z",
-        "kind": "handout", "title": "Coping skills", "url": "https://example.org/h.pdf"})  # fmt: skip
-    server.http.post("/v1/coordinator/attendance", headers=h, json={
-        "series_uid": "process-group", "original_start": "2026-11-30T23:00:00Z",
-        "roster": [{"client_id": alex.id, "status": "absent"},
-                   {"client_id": sam.id, "status": "attended"}]})  # fmt: skip
+    server.http.post(
+        f"/v1/coordinator/notices/{sent['id']}/reply",
+        headers=h,
+        json={
+            "text": "Thanks for telling us.",
+            "makeup": {"start": "2026-12-01T23:00:00Z", "end": "2026-12-02T01:00:00Z"},
+        },
+    )
+    server.http.post(
+        "/v1/coordinator/materials",
+        headers=h,
+        json={
+            "series_uid": "process-group",
+            "original_start": "2026-11-30T23:00:00Z",
+            "kind": "handout",
+            "title": "Coping skills",
+            "url": "https://example.org/h.pdf",
+        },
+    )
+    server.http.post(
+        "/v1/coordinator/attendance",
+        headers=h,
+        json={
+            "series_uid": "process-group",
+            "original_start": "2026-11-30T23:00:00Z",
+            "roster": [
+                {"client_id": alex.id, "status": "absent"},
+                {"client_id": sam.id, "status": "attended"},
+            ],
+        },
+    )
 
     alex_changes = alex.poll()
     assert [c["type"] for c in alex_changes] == ["series", "reply", "material", "attendance"]
@@ -53,8 +73,10 @@ def test_an_idle_poll_is_small_and_keeps_the_cursor(server: Server) -> None:
     r = server.http.get("/v1/changes", params={"since": client.cursor}, headers=client.headers)
     assert r.status_code == 200
     assert r.json() == {"changes": [], "cursor": client.cursor, "more": False}
-    request_bytes = len(f"GET /v1/changes?since={client.cursor} HTTP/1.1\r\n"
-                        f"Authorization: Bearer {client.token}\r\nHost: 127.0.0.1\r\n\r\n")  # fmt: skip
+    request_bytes = len(
+        f"GET /v1/changes?since={client.cursor} HTTP/1.1\r\n"
+        f"Authorization: Bearer {client.token}\r\nHost: 127.0.0.1\r\n\r\n"
+    )
     response_bytes = len(r.content) + sum(len(k) + len(v) + 4 for k, v in r.headers.items())
     assert request_bytes < 500 and response_bytes < 500
 
@@ -105,9 +127,12 @@ def test_long_histories_come_in_pages(small_pages: Server) -> None:
     client = server.enrol("Alex", program)
     for i in range(5):
         body = dict(GROUP, uid=f"s{i}")
-        assert server.http.post("/v1/coordinator/series", json=body,
-                                headers=auth(coord)).status_code == 201  # fmt: skip
-    first = server.http.get("/v1/changes", params={"since": client.cursor},
-                            headers=client.headers).json()  # fmt: skip
+        assert (
+            server.http.post("/v1/coordinator/series", json=body, headers=auth(coord)).status_code
+            == 201
+        )
+    first = server.http.get(
+        "/v1/changes", params={"since": client.cursor}, headers=client.headers
+    ).json()
     assert len(first["changes"]) == 2 and first["more"] is True
     assert [c["series"]["uid"] for c in client.poll()] == [f"s{i}" for i in range(5)]

@@ -38,11 +38,19 @@ def test_reply_reaches_the_client_with_makeup_and_links(server: Server) -> None:
     client = server.enrol("Alex", program)
     sent = notice()
     client.post(sent)
-    r = server.http.post(f"/v1/coordinator/notices/{sent['id']}/reply", headers=h, json={
-        "text": "See you Wednesday.",
-        "makeup": {"start": "2026-12-02T23:00:00Z", "end": "2026-12-03T01:00:00Z",
-                   "join_url": "https://meet.example.org/makeup"},
-        "materials": [{"title": "Notes", "url": "https://example.org/notes"}]})  # fmt: skip
+    r = server.http.post(
+        f"/v1/coordinator/notices/{sent['id']}/reply",
+        headers=h,
+        json={
+            "text": "See you Wednesday.",
+            "makeup": {
+                "start": "2026-12-02T23:00:00Z",
+                "end": "2026-12-03T01:00:00Z",
+                "join_url": "https://meet.example.org/makeup",
+            },
+            "materials": [{"title": "Notes", "url": "https://example.org/notes"}],
+        },
+    )
     assert r.status_code == 200 and r.json()["status"] == "replied"
     [change] = client.poll()
     assert change["type"] == "reply" and change["text"] == "See you Wednesday."
@@ -62,15 +70,18 @@ def test_series_lifecycle_bumps_sequence_and_reaches_clients(server: Server) -> 
     assert server.http.post(base, json=GROUP, headers=h).status_code == 409
     same = server.http.put(f"{base}/process-group", json=GROUP, headers=h).json()
     assert same["sequence"] == 0  # nothing visible changed
-    moved = server.http.put(f"{base}/process-group", headers=h,
-                            json=dict(GROUP, start_local="2026-11-02T17:30:00")).json()  # fmt: skip
+    moved = server.http.put(
+        f"{base}/process-group", headers=h, json=dict(GROUP, start_local="2026-11-02T17:30:00")
+    ).json()
     assert moved["sequence"] == 1
-    r = server.http.post(f"{base}/process-group/cancel", headers=h,
-                         json={"original_start": "2026-11-30T22:30:00Z"})  # fmt: skip
+    r = server.http.post(
+        f"{base}/process-group/cancel", headers=h, json={"original_start": "2026-11-30T22:30:00Z"}
+    )
     assert r.status_code == 200 and r.json()["sequence"] == 2
     assert r.json()["overrides"][0]["cancelled"] is True
-    r = server.http.post(f"{base}/process-group/cancel", headers=h,
-                         json={"original_start": "2026-11-30T12:00:00Z"})  # fmt: skip
+    r = server.http.post(
+        f"{base}/process-group/cancel", headers=h, json={"original_start": "2026-11-30T12:00:00Z"}
+    )
     assert r.status_code == 422  # no session starts then
     bad = dict(GROUP, uid="bad", rrule="FREQ=SOMETIMES")
     assert server.http.post(base, json=bad, headers=h).status_code == 422
@@ -85,12 +96,20 @@ def test_materials_need_a_real_session(server: Server) -> None:
     program = server.program()
     h = auth(server.coordinator("c@example.org", program))
     server.http.post("/v1/coordinator/series", json=GROUP, headers=h)
-    body = {"series_uid": "process-group", "original_start": "2026-11-30T23:00:00Z",
-            "kind": "recording", "title": "Recording", "url": "https://example.org/rec"}  # fmt: skip
+    body = {
+        "series_uid": "process-group",
+        "original_start": "2026-11-30T23:00:00Z",
+        "kind": "recording",
+        "title": "Recording",
+        "url": "https://example.org/rec",
+    }
     r = server.http.post("/v1/coordinator/materials", json=body, headers=h)
     assert r.status_code == 201 and r.json()["kind"] == "recording"
-    r = server.http.post("/v1/coordinator/materials", headers=h,
-                         json=dict(body, original_start="2026-11-30T20:00:00Z"))  # fmt: skip
+    r = server.http.post(
+        "/v1/coordinator/materials",
+        headers=h,
+        json=dict(body, original_start="2026-11-30T20:00:00Z"),
+    )
     assert r.status_code == 422
     r = server.http.post("/v1/coordinator/materials", headers=h, json=dict(body, series_uid="x"))
     assert r.status_code == 404
@@ -105,10 +124,18 @@ def test_clients_at_risk_follow_the_attendance_policy(server: Server) -> None:
     server.http.post("/v1/coordinator/series", json=GROUP, headers=h)
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
     for start in ("2026-11-23T23:00:00Z", "2026-11-25T23:00:00Z"):
-        server.http.post("/v1/coordinator/attendance", headers=h, json={
-            "series_uid": "process-group", "original_start": start,
-            "roster": [{"client_id": alex.id, "status": "absent"},
-                       {"client_id": sam.id, "status": "attended"}]})  # fmt: skip
+        server.http.post(
+            "/v1/coordinator/attendance",
+            headers=h,
+            json={
+                "series_uid": "process-group",
+                "original_start": start,
+                "roster": [
+                    {"client_id": alex.id, "status": "absent"},
+                    {"client_id": sam.id, "status": "attended"},
+                ],
+            },
+        )
     rows = {c["name"]: c for c in server.http.get("/v1/coordinator/clients", headers=h).json()}
     assert rows["Alex"]["at_risk"] is True
     assert rows["Alex"]["week"]["missed"] == 2
@@ -126,9 +153,17 @@ def test_attendance_with_advance_notice_is_excused(server: Server) -> None:
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
     alex.post(notice(original_start="2026-11-27T23:00:00Z", start="2026-11-27T23:00:00Z"))
     sam.post(notice(original_start="2026-11-27T23:00:00Z", timing="after"))
-    r = server.http.post("/v1/coordinator/attendance", headers=h, json={
-        "series_uid": "process-group", "original_start": "2026-11-27T23:00:00Z",
-        "roster": [{"client_id": alex.id, "status": "absent"},
-                   {"client_id": sam.id, "status": "absent"}]})  # fmt: skip
+    r = server.http.post(
+        "/v1/coordinator/attendance",
+        headers=h,
+        json={
+            "series_uid": "process-group",
+            "original_start": "2026-11-27T23:00:00Z",
+            "roster": [
+                {"client_id": alex.id, "status": "absent"},
+                {"client_id": sam.id, "status": "absent"},
+            ],
+        },
+    )
     assert r.status_code == 200
     assert r.json()["recorded"] == {str(alex.id): "excused", str(sam.id): "missed"}

@@ -15,8 +15,9 @@ from tests.server.conftest import GROUP, Server, notice
 def test_enrolment_returns_token_feed_program_and_schedule(server: Server) -> None:
     program = server.program()
     coord = server.coordinator("coord@example.org", program)
-    server.http.post("/v1/coordinator/series", json=GROUP,
-                     headers={"Authorization": f"Bearer {coord}"})  # fmt: skip
+    server.http.post(
+        "/v1/coordinator/series", json=GROUP, headers={"Authorization": f"Bearer {coord}"}
+    )
     client = server.enrol("Alex", program)
     body = client.enrolled
     assert len(body["token"]) >= 43  # 256 bits, URL-safe

@@ -10,8 +10,9 @@ from tests.server.conftest import GROUP, Server, notice
 def test_feed_is_a_calendar_with_the_program_series(server: Server) -> None:
     program = server.program()
     coord = server.coordinator("coord@example.org", program)
-    server.http.post("/v1/coordinator/series", json=GROUP,
-                     headers={"Authorization": f"Bearer {coord}"})  # fmt: skip
+    server.http.post(
+        "/v1/coordinator/series", json=GROUP, headers={"Authorization": f"Bearer {coord}"}
+    )
     client = server.enrol("Alex", program)
     r = server.http.get(client.enrolled["feed_url"])
     assert r.status_code == 200
@@ -47,8 +48,11 @@ def test_etag_gives_304_until_something_changes(server: Server) -> None:
     etag2 = after_notice.headers["etag"]
 
     # a series change by the coordinator changes it too
-    server.http.put("/v1/coordinator/series/process-group", headers=h,
-                    json=dict(GROUP, title="Process Group (room B)"))  # fmt: skip
+    server.http.put(
+        "/v1/coordinator/series/process-group",
+        headers=h,
+        json=dict(GROUP, title="Process Group (room B)"),
+    )
     changed = server.http.get(url, headers={"If-None-Match": etag2})
     assert changed.status_code == 200 and b"room B" in changed.content
 

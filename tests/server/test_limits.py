@@ -19,8 +19,11 @@ def test_bodies_over_the_limit_are_413(server: Server) -> None:
 
     r = server.http.post("/v1/notices", content=chunks(), headers=client.headers)
     assert r.status_code == 413
-    r = server.http.post("/v1/enroll", content=b"{" + b" " * 70_000 + b"}",
-                         headers={"Content-Type": "application/json"})  # fmt: skip
+    r = server.http.post(
+        "/v1/enroll",
+        content=b"{" + b" " * 70_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 413
 
 

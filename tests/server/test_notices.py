@@ -70,11 +70,17 @@ def test_a_session_the_server_does_not_know_keeps_its_title_and_start(server: Se
     program = server.program()
     coord = server.coordinator("coord@example.org", program)
     client = server.enrol("Alex", program)
-    own = notice(series_uid="local-dentist-1", title="Dentist swap", timing="after",
-                 start="2026-11-25T15:00:00Z", original_start="2026-11-25T15:00:00Z")  # fmt: skip
+    own = notice(
+        series_uid="local-dentist-1",
+        title="Dentist swap",
+        timing="after",
+        start="2026-11-25T15:00:00Z",
+        original_start="2026-11-25T15:00:00Z",
+    )
     assert client.post(own).status_code == 201
-    seen = server.http.get("/v1/coordinator/notices",
-                           headers={"Authorization": f"Bearer {coord}"}).json()  # fmt: skip
+    seen = server.http.get(
+        "/v1/coordinator/notices", headers={"Authorization": f"Bearer {coord}"}
+    ).json()
     assert [(n["title"], n["start"], n["client_name"]) for n in seen] == [
         ("Dentist swap", "2026-11-25T15:00:00Z", "Alex")
     ]

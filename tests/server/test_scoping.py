@@ -44,18 +44,32 @@ def test_coordinator_of_one_program_cannot_reach_another(server: Server) -> None
     assert server.http.post(f"/v1/coordinator/notices/{nid}/ack", headers=cx).status_code == 404
     r = server.http.post(f"/v1/coordinator/notices/{nid}/reply", headers=cx, json={"text": "x"})
     assert r.status_code == 404
-    assert server.http.put("/v1/coordinator/series/process-group", json=GROUP,
-                           headers=cx).status_code == 404  # fmt: skip
+    assert (
+        server.http.put("/v1/coordinator/series/process-group", json=GROUP, headers=cx).status_code
+        == 404
+    )
     assert server.http.delete("/v1/coordinator/series/process-group", headers=cx).status_code == 404
-    r = server.http.post("/v1/coordinator/attendance", headers=cx, json={
-        "series_uid": "process-group", "original_start": "2026-11-30T23:00:00Z",
-        "roster": [{"client_id": yclient.id, "status": "absent"}]})  # fmt: skip
+    r = server.http.post(
+        "/v1/coordinator/attendance",
+        headers=cx,
+        json={
+            "series_uid": "process-group",
+            "original_start": "2026-11-30T23:00:00Z",
+            "roster": [{"client_id": yclient.id, "status": "absent"}],
+        },
+    )
     assert r.status_code == 404
     # program X may have its own series with the same uid without touching Y's
     assert server.http.post("/v1/coordinator/series", json=GROUP, headers=cx).status_code == 201
-    r = server.http.post("/v1/coordinator/attendance", headers=cx, json={
-        "series_uid": "process-group", "original_start": "2026-11-30T23:00:00Z",
-        "roster": [{"client_id": yclient.id, "status": "absent"}]})  # fmt: skip
+    r = server.http.post(
+        "/v1/coordinator/attendance",
+        headers=cx,
+        json={
+            "series_uid": "process-group",
+            "original_start": "2026-11-30T23:00:00Z",
+            "roster": [{"client_id": yclient.id, "status": "absent"}],
+        },
+    )
     assert r.status_code == 404 and r.json()["detail"].startswith("no such client")
     # and Y's view is untouched
     assert server.http.get(f"/v1/coordinator/notices/{nid}", headers=cy).json()["status"] == "new"
@@ -68,11 +82,13 @@ def test_coordinator_routes_need_a_coordinator_token(server: Server) -> None:
         r = server.http.get("/v1/coordinator/notices", headers=headers)
         assert r.status_code == 401, headers
     server.coordinator("c@example.org", program)
-    r = server.http.post("/v1/coordinator/login", json={"email": "c@example.org",
-                                                        "password": "wrong"})  # fmt: skip
+    r = server.http.post(
+        "/v1/coordinator/login", json={"email": "c@example.org", "password": "wrong"}
+    )
     assert r.status_code == 401 and r.json() == {"detail": "wrong email or password"}
-    r = server.http.post("/v1/coordinator/login", json={"email": "nobody@example.org",
-                                                        "password": "wrong"})  # fmt: skip
+    r = server.http.post(
+        "/v1/coordinator/login", json={"email": "nobody@example.org", "password": "wrong"}
+    )
     assert r.status_code == 401
 
 

@@ -14,17 +14,21 @@ from sync.server.security import digest
 router = APIRouter(tags=["client"], route_class=RawRoute)
 MAX_CURSOR_DIGITS = 18
 SINCE = {
-    "name": "since", "in": "query", "required": False,
+    "name": "since",
+    "in": "query",
+    "required": False,
     "description": "the cursor of the previous answer; omitted or empty: from the start",
     "schema": {"type": "string", "maxLength": 64},
-}  # fmt: skip
+}
 
 
 @router.get(
     "/v1/changes",
     response_model=None,
-    responses={200: {"model": ChangesResponse, "description": "Changes and the next cursor"},
-               **errors(400, 401, 422)},  # fmt: skip
+    responses={
+        200: {"model": ChangesResponse, "description": "Changes and the next cursor"},
+        **errors(400, 401, 422),
+    },
     openapi_extra={"parameters": [SINCE], "security": DEVICE_AUTH},
 )
 async def get_changes(request: Request) -> Response:

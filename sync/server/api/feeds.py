@@ -43,11 +43,13 @@ def render(data: core.FeedData, refresh_min: int) -> bytes:
     "/v1/feeds/{feed_token}.ics",
     response_model=None,
     responses={
-        200: {"description": "The calendar",
-              "content": {"text/calendar": {"schema": {"type": "string"}}}},
+        200: {
+            "description": "The calendar",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        },
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
         **errors(404),
-    },  # fmt: skip
+    },
     openapi_extra={"parameters": [TOKEN]},
 )
 async def get_feed(request: Request) -> Response:

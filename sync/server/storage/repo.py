@@ -69,10 +69,12 @@ _HOT = {
 # The same lookups for a whole batch of requests at once (``WHERE ... IN``), compiled
 # once per batch size: one statement per batch instead of one per request.
 _MANY = {
-    "devices": _HOT["device"].replace("d.token_hash = :h", "d.token_hash IN ({in_list})").replace(
-        "SELECT d.id", "SELECT d.token_hash, d.id"),
-    "feeds": _HOT["feed"].replace("d.feed_hash = :h", "d.feed_hash IN ({in_list})").replace(
-        "SELECT d.client_id", "SELECT d.feed_hash, d.client_id"),
+    "devices": _HOT["device"]
+    .replace("d.token_hash = :h", "d.token_hash IN ({in_list})")
+    .replace("SELECT d.id", "SELECT d.token_hash, d.id"),
+    "feeds": _HOT["feed"]
+    .replace("d.feed_hash = :h", "d.feed_hash IN ({in_list})")
+    .replace("SELECT d.client_id", "SELECT d.feed_hash, d.client_id"),
     "notices": f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE id IN ({{in_list}})",
 }
 _PLAIN_INSERT = _HOT["insert_notice"].replace("ON CONFLICT (id) DO NOTHING", "")
@@ -184,8 +186,9 @@ class Tx(ProgramQueries, DashboardQueries):
 
     def bump_feeds(self, client_ids: list[int], at: str) -> None:
         stmt = self._stmts["bump_feed"]
-        self.raw.cursor().executemany(stmt.sql, [stmt.params({"cid": c, "at": at})
-                                                 for c in client_ids])  # fmt: skip
+        self.raw.cursor().executemany(
+            stmt.sql, [stmt.params({"cid": c, "at": at}) for c in client_ids]
+        )
 
     def insert_notice(self, values: dict[str, Any]) -> bool:
         """Store a notice; False when its id is already stored (nothing is written)."""

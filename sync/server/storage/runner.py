@@ -18,15 +18,19 @@ Guarantees (relied on by ``core`` and documented for the dashboard):
   SQLite's ``synchronous=NORMAL`` against process crashes);
 - calls of a function marked :func:`batched` that are queued together may run as one
   call of its batch form, which answers exactly as the single calls would, in order;
-- writer transactions on SQLite start with ``BEGIN IMMEDIATE`` (several processes queue
-  on the file lock instead of failing); reader transactions are plain snapshots.
+- writer transactions on SQLite start with ``BEGIN IMMEDIATE`` under an exclusive
+  ``flock`` of a lock file beside the database, so the writers of several processes
+  queue and hand over promptly instead of failing or polling; reader transactions are
+  plain snapshots.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import functools
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -59,14 +63,21 @@ class Runner:
         self._conn: Connection | None = None
         sqlite = engine.dialect.name == "sqlite"
         self._begin = "BEGIN IMMEDIATE" if (write and sqlite) else "BEGIN"
+        self._lock_path = _writer_lock_path(engine) if write else None
+        self._lock_fd: int | None = None
 
     def start(self) -> None:
+        if self._lock_path is not None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         self._conn = self._connect()
         self._thread.start()
 
     def stop(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=10)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(tx, *args, **kwargs)`` on the database thread; its result once committed."""
@@ -110,6 +121,8 @@ class Runner:
         assert self._conn is not None
         raw = self._conn.connection.driver_connection
         tx = Tx(self._conn, raw, self.statements)
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         try:
             raw.execute(self._begin)
             outcomes = _execute(tx, batch)
@@ -117,10 +130,14 @@ class Runner:
             return outcomes
         except Exception as exc:  # the batch is rolled back; each job is retried alone
             self._rollback()
-            if len(batch) == 1:
-                name = getattr(batch[0][0], "__name__", "job")
-                log.warning("database job %s failed: %s", name, type(exc).__name__)
-                return [(False, exc)]
+            failed = exc
+        finally:
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        if len(batch) == 1:
+            name = getattr(batch[0][0], "__name__", "job")
+            log.warning("database job %s failed: %s", name, type(failed).__name__)
+            return [(False, failed)]
         return [self._run_batch([job])[0] for job in batch]
 
     def _rollback(self) -> None:
@@ -134,6 +151,18 @@ class Runner:
                 self._conn.close()
             finally:
                 self._conn = self._connect()
+
+
+def _writer_lock_path(engine: Engine) -> str | None:
+    """A lock file beside a SQLite database, or None for PostgreSQL.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, which gave writers of a
+    second process a tail of a second; a blocking ``flock`` hands the write lock over the
+    moment it is released. SQLite's lock still guards everyone else (admin commands).
+    """
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return None
+    return f"{engine.url.database}.writer-lock"
 
 
 def batched(batch_fn: Callable[..., list[Any]]) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Text,
 )
 
-STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 STAMP = String(27)
 
 metadata = MetaData(
@@ -41,12 +40,14 @@ def stamp(when: datetime) -> str:
     """An aware datetime as the stored UTC text."""
     if when.tzinfo is None:
         raise ValueError("naive datetime given to the server store")
-    return when.astimezone(UTC).strftime(STAMP_FORMAT)
+    u = when.astimezone(UTC)  # strftime("%Y") does not pad years before 1000: format by hand
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
+            f"{u.second:02d}.{u.microsecond:06d}Z")  # fmt: skip
 
 
 def unstamp(text: str) -> datetime:
     """The aware UTC datetime a stored stamp names."""
-    return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 programs = Table(

@@ -250,7 +250,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_replies_notice_id"), ["notice_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("replies", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_replies_notice_id"))
