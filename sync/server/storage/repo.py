@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Dialect, TextClause, text
 
 from sync.server.storage.repo_dashboard import DashboardQueries
 from sync.server.storage.repo_program import ProgramQueries
+from sync.server.storage.repo_records import RecordQueries
 
 
 class Prebuilt:
@@ -125,7 +126,7 @@ class FeedState:
         return f'"{self.program_id}.{self.last_change}.{self.feed_rev}"'
 
 
-class Tx(ProgramQueries, DashboardQueries):
+class Tx(ProgramQueries, RecordQueries, DashboardQueries):
     """The queries of one transaction (see the module docstring)."""
 
     def __init__(self, conn: Connection, raw: Any, statements: Statements) -> None:
