@@ -7,9 +7,13 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.server.conftest import free_port, notice
 
 README = Path(__file__).resolve().parents[2] / "sync" / "server" / "README.md"
 COMMANDS = [
@@ -114,3 +118,50 @@ def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
     r = server_cli(command, "--help")
     assert r.returncode == 0 and "--json" in r.stdout and "--db" in r.stdout
     assert f"companion-server {command}" in README.read_text()
+
+
+def test_serve_with_two_workers_shares_one_database(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'server.sqlite3'}"]
+    as_json("migrate", *db)
+    as_json("create-program", "P", "--timezone", "UTC", *db)
+    codes = [as_json("add-client", f"C{i}", *db)["code"] for i in range(4)]
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sync.server.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--json",
+            *db,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stdout is not None
+        started = json.loads(proc.stdout.readline())
+        assert started["workers"] == 2 and started["url"] == f"http://127.0.0.1:{port}"
+        base = started["url"]
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+        for code in codes:  # connections land on either worker; all share the database
+            with httpx.Client(base_url=base, timeout=10) as http:
+                token = http.post("/v1/enroll", json={"code": code}).json()["token"]
+                headers = {"Authorization": f"Bearer {token}"}
+                assert http.post("/v1/notices", json=notice(), headers=headers).status_code == 201
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
