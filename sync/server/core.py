@@ -222,8 +222,8 @@ def _post_notices(tx: Tx, calls: list[tuple[str, NoticeIn, datetime]]) -> list[P
         results.append(_created(notice, received_at))
     if new_rows:
         tx.insert_notices(new_rows)
-    if excused:
-        tx.bump_feeds(excused, stamp(calls[0][2]))
+    if excused:  # in id order, so concurrent batches never lock client rows crosswise
+        tx.bump_feeds(sorted(set(excused)), stamp(calls[0][2]))
     return results
 
 
