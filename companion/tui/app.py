@@ -73,6 +73,8 @@ class CompanionApp(App[None]):
         Binding("q", "quit", "Quit", show=False),
     ]
 
+    REMINDER_CHECK_S = 30.0  # how often reminders are looked for while the app is open
+
     sync_state: reactive[SyncState] = reactive(SyncState, init=False)
     program_name: reactive[str] = reactive("", init=False)
 
@@ -87,6 +89,8 @@ class CompanionApp(App[None]):
         self.welcome_offered = False
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
+        self._built_modes: set[str] = set()
+        self._mask_switch = True
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
 
@@ -97,7 +101,7 @@ class CompanionApp(App[None]):
     def on_mount(self) -> None:
         interval = max(30, int(self.settings.sync_interval_s or 300))
         self.set_interval(interval, self.action_sync_now)
-        self.set_interval(30, self.check_reminders)
+        self.set_interval(self.REMINDER_CHECK_S, self.check_reminders)
 
     def first_paint_done(self) -> None:
         """Today is on screen: now start the first sync and reminder check (they import
@@ -168,6 +172,21 @@ class CompanionApp(App[None]):
                 reload()
 
     # ---- navigation ------------------------------------------------------------------
+    def switch_mode(self, mode: str) -> Any:
+        """Switch screens. Textual holds every paint for 50 ms after a switch to hide a
+        screen that is still being built; a screen already built has nothing to hide, so
+        it is painted at once (that delay alone was over the 50 ms budget)."""
+        self._mask_switch = mode not in self._built_modes
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._mask_switch = True
+            self._built_modes.add(mode)
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if self._mask_switch:
+            super().delay_update(delay)
+
     async def action_notify_about(self, occurrence_id: str = "", makeup: bool = False) -> None:
         """Open the notify form, on ``occurrence_id`` when given."""
         await self.switch_mode("notify")

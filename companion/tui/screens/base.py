@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 
@@ -37,7 +37,24 @@ class MainScreen(Screen[None]):
     loaded_at: float = 0.0
     STALE_AFTER_S = 60.0  # times ("starts in …") move on even when no data changed
 
-    def on_screen_resume(self) -> None:
+    _suspended_focus: bool | None = None
+
+    def _on_screen_suspend(self) -> None:
+        self._suspended_focus = self.app.app_focus
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """A switch back to this screen: repaint it, and reload only when data changed.
+
+        Textual restyles every widget of a screen each time ``switch_mode`` resumes it,
+        which costs a third of a switch. Theme and CSS changes already reach suspended
+        screens (``App.refresh_css``); only a change of terminal focus while suspended
+        (the ``:focus``/``:blur`` pseudo-classes) needs it. Textual's own handler runs
+        after this one (handlers run down the class hierarchy) and honours the flag.
+        """
+        event.refresh_styles = (
+            self._suspended_focus is not None and self._suspended_focus != self.app.app_focus
+        )
+        self.query_one(AppHeader).tick()  # the clock moved on while away
         import time
 
         fresh = time.monotonic() - self.loaded_at < self.STALE_AFTER_S

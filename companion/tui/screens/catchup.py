@@ -79,21 +79,23 @@ class CatchUpScreen(MainScreen):
                 )
             )
             return
+        rows: list[Option | None] = []  # added at once: one by one re-measures each time
         for checklist in data.checklists:
             occ_id = occurrence_id_of(checklist)
-            options.add_option(Option(heading(checklist, tz), id=f"head:{occ_id}", disabled=True))
+            rows.append(Option(heading(checklist, tz), id=f"head:{occ_id}", disabled=True))
             for n, item in enumerate(checklist.items, 1):
                 oid = f"item:{occ_id}:{n}"
                 self.rows[oid] = (checklist, n)
-                options.add_option(Option("  " + item_line(item, tz), id=oid))
-            options.add_option(None)
+                rows.append(Option("  " + item_line(item, tz), id=oid))
+            rows.append(None)
         if data.older_completed:
-            options.add_option(
+            rows.append(
                 Option(
                     f"[dim]… and {data.older_completed} older checklists, all done[/]",
                     disabled=True,
                 )
             )
+        options.add_options(rows)
         ids = list(self.rows)
         target = keep if keep in self.rows else (ids[0] if ids else None)
         if target is not None:

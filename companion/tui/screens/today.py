@@ -72,6 +72,7 @@ class TodayScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: TodayData | None = None
+        self._next_shown = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="today-columns"):
@@ -133,10 +134,18 @@ class TodayScreen(MainScreen):
         else:
             self.show(message.data)
 
+    def on_screen_resume(self) -> None:
+        self.tick()
+
     def tick(self) -> None:
-        """Redraw the next-session panel: its countdown is live."""
-        if self.data is not None:
-            self.query_one("#next-session", Static).update(self.next_text(self.data.view))
+        """Redraw the next-session panel when its countdown moved on (a new text costs a
+        layout, so an unchanged one is left alone, and so is a screen not on view)."""
+        if self.data is None or self not in self.app.screen_stack:
+            return
+        text = self.next_text(self.data.view)
+        if text != self._next_shown:
+            self._next_shown = text
+            self.query_one("#next-session", Static).update(text)
 
     def next_text(self, view: TodayView) -> str:
         occ = view.next_occurrence

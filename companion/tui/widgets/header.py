@@ -62,6 +62,14 @@ class AppHeader(Horizontal):
     def _show_title(self, name: str) -> None:
         self.query_one("#hdr-title", Static).update(f"Companion · {name}" if name else "Companion")
 
+    _clock_shown = ""
+
     def tick(self) -> None:
+        """Show the time; only a new minute on a screen in view is redrawn."""
+        if self.screen not in self.app.screen_stack and self._clock_shown:
+            return
         now = self.companion.now().astimezone(self.companion.tz)
-        self.query_one("#hdr-clock", Static).update(f"{now:%a %d %b %H:%M}")
+        text = f"{now:%a %d %b %H:%M}"
+        if text != self._clock_shown:
+            self._clock_shown = text
+            self.query_one("#hdr-clock", Static).update(text)
