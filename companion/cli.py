@@ -22,8 +22,6 @@ COMMAND_MODULES = (
     "companion.commands.series",
     "companion.commands.journal",
     "companion.commands.catchup",
-)
-OPTIONAL_COMMAND_MODULES = (
     "companion.commands.ics",
     "companion.commands.sync",
 )
@@ -46,14 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    for name in OPTIONAL_COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
     return parser
 
 
@@ -84,19 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_app() -> int:
-    """Start the Textual app (issue 6); without it, show the status."""
-    try:
-        from companion.tui.app import run
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("companion.tui"):
-            raise
-        profile = Profile.open()
-        try:
-            from companion.commands.status import print_status
+    """Start the Textual app (imported only now: the scripting commands do not need it)."""
+    from companion.tui.app import run
 
-            print_status(profile)
-            print("\n(the full-screen app is not built yet; `companion --help` lists commands)")
-            return 0
-        finally:
-            profile.close()
     return run()
