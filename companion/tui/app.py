@@ -89,7 +89,6 @@ class CompanionApp(App[None]):
         self.welcome_offered = False
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
-        self._built_modes: set[str] = set()
         self._mask_switch = True
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
@@ -110,6 +109,21 @@ class CompanionApp(App[None]):
             self._background_started = True
             self.action_sync_now()
             self.check_reminders()
+            self._preload_screens()
+
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def _preload_screens(self) -> None:
+        """Import the other screens' code while the user reads Today, so a first switch
+        only builds the screen."""
+        import importlib
+
+        for module in ("schedule", "journal", "catchup", "notify", "settings"):
+            importlib.import_module(f"companion.tui.screens.{module}")
+        # What start-up built lives as long as the app: keep it out of the collector's
+        # full passes, which otherwise stall a keypress now and then for 40-80 ms.
+        import gc
+
+        gc.freeze()
 
     async def on_unmount(self) -> None:
         self.backend.close()
@@ -173,18 +187,17 @@ class CompanionApp(App[None]):
 
     # ---- navigation ------------------------------------------------------------------
     def switch_mode(self, mode: str) -> Any:
-        """Switch screens. Textual holds every paint for 50 ms after a switch to hide a
-        screen that is still being built; a screen already built has nothing to hide, so
-        it is painted at once (that delay alone was over the 50 ms budget)."""
-        self._mask_switch = mode not in self._built_modes
+        """Switch screens. Textual holds every paint for 50 ms after a switch, to hide a
+        screen still being built; that delay alone was over the 50 ms budget. Without it
+        the old screen stays on view until the new one paints, so nothing flashes."""
+        self._mask_switch = False
         try:
             return super().switch_mode(mode)
         finally:
             self._mask_switch = True
-            self._built_modes.add(mode)
 
     def delay_update(self, delay: float = 0.05) -> None:
-        if self._mask_switch:
+        if self._mask_switch:  # still used where Textual masks other transitions
             super().delay_update(delay)
 
     async def action_notify_about(self, occurrence_id: str = "", makeup: bool = False) -> None:

@@ -21,6 +21,25 @@ class MainScreen(Screen[None]):
     """A main area. Subclasses compose ``compose_body``, load in ``load`` (run on the
     backend thread) and show the result in ``show``."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # A new screen is styled as its widgets mount. Textual also re-parses and re-applies
+        # the whole stylesheet (twice) on the first switch to a screen whose CSS count lags
+        # the app's, for screens that bring CSS of their own; these bring none (app.tcss is
+        # loaded at start). Once a screen is on view the stylesheet is set up (the first
+        # screen waits for that). A later theme change still lags and is applied then.
+        try:
+            if self.app.screen.is_mounted:
+                self._css_update_count = self.app._css_update_count
+        except Exception:  # noqa: BLE001 - the first screen, or no app: Textual's way
+            pass
+
+    def on_mount(self) -> None:
+        # The first screen mounts after the app's first styling pass, which could not
+        # record it yet: record it now, or the first switch back to it restyles the app.
+        if self._css_update_count == -1:
+            self._css_update_count = self.app._css_update_count
+
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield from self.compose_body()

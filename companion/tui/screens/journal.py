@@ -61,6 +61,7 @@ class JournalScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: JournalData | None = None
+        self.shown_tz: object = None
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="journal-tabs"):
@@ -77,15 +78,18 @@ class JournalScreen(MainScreen):
         return load_journal
 
     def show(self, data: JournalData) -> None:
-        self.data = data
+        tz = self.companion.tz
+        if data == self.data and tz == self.shown_tz:
+            return  # a reload that found nothing new: keep the table (years of rows)
+        self.data, self.shown_tz = data, tz
         table = self.query_one("#journal-list", DataTable)
         table.clear()
-        tz = self.companion.tz
+        # Text cells: a plain string would be parsed as markup, row by row.
         for r in data.reflections:
             table.add_row(
-                f"{r.when.astimezone(tz):%a %d %b}",
+                Text(f"{r.when.astimezone(tz):%a %d %b}"),
                 Text(", ".join(b.label for b in r.barriers) or "–"),
-                "" if r.mood is None else f"{r.mood}/5",
+                Text("" if r.mood is None else f"{r.mood}/5"),
                 key=str(r.id),
             )
         if not data.reflections:
