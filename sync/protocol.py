@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from companion.domain.journal import Barrier
 from companion.domain.notices import MESSAGE_LIMIT, REFLECTION_LIMIT, Timing
@@ -31,6 +31,14 @@ UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        """NUL is valid JSON but no database text (PostgreSQL refuses it): a 422, not a 500."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
 
 
 class ProgramInfo(Wire):

@@ -19,6 +19,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.include_router(dashboard)  # the coordinator dashboard (web/), under /
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _unstorable)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return HotPaths(app, settings.max_body)
 
@@ -104,6 +106,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         return error(422, "body: not valid JSON")
     return await http_exception_handler(request, exc)
+
+
+async def _unstorable(_request: Request, exc: Exception) -> Response:
+    """A value the database refuses (e.g. a NUL in a query parameter on PostgreSQL) is the
+    caller's mistake: 422, never a 500. Only the error class is logged, never the value."""
+    log.info("refused a value the database cannot store (%s)", type(exc.orig).__name__)
+    return error(422, "a value cannot be stored (control characters?)")
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -47,3 +47,17 @@ def test_unknown_paths_and_methods_are_4xx(server: Server) -> None:
     assert server.http.get("/v1/nothing").status_code == 404
     assert server.http.delete("/v1/notices").status_code == 405
     assert server.http.get("/healthz").json() == {"status": "ok"}
+
+
+def test_nul_characters_are_a_422_on_every_backend(server: Server) -> None:
+    """JSON allows "\\u0000" but PostgreSQL text does not: the caller's mistake, not a 500."""
+    client = server.enrol("Alex", server.program())
+    r = client.post(notice(message="before\x00after"))
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    r = server.http.post("/v1/coordinator/login", json={"email": "a\x00@b.org", "password": "x"})
+    assert r.status_code == 422
+    signin = server.http.get("/signin")
+    csrf = signin.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    r = server.http.post("/signin", data={"email": "x\x00@y.org", "password": "p", "csrf": csrf})
+    assert r.status_code in (200, 303, 401, 422), r.status_code  # never a 500
+    assert client.post(notice()).status_code == 201

@@ -106,6 +106,8 @@ async def checked_form(request: Request, who: SignedIn) -> FormData:
     token = form.get(CSRF_FIELD)
     if not csrf_valid(who.session, token if isinstance(token, str) else None):
         raise HTTPException(status_code=403, detail="this form has expired; reload the page")
+    if any(isinstance(v, str) and "\x00" in v for v in form.values()):
+        raise HTTPException(status_code=422, detail="the form holds a NUL character")
     return form
 
 
