@@ -1,5 +1,5 @@
 """The week view: days as columns, each session a line coloured by its status, one of them
-selected. Arrow keys move the selection; the screen acts on ``selected``."""
+selected. Arrow keys or a click move the selection; the screen acts on ``selected``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.widgets import Static
 
 from companion.actions.schedule import OccurrenceView
 from companion.domain.attendance import Status
@@ -31,6 +32,21 @@ STATUS_STYLE = {
     Status.CANCELLED: "dim strike",
     Status.UPCOMING: "$foreground",
 }
+
+
+class DayColumn(Static):
+    """One day's sessions; a click on one selects it (``@click=pick(n)`` in the text)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        # Keep the status colours: no link styling on the clickable lines.
+        self.set_reactive(Static.auto_links, False)
+
+    def action_pick(self, index: int) -> None:
+        week = self.parent
+        if isinstance(week, WeekView):
+            week.focus()
+            week.cursor = index
 
 
 class WeekView(Widget, can_focus=True):
@@ -61,10 +77,8 @@ class WeekView(Widget, can_focus=True):
         self.now = datetime(2000, 1, 1)
 
     def compose(self):  # type: ignore[no-untyped-def]
-        from textual.widgets import Static
-
         for n in range(7):
-            yield Static(id=f"day-{n}", classes="day")
+            yield DayColumn(id=f"day-{n}", classes="day")
 
     def set_week(
         self,
@@ -115,8 +129,8 @@ class WeekView(Widget, can_focus=True):
                     text = f"[reverse]{text}[/reverse]"
                 elif i == self.cursor:
                     text = f"[u]{text}[/u]"
-                lines.append(text)
-            self.query_one(f"#day-{n}").update("\n".join(lines))  # type: ignore[attr-defined]
+                lines.append(f"[@click=pick({i})]{text}[/]")
+            self.query_one(f"#day-{n}", DayColumn).update("\n".join(lines))
 
     def on_focus(self) -> None:
         self.render_days()
