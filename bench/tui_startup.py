@@ -175,6 +175,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         profile, count = build_five_years(home, NOW)
@@ -187,7 +188,8 @@ def main() -> int:
         khal = time_khal(home, ics, args.runs)
     load = os.getloadavg()[0]
     print(f"five years: {count} occurrences, 500 reflections; {args.runs} starts at 120x40; "
-          f"load average {load:.1f} on {os.cpu_count()} cores")  # fmt: skip
+          f"load average {load_before:.1f} before, {load:.1f} after, on {os.cpu_count()} "
+          "cores")  # fmt: skip
     ok_start = statistics.median(starts) < 0.5
     ok_switch = statistics.median(again) < 0.05
     print(f"reference, a bare one-widget Textual app: {ms(bare)}")

@@ -34,7 +34,9 @@ class KeysBar(Static):
                     continue
                 action = b.action if "." in b.action else f"{owner}.{b.action}"
                 action = action.replace('"', "'")
-                label = escape(_label(b))
+                # A key is one word or sign; escape() would leave a lone "[" as it is,
+                # which then swallows the closing tag after it.
+                label = _label(b).replace("[", "\\[")
                 parts.append(f"[@click={action}][b $accent]{label}[/] {escape(b.description)}[/]")
         parts.append("[b $accent]^p[/] palette")
         self.update("  ".join(parts))
