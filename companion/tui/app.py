@@ -126,6 +126,9 @@ class CompanionApp(App[None]):
         gc.freeze()
 
     async def on_unmount(self) -> None:
+        import gc
+
+        gc.unfreeze()  # what start-up froze can be collected again (tests run many apps)
         self.backend.close()
         self.sync_backend.close()
 

@@ -65,15 +65,16 @@ class MainScreen(Screen[None]):
         """A switch back to this screen: repaint it, and reload only when data changed.
 
         Textual restyles every widget of a screen each time ``switch_mode`` resumes it,
-        which costs a third of a switch. Theme and CSS changes already reach suspended
+        about half the work of a switch. Theme and CSS changes already reach suspended
         screens (``App.refresh_css``); only a change of terminal focus while suspended
-        (the ``:focus``/``:blur`` pseudo-classes) needs it. Textual's own handler runs
-        after this one (handlers run down the class hierarchy) and honours the flag.
+        (the ``:focus``/``:blur`` pseudo-classes) needs it. Textual calls each class's
+        handler, this subclass's first, so ``Screen``'s own one sees the flag.
         """
         event.refresh_styles = (
             self._suspended_focus is not None and self._suspended_focus != self.app.app_focus
         )
-        self.query_one(AppHeader).tick()  # the clock moved on while away
+        for header in self.query(AppHeader):  # the clock moved on while away
+            header.tick()
         import time
 
         fresh = time.monotonic() - self.loaded_at < self.STALE_AFTER_S
