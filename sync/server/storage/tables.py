@@ -172,6 +172,7 @@ notices = Table(
     Column("digest", String(64), nullable=False),  # of the content: tells a retry from a clash
     Column("status", String(20), nullable=False, default="new"),
     Index("ix_notices_program_received", "program_id", "received_at"),
+    Index("ix_notices_program_status", "program_id", "status", "received_at"),
     Index("ix_notices_client_occurrence", "client_id", "series_uid", "original_start"),
 )
 
