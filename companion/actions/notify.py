@@ -196,12 +196,23 @@ def _entry(profile: Profile, notice_id: str) -> OutboxEntry:
 
 
 def discard(profile: Profile, notice_id: str) -> OutboxEntry:
-    """Drop a queued or failed notice. A delivered one is the coordinator's record: kept."""
+    """Drop a queued or failed notice. A delivered one is the coordinator's record: kept.
+
+    An advance notice made its session excused; once discarded the coordinator will never
+    hear of it, so the session goes back to unmarked (the client's own mark only)."""
     entry = _entry(profile, notice_id)
     if entry.state not in (NoticeState.QUEUED, NoticeState.FAILED):
         raise UserError("that notice has reached your coordinator and cannot be discarded")
+    notice = entry.notice
     with profile.store.transaction() as conn:
         repo_outbox.remove(conn, entry.id)
+        key = (notice.series_uid, notice.original_start)
+        if (
+            notice.timing is Timing.ADVANCE
+            and repo_schedule.marks(conn).get(key) is Status.EXCUSED
+            and repo_schedule.mark_source(conn, *key) != "program"
+        ):
+            repo_schedule.set_mark(conn, *key, Status.UPCOMING, profile.now())
     return entry
 
 

@@ -126,6 +126,21 @@ def test_discard_and_retry_rules(program_profile: Profile) -> None:
         actions.discard(program_profile, "ffffffff")
 
 
+def status_on(profile: Profile, when: str) -> Status:
+    start = datetime.fromisoformat(when).replace(tzinfo=profile.tz())
+    found = occurrences(profile, start, start + timedelta(days=1))
+    return next(v.status for v in found if v.occurrence.title == "Process Group")
+
+
+def test_discarding_an_advance_notice_unexcuses_the_session(program_profile: Profile) -> None:
+    """The coordinator will never hear of a discarded notice: the session is not excused."""
+    notice = actions.notify(program_profile, occurrence(program_profile, "2026-11-27"), "work")
+    assert status_on(program_profile, "2026-11-27") is Status.EXCUSED
+    actions.discard(program_profile, notice.id)
+    assert status_on(program_profile, "2026-11-27") is Status.UPCOMING
+    assert actions.outbox(program_profile) == []
+
+
 def test_cli_notify_offline_without_enrolment(demo_profile: Profile) -> None:
     """Not enrolled: the notice is still queued at once, and the user is told how it leaves."""
     sessions = json.loads(run_cli("sessions", "--json").stdout)
