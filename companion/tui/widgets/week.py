@@ -3,6 +3,7 @@ selected. Arrow keys or a click move the selection; the screen acts on ``selecte
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,15 @@ STATUS_STYLE = {
 }
 
 
+def title_lines(title: str, width: int, most: int = 2) -> list[str]:
+    """A title in at most ``most`` lines of ``width``, broken between words; a word or a
+    last line that does not fit ends in an ellipsis (never a word cut in two lines)."""
+    lines = textwrap.wrap(title, width, break_long_words=False) or [""]
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+    return [line if len(line) <= width else line[: width - 1] + "…" for line in lines]
+
+
 class DayColumn(Static):
     """One day's sessions; a click on one selects it (``@click=pick(n)`` in the text)."""
 
@@ -41,6 +51,11 @@ class DayColumn(Static):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         # Keep the status colours: no link styling on the clickable lines.
         self.set_reactive(Static.auto_links, False)
+
+    def on_resize(self) -> None:
+        week = self.parent
+        if isinstance(week, WeekView) and week.is_mounted:
+            week.render_days()
 
     def action_pick(self, index: int) -> None:
         week = self.parent
@@ -113,6 +128,8 @@ class WeekView(Widget, can_focus=True):
     def render_days(self) -> None:
         today = self.now.astimezone(self.tz).date()
         for n in range(7):
+            column = self.query_one(f"#day-{n}", DayColumn)
+            width = max(4, (column.content_size.width or 12) - 2)
             day = self.week_start + timedelta(days=n)
             head = f"{day:%a %d}"
             head = f"[reverse $accent] {head} [/]" if day.date() == today else f"[b] {head} [/]"
@@ -121,16 +138,16 @@ class WeekView(Widget, can_focus=True):
                 if self._day(view) != n:
                     continue
                 occ = view.occurrence
-                text = (
-                    f"{STATUS_MARK[view.status]} {occ.local_start(self.tz):%H:%M}\n"
-                    f"  [{STATUS_STYLE[view.status]}]{escape(occ.title)}[/]"
+                text = f"{STATUS_MARK[view.status]} {occ.local_start(self.tz):%H:%M}\n" + "\n".join(
+                    f"  [{STATUS_STYLE[view.status]}]{escape(line)}[/]"
+                    for line in title_lines(occ.title, width)
                 )
                 if i == self.cursor and self.has_focus:
                     text = f"[reverse]{text}[/reverse]"
                 elif i == self.cursor:
                     text = f"[u]{text}[/u]"
                 lines.append(f"[@click=pick({i})]{text}[/]")
-            self.query_one(f"#day-{n}", DayColumn).update("\n".join(lines))
+            column.update("\n".join(lines))
 
     def on_focus(self) -> None:
         self.render_days()
