@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Static
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Static
 
-from companion.tui.widgets.form import Field, validate_all
+from companion.tui.dialogs.base import FieldsDialog
+from companion.tui.widgets.form import Field
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +39,13 @@ def check_import_path(text: str) -> Path:
     return path
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(FieldsDialog[ExportRequest]):
     """Export .ics: the file to write and the discreet-titles option."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Export")]
 
     def __init__(self, default_path: str, discreet: bool) -> None:
         super().__init__()
         self.path_field = Field("File", check_export_path, value=default_path, id="path")
+        self.fields = [self.path_field]
         self.discreet = discreet
 
     def compose(self) -> ComposeResult:
@@ -62,39 +60,24 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                 self.discreet,
                 id="discreet",
             )
-            with Horizontal(classes="buttons"):
-                yield Button("Export (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.path_field.input.focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            yield from self.buttons("Export")
 
     def action_save(self) -> None:
-        values = validate_all([self.path_field])
+        values = self.values()
         if values is not None:
             discreet = self.query_one("#discreet", Checkbox).value
             self.dismiss(ExportRequest(values["path"], discreet))
 
 
-class ImportDialog(ModalScreen[str | None]):
+class ImportDialog(FieldsDialog[str]):
     """Import .ics: the file to read."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Import")]
 
     def __init__(self) -> None:
         super().__init__()
         self.path_field = Field(
             "File", check_import_path, id="path", placeholder="e.g. ~/Downloads/program.ics"
         )
+        self.fields = [self.path_field]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -103,23 +86,9 @@ class ImportDialog(ModalScreen[str | None]):
                 "calendar; importing the same file again updates them.[/]"
             )
             yield self.path_field
-            with Horizontal(classes="buttons"):
-                yield Button("Import (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.path_field.input.focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            yield from self.buttons("Import")
 
     def action_save(self) -> None:
-        values = validate_all([self.path_field])
+        values = self.values()
         if values is not None:
             self.dismiss(str(values["path"]))
