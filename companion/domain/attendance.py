@@ -89,6 +89,12 @@ class WeekSummary:
         return self.needed_to_stay_above is not None
 
     @property
+    def reachable_if_unrecorded_attended(self) -> bool:
+        """Whether the week could still be met if the sessions not marked yet were attended."""
+        needed = needed_to_reach(self.threshold, self.attended + self.unrecorded, self.counted)
+        return needed <= self.remaining
+
+    @property
     def on_track(self) -> bool:
         return self.needed_to_stay_above == 0
 
@@ -98,6 +104,8 @@ class WeekSummary:
         if self.counted == 0:
             return "no sessions this week"
         if self.needed_to_stay_above is None:
+            if self.unrecorded and self.reachable_if_unrecorded_attended:
+                return f"mark your {self.unrecorded} past session(s) to see where you stand"
             return f"{pct} is out of reach this week; talk to your coordinator"
         if self.needed_to_stay_above == 0:
             if self.remaining:

@@ -91,6 +91,9 @@ def test_past_unmarked_sessions_are_reported_not_assumed() -> None:
     w = summary(occs, [Status.UPCOMING] * 3, 2.5)
     assert (w.unrecorded, w.remaining) == (2, 1)
     assert w.needed_to_stay_above is None  # conservative: unrecorded are not attended
+    assert w.forecast() == "mark your 2 past session(s) to see where you stand"
+    missed = summary(occs, [Status.MISSED, Status.UPCOMING, Status.UPCOMING], 2.5)
+    assert missed.forecast().startswith("80% is out of reach")  # 2 of 3 at best
 
 
 def test_a_session_in_progress_can_still_be_attended() -> None:
