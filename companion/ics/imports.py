@@ -17,7 +17,18 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import x_wr_timezone
-from icalendar import Calendar, Component, Event
+from icalendar import (
+    Calendar,
+    Component,
+    Event,
+    vDate,
+    vDatetime,
+    vDDDTypes,
+    vDuration,
+    vPeriod,
+    vRecur,
+    vTime,
+)
 
 from companion.domain.schedule import Kind, Override, ScheduleError, Series, rule_until_utc, zone
 from companion.ics.export import KIND_PROPERTY
@@ -59,6 +70,16 @@ class _Skip(Exception):
     """An event that is well formed but cannot become a series."""
 
 
+class _BadValue(Exception):
+    """A property whose value is not of the type it must have (``str()`` says which);
+    :func:`import_calendar` turns it into an :class:`IcsError` naming the line."""
+
+    def __init__(self, component: Component, name: str, problem: str) -> None:
+        super().__init__(problem)
+        self.component = component
+        self.name = name
+
+
 def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResult:
     """Parse ``data`` into series. Floating times (and all-day events) are read in the
     file's X-WR-TIMEZONE, else in ``default_tz``."""
@@ -84,7 +105,7 @@ def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResu
             cal = x_wr_timezone.to_standard(cal)
     fallback = wr or default_tz
     groups: dict[str, list[Event]] = defaultdict(list)
-    for event in cal.walk("VEVENT"):
+    for event in cal.events:
         groups[_uid(event)].append(event)
     result = ImportResult([], [])
     for uid, events in groups.items():
@@ -97,6 +118,9 @@ def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResu
             result.series.append(_series(uid, masters[0], changes, fallback, lines))
         except _Skip as skip:
             result.skipped.append(Skipped(uid, title, str(skip)))
+        except _BadValue as bad:
+            where = lines.where(bad.component, bad.name)
+            raise IcsError(f"{where}bad {bad.name} in {bad.component.name}: {bad}") from bad
     return result
 
 
@@ -205,7 +229,8 @@ def _uid(event: Event) -> str:
     uid = str(event.get("UID", "")).strip()
     if uid:
         return uid
-    seed = f"{event.get('SUMMARY', '')}|{event.get('DTSTART').to_ical().decode()}"  # type: ignore[union-attr]
+    start = event.get("DTSTART")  # none: _series reports it, with the event's line
+    seed = f"{event.get('SUMMARY', '')}|{start.to_ical().decode() if start is not None else ''}"
     return hashlib.sha1(seed.encode()).hexdigest()[:16] + "@import.companion"
 
 
@@ -216,7 +241,7 @@ def _series(uid: str, master: Event, changes: list[Event], fallback: str, lines:
         raise _Skip("the event is cancelled")
     if "EXRULE" in master:
         raise _Skip("EXRULE is not supported (RFC 5545 deprecated it)")
-    raw = master["DTSTART"].dt
+    raw = _moment(master, "DTSTART")
     tzid = _tzid(raw, master, fallback)
     tz = ZoneInfo(tzid)
     start = _aware(raw, tz, raw)
@@ -245,7 +270,7 @@ def _series(uid: str, master: Event, changes: list[Event], fallback: str, lines:
         raise _Skip(str(exc)) from exc
 
 
-def _rule_text(rules: list) -> str | None:
+def _rule_text(rules: list[vRecur]) -> str | None:
     """The RRULE value; None for a rule that yields DTSTART alone (COUNT=1)."""
     if not rules:
         return None
@@ -280,28 +305,29 @@ def _aware(value: date, tz: ZoneInfo, like: date) -> datetime:
 
 def _duration(event: Event, start: datetime, tz: ZoneInfo, raw: date) -> timedelta:
     if "DTEND" in event:
-        end = event["DTEND"].dt
+        end = _moment(event, "DTEND")
         if not isinstance(end, datetime):  # all day: whole days, not 24-hour blocks
             return timedelta(days=(end - raw).days) if isinstance(raw, date) else DEFAULT_LENGTH
         return _aware(end, tz, raw).astimezone(UTC) - start.astimezone(UTC)
     if "DURATION" in event:
-        return event["DURATION"].dt
+        return _span(event, "DURATION")
     return DEFAULT_LENGTH if isinstance(raw, datetime) else timedelta(days=1)
 
 
 def _override(event: Event, tz: ZoneInfo, like: date, duration: timedelta) -> Override | None:
     """A change to one occurrence; None when it changes nothing a series keeps (a new
     title only, or our own "Excused" marker)."""
-    rid = event["RECURRENCE-ID"]
-    if str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
+    rid = _moment(event, "RECURRENCE-ID")
+    if str(event["RECURRENCE-ID"].params.get("RANGE", "")).upper() == "THISANDFUTURE":
         raise _Skip("RECURRENCE-ID;RANGE=THISANDFUTURE is not supported")
-    original = _aware(rid.dt, tz, like).astimezone(UTC)
+    original = _aware(rid, tz, like).astimezone(UTC)
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return Override(original, cancelled=True)
     if "DTSTART" not in event:
         return None
-    start = _aware(event["DTSTART"].dt, tz, like).astimezone(UTC)
-    end = start + _duration(event, start, tz, event["DTSTART"].dt)
+    raw = _moment(event, "DTSTART")
+    start = _aware(raw, tz, like).astimezone(UTC)
+    end = start + _duration(event, start, tz, raw)
     if start == original:
         return None
     return Override(original, start, None if end == start + duration else end)
@@ -344,12 +370,12 @@ def _reminders(event: Event, duration: timedelta, start: datetime) -> tuple[time
     for alarm in event.walk("VALARM"):
         if str(alarm.get("ACTION", "")).upper() not in ("DISPLAY", "AUDIO", "EMAIL"):
             continue
-        trigger = alarm.get("TRIGGER")
-        if trigger is None:
+        if "TRIGGER" not in alarm:
             continue
-        value = trigger.dt
+        value = _time_value(alarm, "TRIGGER")
         if isinstance(value, timedelta):
-            related_end = str(trigger.params.get("RELATED", "START")).upper() == "END"
+            related = alarm["TRIGGER"].params.get("RELATED", "START")
+            related_end = str(related).upper() == "END"
             offset = -(value + duration) if related_end else -value
         elif isinstance(value, datetime):
             moment = value if value.tzinfo else value.replace(tzinfo=_tz(start))
@@ -364,3 +390,30 @@ def _reminders(event: Event, duration: timedelta, start: datetime) -> tuple[time
 def _tz(when: datetime) -> tzinfo:
     assert when.tzinfo is not None
     return when.tzinfo
+
+
+def _time_value(component: Component, name: str) -> object:
+    """The parsed value of a date, time, duration or period property: ``date``,
+    ``datetime``, ``time``, ``timedelta`` or a period's ``(start, end or duration)``."""
+    prop = component[name]
+    if isinstance(prop, list):  # icalendar gives a property that repeats as a list
+        raise _BadValue(component, name, "given more than once")
+    if not isinstance(prop, (vDDDTypes, vDate, vDatetime, vDuration, vPeriod, vTime)):
+        raise _BadValue(component, name, "not a date, time or duration")
+    return prop.dt
+
+
+def _moment(component: Component, name: str) -> date:
+    """The DATE or DATE-TIME value of DTSTART, DTEND or RECURRENCE-ID."""
+    value = _time_value(component, name)
+    if not isinstance(value, date):
+        raise _BadValue(component, name, "not a date or date-time")
+    return value
+
+
+def _span(component: Component, name: str) -> timedelta:
+    """The DURATION value of ``name``."""
+    value = _time_value(component, name)
+    if not isinstance(value, timedelta):
+        raise _BadValue(component, name, "not a duration")
+    return value
