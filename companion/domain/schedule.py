@@ -175,6 +175,11 @@ def parse_rrule(text: str, start: datetime) -> rrule:
 
 def _rule(series: Series) -> rrule:
     """The rrule expanded on naive local time; UNTIL is converted to local naive too."""
+    return _rule_until(series)[0]
+
+
+def _rule_until(series: Series) -> tuple[rrule, datetime | None]:
+    """:func:`_rule`, and its UNTIL (naive local) when it has one."""
     assert series.rrule is not None
     value = series.rrule.strip().removeprefix("RRULE:")
     parts = []
@@ -188,7 +193,7 @@ def _rule(series: Series) -> rrule:
     rule = parse_rrule(";".join(parts), series.start)
     if until is not None:
         rule = rule.replace(until=until)
-    return rule
+    return rule, until
 
 
 def _parse_until(arg: str, series: Series) -> datetime:
@@ -210,7 +215,7 @@ def rule_until_utc(series: Series) -> datetime | None:
     """The series' UNTIL as an aware UTC datetime, when it has one."""
     if not series.rrule:
         return None
-    until = _rule(series)._until  # noqa: SLF001 - dateutil keeps it private
+    _checked, until = _rule_until(series)  # the whole rule is parsed, so a bad one raises
     if until is None:
         return None
     return until.replace(tzinfo=series.zone).astimezone(UTC)
