@@ -37,7 +37,7 @@ def new_code() -> str:
 def normalize_code(code: str) -> str:
     """Forgive case, spaces, dashes and the look-alike letters people type."""
     cleaned = code.strip().upper().replace(" ", "").replace("-", "")
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}" if len(cleaned) == 12 else cleaned
 
 
