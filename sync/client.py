@@ -8,10 +8,7 @@ next to its database, which the kernel releases when a holder dies, even by SIGK
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,8 +22,8 @@ from pydantic import ValidationError
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Policy
 from companion.domain.schedule import ScheduleError
-from companion.paths import private_file
 from companion.store import repo_outbox, repo_schedule, repo_sync
+from companion.store.lock import outbox_lock
 from companion.store.repo_schedule import Program
 from sync.changes import ChangeCounts, apply_page
 from sync.credentials import forget_token, read_token, write_token
@@ -88,25 +85,8 @@ def check_server_url(url: str) -> str:
 @contextmanager
 def sync_lock(profile: Profile, wait: float) -> Iterator[bool]:
     """Hold the profile's sync lock; yields False when another process kept it ``wait`` s."""
-    path = private_file(profile.paths.lock_file)
-    fd = os.open(path, os.O_RDWR)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.05)
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    with outbox_lock(profile.paths.lock_file, wait) as held:
+        yield held
 
 
 def _api(profile: Profile, timeout: float, retry_budget: float | None = None) -> Api | None:

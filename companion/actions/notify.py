@@ -23,9 +23,12 @@ from companion.domain.notices import (
 )
 from companion.domain.schedule import DEFAULT_REMINDERS, Kind, Occurrence, Series, occurrence_id
 from companion.store import repo_journal, repo_outbox, repo_schedule, repo_sync
+from companion.store.lock import outbox_lock
 from companion.store.repo_outbox import OutboxEntry
 from companion.store.repo_sync import Reply
 from sync.protocol import NoticeIn
+
+LOCK_WAIT_S = 10.0  # a discard waits this long for a running sync to finish
 
 
 def reflection_text(r: Reflection) -> str:
@@ -200,6 +203,14 @@ def discard(profile: Profile, notice_id: str) -> OutboxEntry:
 
     An advance notice made its session excused; once discarded the coordinator will never
     hear of it, so the session goes back to unmarked (the client's own mark only)."""
+    with outbox_lock(profile.paths.lock_file, wait=LOCK_WAIT_S) as held:
+        if not held:
+            raise UserError("a sync is sending notices right now; try again in a moment")
+        return _discard(profile, notice_id)
+
+
+def _discard(profile: Profile, notice_id: str) -> OutboxEntry:
+    # Under the outbox lock: no sync can be sending this notice while it is removed.
     entry = _entry(profile, notice_id)
     if entry.state not in (NoticeState.QUEUED, NoticeState.FAILED):
         raise UserError("that notice has reached your coordinator and cannot be discarded")

@@ -157,3 +157,21 @@ def test_cli_notify_offline_without_enrolment(demo_profile: Profile) -> None:
     bad = run_cli("notify", "nope", "--barrier", "work")
     assert bad.returncode == 2 and bad.stderr.startswith("companion: no session")
     assert "Traceback" not in bad.stderr
+
+
+def test_discard_waits_for_a_running_sync(
+    program_profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notice being sent cannot be discarded under the sync's feet (it could reach the
+    coordinator after the client dropped it)."""
+    from companion.store.lock import outbox_lock
+
+    monkeypatch.setattr(actions, "LOCK_WAIT_S", 0.2)
+    notice = actions.notify(program_profile, occurrence(program_profile, "2026-11-27"), "work")
+    with outbox_lock(program_profile.paths.lock_file, wait=1) as held:  # a sync, as it were
+        assert held
+        with pytest.raises(UserError, match="a sync is sending notices"):
+            actions.discard(program_profile, notice.id)
+    assert [e.id for e in actions.outbox(program_profile)] == [notice.id]
+    actions.discard(program_profile, notice.id)
+    assert actions.outbox(program_profile) == []
