@@ -119,7 +119,7 @@ class Runner:
 
     def _run_batch(self, batch: list[Job]) -> list[tuple[bool, Any]]:
         assert self._conn is not None
-        raw = self._conn.connection.driver_connection
+        raw = _driver(self._conn)
         tx = Tx(self._conn, raw, self.statements)
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
@@ -143,7 +143,7 @@ class Runner:
     def _rollback(self) -> None:
         assert self._conn is not None
         try:
-            self._conn.connection.driver_connection.execute("ROLLBACK")
+            _driver(self._conn).execute("ROLLBACK")
         except Exception:  # a broken connection: replace it
             log.warning("database connection lost; reconnecting")
             try:
@@ -235,6 +235,15 @@ class Database:
         return await self.reader.run(fn, *args, **kwargs)
 
 
+def _driver(conn: Connection) -> Any:
+    """The driver's own connection under ``conn`` (sqlite3 or psycopg, hence ``Any``),
+    on which the jobs run their prepared SQL; gone only once ``conn`` is invalidated."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the database connection was invalidated")
+    return raw
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Tx]:
     """One synchronous transaction outside the server (admin commands, tests).
@@ -244,7 +253,7 @@ def transaction(engine: Engine) -> Iterator[Tx]:
     """
     statements = Statements(engine.dialect)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        raw = conn.connection.driver_connection
+        raw = _driver(conn)
         raw.execute("BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "BEGIN")
         try:
             yield Tx(conn, raw, statements)
