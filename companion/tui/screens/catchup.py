@@ -42,7 +42,7 @@ class CatchUpScreen(MainScreen):
     """One row per checklist item, under its session's heading."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Tick"),
+        Binding("space", "tick", "Tick"),
         Binding("plus", "add_item", "Add item", key_display="+"),
         Binding("o", "open_link", "Open link"),
         Binding("r", "reflect", "Reflect"),
@@ -109,9 +109,9 @@ class CatchUpScreen(MainScreen):
         return checklist, n, checklist.items[n - 1]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_toggle()  # Enter or a click ticks
+        self.action_tick()  # Enter or a click ticks
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         current = self._current()
         if current is None:
             return
