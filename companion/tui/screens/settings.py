@@ -122,7 +122,7 @@ class SettingsScreen(MainScreen):
         ]
 
     def companion_settings(self) -> Settings:
-        return self.app.settings  # type: ignore[attr-defined, no-any-return]
+        return self.companion.settings
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll():

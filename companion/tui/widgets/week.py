@@ -7,6 +7,7 @@ import textwrap
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.message import Message
@@ -91,7 +92,7 @@ class WeekView(Widget, can_focus=True):
         self.tz = ZoneInfo("UTC")
         self.now = datetime(2000, 1, 1)
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         for n in range(7):
             yield DayColumn(id=f"day-{n}", classes="day")
 
