@@ -75,8 +75,8 @@ async def inbox(request: Request, who: SignedIn) -> Response:
     until = stamp(day_end(day_to, who.tz)) if day_to else None
     before = None
     if "|" in q.get("before", ""):
-        at, _, nid = q["before"].partition("|")
-        before = (at, nid)
+        stamp_before, _, nid = q["before"].partition("|")
+        before = (stamp_before, nid)
     at = now(request)
 
     def load(tx: Tx) -> dict[str, Any]:
