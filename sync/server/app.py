@@ -111,6 +111,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unstorable(_request: Request, exc: Exception) -> Response:
     """A value the database refuses (e.g. a NUL in a query parameter on PostgreSQL) is the
     caller's mistake: 422, never a 500. Only the error class is logged, never the value."""
+    assert isinstance(exc, DataError)
     log.info("refused a value the database cannot store (%s)", type(exc.orig).__name__)
     return error(422, "a value cannot be stored (control characters?)")
 

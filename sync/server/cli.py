@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from sync.server import admin, demo
 from sync.server.settings import Settings, default_db_url
@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        cause = exc.orig if isinstance(exc, StatementError) else None  # the driver's own
+        reason = str(cause or exc).splitlines()[0]
         print(f"{PROG}: error: database: {reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -78,4 +78,4 @@ def body_of(model: type[BaseModel]) -> dict[str, Any]:
     return {"required": True, "content": {JSON: {"schema": ref}}}
 
 
-DEVICE_AUTH = [{"DeviceToken": []}]
+DEVICE_AUTH: list[dict[str, list[str]]] = [{"DeviceToken": []}]
