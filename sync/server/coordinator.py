@@ -20,6 +20,7 @@ from sync.protocol import (
     CoordinatorToken,
     MaterialAdded,
     MaterialIn,
+    NoticeStatus,
     OverrideWire,
     ReplyIn,
     ReplyPosted,
@@ -128,7 +129,9 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     found = get_notice(tx, auth, notice_id)
     if isinstance(found, NotFound):
         return found
-    status = "replied" if body is not None or found.status == "replied" else "acknowledged"
+    status: NoticeStatus = (
+        "replied" if body is not None or found.status == "replied" else "acknowledged"
+    )
     body = body or ReplyIn()
     at = stamp(now)
     makeup = body.makeup.model_dump_json() if body.makeup else None
