@@ -18,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from companion.domain.attendance import week_bounds
-from companion.domain.schedule import expand_all, zone
+from companion.domain.journal import Barrier
+from companion.domain.notices import Timing
+from companion.domain.schedule import Kind, Occurrence, expand_all, zone
 from sync.protocol import (
     AttendanceIn,
     MakeupSlot,
@@ -35,6 +37,7 @@ from sync.server.security import digest
 from sync.server.settings import Settings, data_dir
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
+from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.runner import transaction
 
@@ -61,7 +64,7 @@ def _series(first_monday: datetime) -> list[SeriesWire]:
         SeriesWire(
             uid="process-group@evening-iop",
             title="Process Group",
-            kind="group",
+            kind=Kind.GROUP,
             tzid=TZ,
             start_local=at(0, 18),
             duration_min=180,
@@ -72,7 +75,7 @@ def _series(first_monday: datetime) -> list[SeriesWire]:
         SeriesWire(
             uid="skills@evening-iop",
             title="Skills workshop",
-            kind="workshop",
+            kind=Kind.WORKSHOP,
             tzid=TZ,
             start_local=at(1, 17),
             duration_min=120,
@@ -83,7 +86,7 @@ def _series(first_monday: datetime) -> list[SeriesWire]:
         SeriesWire(
             uid="individual@evening-iop",
             title="Individual counselling",
-            kind="individual",
+            kind=Kind.INDIVIDUAL,
             tzid=TZ,
             start_local=at(3, 16),
             duration_min=60,
@@ -151,16 +154,18 @@ def build(db_url: str, now: datetime, password: str) -> dict[str, Any]:
     }
 
 
-def _notices(past: list, upcoming: list, now: datetime) -> list[tuple[str, NoticeIn, datetime]]:
+def _notices(
+    past: list[Occurrence], upcoming: list[Occurrence], now: datetime
+) -> list[tuple[str, NoticeIn, datetime]]:
     """(client, notice, received at): advance notices for coming sessions, after-the-fact
     ones for sessions the roster shows missed."""
     made: list[tuple[str, NoticeIn, datetime]] = []
 
     def notice(
         name: str,
-        occ: Any,
+        occ: Occurrence,
         sent: datetime,
-        barrier: str,
+        barrier: Barrier,
         message: str,
         makeup: bool = False,
         reflection: str | None = None,
@@ -174,7 +179,7 @@ def _notices(past: list, upcoming: list, now: datetime) -> list[tuple[str, Notic
                     original_start=occ.original_start,
                     title=occ.title,
                     start=occ.start,
-                    timing="advance" if sent < occ.start else "after",
+                    timing=Timing.ADVANCE if sent < occ.start else Timing.AFTER,
                     barrier=barrier,
                     message=message,
                     makeup=makeup,
@@ -191,7 +196,7 @@ def _notices(past: list, upcoming: list, now: datetime) -> list[tuple[str, Notic
             "Jordan R.",
             groups[-1],
             now - timedelta(hours=3),
-            "work_school",
+            Barrier.WORK_SCHOOL,
             "Shift moved to evenings this week.",
             makeup=True,
         )
@@ -200,20 +205,20 @@ def _notices(past: list, upcoming: list, now: datetime) -> list[tuple[str, Notic
             "Riley T.",
             groups[0],
             now - timedelta(hours=26),
-            "family_childcare",
+            Barrier.FAMILY_CHILDCARE,
             "Childcare fell through; I'll watch for the notes.",
         )
     for n, name, barrier, message, reflection in (
         (
             0,
             "Sam K.",
-            "technical",
+            Barrier.TECHNICAL,
             "Wifi died, sorry.",
             "The router kept dropping. Next time I'll test the link at 17:45 and keep my "
             "phone's hotspot ready.",
         ),
-        (2, "Lee M.", "forgot", "Completely slipped my mind.", None),
-        (1, "Sam K.", "emotional", "Rough day, couldn't face the group.", None),
+        (2, "Lee M.", Barrier.FORGOT, "Completely slipped my mind.", None),
+        (1, "Sam K.", Barrier.EMOTIONAL, "Rough day, couldn't face the group.", None),
     ):
         if n < len(past):
             notice(
@@ -228,7 +233,9 @@ def _notices(past: list, upcoming: list, now: datetime) -> list[tuple[str, Notic
     return made
 
 
-def _replies(tx: Any, auth: CoordinatorAuth, notices: list, now: datetime) -> None:
+def _replies(
+    tx: Tx, auth: CoordinatorAuth, notices: list[tuple[str, NoticeIn, datetime]], now: datetime
+) -> None:
     """Act on the older notices so the inbox shows every status."""
     after = [n for name, n, _ in notices if n.timing == "after"]
     if after:
