@@ -8,6 +8,7 @@ here talks to the network.
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 from companion.actions.profile import Profile, UserError
 from companion.actions.schedule import apply_status, find_occurrence
@@ -89,7 +90,7 @@ def _build(
 def payload_of(notice: AbsenceNotice) -> str:
     """The notice's wire JSON, made once and resent unchanged (the server dedups on it)."""
     return NoticeIn(
-        id=notice.id,
+        id=UUID(notice.id),
         series_uid=notice.series_uid,
         original_start=notice.original_start,
         title=notice.title,
