@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint format bench demo-server clean
+.PHONY: run test check lint types format bench demo-server clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Companion needs Python 3.11 or newer"; exit 1; }
@@ -29,11 +29,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check companion sync tests bench
 	$(BIN)/ruff format --check companion sync tests bench
 
+types: $(STAMP)
+	$(BIN)/mypy companion sync
+
 format: $(STAMP)
 	$(BIN)/ruff format companion sync tests bench
 	$(BIN)/ruff check --fix companion sync tests bench
 
-check: lint test
+check: lint types test
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
