@@ -14,6 +14,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import x_wr_timezone
@@ -110,7 +111,7 @@ def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResu
     result = ImportResult([], [])
     for uid, events in groups.items():
         masters = [e for e in events if "RECURRENCE-ID" not in e]
-        title = str((masters or events)[0].get("SUMMARY", "")).strip()
+        title = str(_first((masters or events)[0], "SUMMARY") or "").strip()
         try:
             if len(masters) != 1:
                 raise _Skip(NO_MASTER[bool(masters)])
@@ -208,7 +209,7 @@ class _Lines:
 
     def where(self, component: Component, name: str | None = None, message: str = "") -> str:
         """ "line N: event 'uid': " for a component, at property ``name`` when given."""
-        uid = str(component.get("UID", "")).strip()
+        uid = str(_first(component, "UID") or "").strip()
         label = f"event {uid!r}: " if uid else ""
         found = self.find_error(message) if message else ""
         if not found and uid in self.blocks:
@@ -226,7 +227,7 @@ class _Lines:
 
 def _uid(event: Event) -> str:
     """The event's UID; one made from its title and start when it has none."""
-    uid = str(event.get("UID", "")).strip()
+    uid = str(_first(event, "UID") or "").strip()
     if uid:
         return uid
     start = event.get("DTSTART")  # none: _series reports it, with the event's line
@@ -237,7 +238,7 @@ def _uid(event: Event) -> str:
 def _series(uid: str, master: Event, changes: list[Event], fallback: str, lines: _Lines) -> Series:
     if "DTSTART" not in master:
         raise IcsError(f"{lines.where(master)}VEVENT has no DTSTART")
-    if str(master.get("STATUS", "")).upper() == "CANCELLED":
+    if str(_first(master, "STATUS") or "").upper() == "CANCELLED":
         raise _Skip("the event is cancelled")
     if "EXRULE" in master:
         raise _Skip("EXRULE is not supported (RFC 5545 deprecated it)")
@@ -250,7 +251,7 @@ def _series(uid: str, master: Event, changes: list[Event], fallback: str, lines:
     if len(rules) > 1:
         raise _Skip("more than one RRULE")
     title, kind = _title_kind(master)
-    description = str(master.get("DESCRIPTION", ""))
+    description = str(_first(master, "DESCRIPTION") or "")
     overrides = {
         o.original_start: o for o in (_override(e, tz, raw, duration) for e in changes) if o
     }
@@ -321,7 +322,7 @@ def _override(event: Event, tz: ZoneInfo, like: date, duration: timedelta) -> Ov
     if str(event["RECURRENCE-ID"].params.get("RANGE", "")).upper() == "THISANDFUTURE":
         raise _Skip("RECURRENCE-ID;RANGE=THISANDFUTURE is not supported")
     original = _aware(rid, tz, like).astimezone(UTC)
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+    if str(_first(event, "STATUS") or "").upper() == "CANCELLED":
         return Override(original, cancelled=True)
     if "DTSTART" not in event:
         return None
@@ -334,7 +335,7 @@ def _override(event: Event, tz: ZoneInfo, like: date, duration: timedelta) -> Ov
 
 
 def _title_kind(event: Event) -> tuple[str, Kind]:
-    title = str(event.get("SUMMARY", "")).strip() or "Untitled session"
+    title = str(_first(event, "SUMMARY") or "").strip() or "Untitled session"
     marked = str(event.get(KIND_PROPERTY, "")).strip().lower()
     if marked in Kind._value2member_map_:
         kind = Kind(marked)
@@ -351,7 +352,7 @@ def _join_url(event: Event, description: str) -> str:
         value = str(event.get(name, "")).strip()
         if URL.fullmatch(value):
             return value
-    found = URL.search(description) or URL.search(str(event.get("LOCATION", "")))
+    found = URL.search(description) or URL.search(str(_first(event, "LOCATION") or ""))
     return found.group(0).rstrip(".,;)>") if found else ""
 
 
@@ -359,8 +360,14 @@ def _facilitator(event: Event, description: str) -> str:
     for line in description.splitlines():
         if line.lower().startswith("facilitator:"):
             return line.split(":", 1)[1].strip()
-    organizer = event.get("ORGANIZER")
+    organizer = _first(event, "ORGANIZER")
     return str(organizer.params.get("CN", "")).strip() if organizer is not None else ""
+
+
+def _first(component: Component, name: str) -> Any:
+    """A text property's value; the first one when a file repeats it (seen with ORGANIZER)."""
+    value = component.get(name)
+    return value[0] if isinstance(value, list) and value else value
 
 
 def _reminders(event: Event, duration: timedelta, start: datetime) -> tuple[timedelta, ...]:

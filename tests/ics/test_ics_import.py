@@ -140,6 +140,12 @@ EVENT = (
          "line 4: event 'no-start': VEVENT has no DTSTART"),
         ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-TIMEZONE:Nowhere/Land\r\nEND:VCALENDAR\r\n",
          "X-WR-TIMEZONE: unknown timezone 'Nowhere/Land'"),
+        (CAL.format(events=EVENT.format(uid="twice", extra="DTSTART:20261201T180000\r\n"
+                                        "DTSTART:20261202T180000")),
+         "event 'twice': bad DTSTART in VEVENT: given more than once"),
+        (CAL.format(events=EVENT.format(uid="per", extra="DTSTART;VALUE=PERIOD:"
+                                        "20261201T180000/PT1H")),
+         "event 'per': bad DTSTART in VEVENT"),
     ],
 )  # fmt: skip
 def test_malformed_files_get_one_line_naming_what_and_where(data, message: str) -> None:
@@ -147,3 +153,18 @@ def test_malformed_files_get_one_line_naming_what_and_where(data, message: str) 
         import_calendar(data)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_repeated_organizer_takes_the_first() -> None:
+    """Seen in the wild: ORGANIZER twice. The first one's name is the facilitator."""
+    data = CAL.format(
+        events=EVENT.format(
+            uid="org",
+            extra=(
+                "DTSTART:20261201T180000\r\nORGANIZER;CN=Dr. Ana Rivera:mailto:ana@example.org\r\n"
+                "ORGANIZER;CN=Front desk:mailto:desk@example.org"
+            ),
+        )
+    )
+    (series,) = import_calendar(data).series
+    assert series.facilitator == "Dr. Ana Rivera"
