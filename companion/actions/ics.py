@@ -16,7 +16,7 @@ from companion.ics import IcsError, Skipped, export_calendar, import_calendar
 from companion.ics.export import NEUTRAL_TITLE
 from companion.ics.imports import same_content
 from companion.store import repo_schedule
-from companion.store.repo_settings import claim_reminder
+from companion.store.repo_reminders import claim_reminder
 
 MAX_FILE = 20 * 1024 * 1024
 _SAME_DAY = timedelta(hours=12)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from companion.clock import Clock, system_clock
@@ -22,8 +23,6 @@ class UserError(Exception):
 def local_zone_name() -> str:
     """The computer's timezone name, UTC when it cannot be told."""
     try:
-        from pathlib import Path
-
         link = Path("/etc/localtime").resolve()
         if "zoneinfo/" in str(link):
             name = str(link).split("zoneinfo/", 1)[1]

@@ -75,8 +75,8 @@ class CatchUpChecklist:
 
 def template_items(kind: Kind | str) -> tuple[ChecklistItem, ...]:
     """The starting items for a session of ``kind``."""
-    keys = TEMPLATES.get(Kind(kind) if kind in Kind._value2member_map_ else Kind.OTHER)
-    return tuple(ChecklistItem(text=ITEM_TEXT[k], key=k) for k in keys or ())
+    keys = TEMPLATES[Kind.of(kind)]
+    return tuple(ChecklistItem(text=ITEM_TEXT[k], key=k) for k in keys)
 
 
 def tick(items: tuple[ChecklistItem, ...], key: str, when: datetime) -> tuple[ChecklistItem, ...]:

@@ -32,6 +32,14 @@ class Kind(StrEnum):
     WORKSHOP = "workshop"
     OTHER = "other"
 
+    @classmethod
+    def of(cls, value: str) -> Kind:
+        """The kind named ``value``; anything unknown is ``other``."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.OTHER
+
     @property
     def label(self) -> str:
         return {

@@ -337,7 +337,7 @@ def _override(event: Event, tz: ZoneInfo, like: date, duration: timedelta) -> Ov
 def _title_kind(event: Event) -> tuple[str, Kind]:
     title = str(_first(event, "SUMMARY") or "").strip() or "Untitled session"
     marked = str(event.get(KIND_PROPERTY, "")).strip().lower()
-    if marked in Kind._value2member_map_:
+    if marked in {k.value for k in Kind}:
         kind = Kind(marked)
         return title.removesuffix(f" ({kind.label})").strip() or title, kind
     low = " ".join([title, *map(str, event.categories)]).lower()

@@ -59,7 +59,7 @@ def _series(row: sqlite3.Row, overrides: dict[datetime, Override]) -> Series:
     return Series(
         uid=row["uid"],
         title=row["title"],
-        kind=Kind(row["kind"]) if row["kind"] in Kind._value2member_map_ else Kind.OTHER,
+        kind=Kind.of(row["kind"]),
         start=datetime.fromisoformat(row["start_local"]).replace(tzinfo=tz),
         duration=timedelta(seconds=row["duration_s"]),
         tzid=row["tzid"],
