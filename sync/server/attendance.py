@@ -67,6 +67,20 @@ def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
                          recorded=recorded)  # type: ignore[arg-type]  # fmt: skip
 
 
+Marks = dict[int, dict[tuple[str, datetime], Status]]
+
+
+def program_marks(tx: Tx, program_id: int, client_ids: list[int], since: datetime) -> Marks:
+    """Each client's marks from ``since`` on: the roster's record, and an advance notice
+    excusing a session until the roster says otherwise."""
+    marks: Marks = defaultdict(dict)
+    for cid, uid, start in tx.advance_notices(client_ids, stamp(since)):
+        marks[cid][(uid, unstamp(start))] = Status.EXCUSED
+    for cid, uid, start, status in tx.attendance_of(program_id, stamp(since)):
+        marks[cid][(uid, unstamp(start))] = Status(status)
+    return marks
+
+
 def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
                      client_id: int | None = None) -> list[ClientSummary]:  # fmt: skip
     """Every client of the program (or one), with this week's forecast and the at-risk flag."""
@@ -80,15 +94,10 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
     week_occ = expand_all(series, week_start, week_end)
     window_occ = expand_all(series, now - timedelta(days=policy.window_days), now)
     rows = tx.clients_of(program.id, client_id)
-    marks: dict[int, dict[tuple[str, datetime], Status]] = defaultdict(dict)
     # Only marks that can matter (a week's margin for moved sessions): the page costs the
     # same after years of notices.
-    since = stamp(min(week_start, now - timedelta(days=policy.window_days)) - timedelta(days=7))
-    # An advance notice excuses the session until the roster says otherwise.
-    for cid, uid, start in tx.advance_notices([r.id for r in rows], since):
-        marks[cid][(uid, unstamp(start))] = Status.EXCUSED
-    for cid, uid, start, status in tx.attendance_of(program.id, since):
-        marks[cid][(uid, unstamp(start))] = Status(status)
+    since = min(week_start, now - timedelta(days=policy.window_days)) - timedelta(days=7)
+    marks = program_marks(tx, program.id, [r.id for r in rows], since)
     out = []
     for row in rows:
         week = week_summary(week_occ, marks[row.id], policy, now, week_start)

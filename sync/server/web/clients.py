@@ -10,7 +10,6 @@ This week's figures and the at-risk flag are ``sync.server.attendance.client_sum
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 
 from companion.domain.attendance import (
     Policy,
-    Status,
     UnexcusedCount,
     WeekSummary,
     status_of,
@@ -30,9 +28,9 @@ from companion.domain.attendance import (
 from companion.domain.schedule import Occurrence
 from sync.protocol import ClientSummary
 from sync.server import admin
-from sync.server.attendance import client_summaries
+from sync.server.attendance import client_summaries, program_marks
 from sync.server.storage.repo import Tx
-from sync.server.storage.tables import stamp, unstamp
+from sync.server.storage.tables import unstamp
 from sync.server.web.attendance import program_occurrences, roster_url
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import ClientRow, client_row, notice_line, when
@@ -40,18 +38,6 @@ from sync.server.web.render import not_found, page
 
 router = APIRouter()
 WEEKS = 4
-Marks = dict[int, dict[tuple[str, datetime], Status]]
-
-
-def _marks(tx: Tx, program_id: int, client_ids: list[int], since: datetime) -> Marks:
-    """Recorded attendance, with advance notices excusing sessions the roster has not
-    recorded yet (the rule ``client_summaries`` applies)."""
-    marks: Marks = defaultdict(dict)
-    for cid, uid, start in tx.advance_notices(client_ids, stamp(since)):
-        marks[cid][(uid, unstamp(start))] = Status.EXCUSED
-    for cid, uid, start, status, _at in tx.attendance_between(program_id, stamp(since), "9999"):
-        marks[cid][(uid, unstamp(start))] = Status(status)
-    return marks
 
 
 def _four_weeks(
@@ -91,7 +77,7 @@ def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict
     week_start, _ = week_bounds(at, who.tz)
     since = week_start - timedelta(days=7 * WEEKS)
     occs = program_occurrences(tx, who, since, week_start + timedelta(days=7))
-    marks = _marks(tx, who.program.id, [s.id for s in summaries], since)
+    marks = program_marks(tx, who.program.id, [s.id for s in summaries], since)
     rows = [
         _row(s, _four_weeks(occs, marks[s.id], who.policy, at, week_start), who) for s in summaries
     ]
