@@ -9,15 +9,30 @@ in the series' zone, so an 18:00 session stays at 18:00 across DST changes.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from itertools import islice, takewhile
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
 DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(minutes=30))
+
+# Bounds that keep every expansion cheap, however a rule is written (issue 10, 11):
+# a session repeats at most once a day, and a rule must produce a session soon.
+SUB_DAILY = ("SECONDLY", "MINUTELY", "HOURLY")
+TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+MAX_INTERVAL = 1000
+MAX_COUNT = 5000
+MAX_OCCURRENCES = 10_000  # most original starts one expansion returns for one series
+FIRST_WITHIN_YEARS = 28  # a rule's first session comes within this (the weekday cycle)
+YEARS = (1900, 2200)  # a series starts within these years
+MAX_REMINDER = timedelta(days=14)
+MAX_DURATION = timedelta(hours=24)
 
 
 class ScheduleError(ValueError):
@@ -160,12 +175,55 @@ def validate_series(series: Series) -> None:
     if series.start.tzinfo is None:
         raise ScheduleError("a series start must carry its timezone")
     zone(series.tzid)
+    if not YEARS[0] <= series.start.year <= YEARS[1]:
+        raise ScheduleError(
+            f"a series must start between {YEARS[0]} and {YEARS[1]}, not {series.start.year}"
+        )
     if series.duration <= timedelta(0):
         raise ScheduleError("a session must last longer than zero minutes")
+    if series.duration > MAX_DURATION:
+        raise ScheduleError("a session cannot last longer than 24 hours")
     if any(r < timedelta(0) for r in series.reminders):
         raise ScheduleError("reminders are offsets before the start and must not be negative")
+    if any(r > MAX_REMINDER for r in series.reminders):
+        raise ScheduleError("a reminder can be at most 14 days before the session")
     if series.rrule:
-        _rule(series)
+        check_rule(series.rrule)
+        if first_start(series) is None:
+            raise ScheduleError(
+                f"the repeat rule {series.rrule!r} gives no session in the "
+                f"{FIRST_WITHIN_YEARS} years after the start"
+            )
+
+
+def rule_parts(text: str) -> dict[str, str]:
+    """An RRULE value as ``{NAME: value}`` (names upper-cased)."""
+    value = text.strip().upper().removeprefix("RRULE:")
+    return {name: arg for name, _, arg in (p.partition("=") for p in value.split(";") if p)}
+
+
+def check_rule(text: str) -> None:
+    """Refuse what would make expansion explode: repeats finer than daily (FREQ=HOURLY
+    and below, or several BYHOUR/BYMINUTE/BYSECOND values), and huge INTERVAL or COUNT.
+    The message is one line a person can act on."""
+    parts = rule_parts(text)
+    freq = parts.get("FREQ", "")
+    if freq in SUB_DAILY:
+        raise ScheduleError(
+            f"sessions cannot repeat more often than daily (FREQ={freq}); "
+            "use one series per session time"
+        )
+    for name in TIME_PARTS:
+        if len([v for v in parts.get(name, "").split(",") if v]) > 1:
+            raise ScheduleError(
+                f"sessions cannot repeat more often than daily ({name}={parts[name]}); "
+                "use one series per session time"
+            )
+    for name, top in (("INTERVAL", MAX_INTERVAL), ("COUNT", MAX_COUNT)):
+        if name in parts:
+            arg = parts[name]
+            if not arg.isdigit() or not 1 <= int(arg) <= top:
+                raise ScheduleError(f"bad repeat rule: {name} must be between 1 and {top}")
 
 
 def parse_rrule(text: str, start: datetime) -> rrule:
@@ -229,6 +287,46 @@ def rule_until_utc(series: Series) -> datetime | None:
     return until.replace(tzinfo=series.zone).astimezone(UTC)
 
 
+def first_start(series: Series) -> datetime | None:
+    """The first start (naive local) of ``series``' rule within ``FIRST_WITHIN_YEARS`` of
+    its start, None when there is none; bounded however the rule is written.
+
+    dateutil walks a rule that never matches (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) up to
+    year 9999, seconds of work. The probe is a copy whose start moved on to the 9940s by
+    whole intervals and whole weeks (or 28-year weekday cycles): it sees the same pattern
+    of weekdays and dates, and dateutil's walk ends at 9999 a few decades later.
+    """
+    assert series.rrule is not None
+    return _first_start(series.rrule, series.start.replace(tzinfo=None))
+
+
+@lru_cache(maxsize=4096)
+def _first_start(text: str, start: datetime) -> datetime | None:
+    parts = rule_parts(text)
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    freq = parts.get("FREQ", "WEEKLY")
+    target = datetime(9999 - 2 * FIRST_WITHIN_YEARS, 1, 1)
+    if freq in ("DAILY", "WEEKLY"):
+        # whole weeks (BYDAY keeps its weekday) and whole intervals (the phase is kept)
+        step = timedelta(days=math.lcm(7, interval * (1 if freq == "DAILY" else 7)))
+        probe_start = start + max(0, (target - start) // step) * step
+    else:
+        # whole 28-year weekday cycles and whole intervals, in months
+        months = math.lcm(12 * 28, interval * (1 if freq == "MONTHLY" else 12))
+        cycles = max(0, (target.year - start.year) * 12 // months)
+        try:
+            probe_start = start.replace(year=start.year + cycles * months // 12)
+        except ValueError:  # 29 February in a century year without one
+            probe_start = start.replace(year=start.year + cycles * months // 12, day=28)
+    kept = ";".join(f"{k}={v}" for k, v in parts.items() if k not in ("COUNT", "UNTIL"))
+    probe = parse_rrule(kept, probe_start)
+    horizon = probe_start.replace(day=1, year=probe_start.year + FIRST_WITHIN_YEARS)
+    first = next(iter(probe), None)
+    if first is None or first > horizon:
+        return None
+    return first - (probe_start - start)
+
+
 def original_starts(series: Series, start: datetime, end: datetime) -> list[datetime]:
     """Original starts (UTC) of ``series`` that begin in ``[start - duration, end)``.
 
@@ -240,7 +338,8 @@ def original_starts(series: Series, start: datetime, end: datetime) -> list[date
     hi = end.astimezone(tz).replace(tzinfo=None)
     local_first = series.start.astimezone(tz).replace(tzinfo=None)
     if series.rrule:
-        naive = _rule(series).between(lo, hi, inc=True)
+        found = takewhile(lambda n: n <= hi, _rule(series).xafter(lo, inc=True))
+        naive = list(islice(found, MAX_OCCURRENCES)) if lo <= hi else []
     else:
         naive = [local_first] if lo <= local_first <= hi else []
     naive += [r.astimezone(tz).replace(tzinfo=None) for r in series.rdates]

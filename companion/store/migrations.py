@@ -158,5 +158,22 @@ V3 = (
     )""",
 )
 
-MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [(1, V1), (2, V2), (3, V3)]
+# v4: what a program's calendar holds beside the times (issue 12). Reserved; filled in by
+# the change that needs it.
+V4: tuple[str, ...] = ()
+
+# v5: demo data marked as such, so enrolling can remove it (issue 11). Reserved.
+V5: tuple[str, ...] = ()
+
+# v6: changes from the server this client could not apply, kept aside (issue 10). Reserved.
+V6: tuple[str, ...] = ()
+
+MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
+    (1, V1),
+    (2, V2),
+    (3, V3),
+    (4, V4),
+    (5, V5),
+    (6, V6),
+]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
