@@ -21,6 +21,7 @@ COMMANDS = [
     "serve",
     "migrate",
     "create-program",
+    "set-program",
     "create-coordinator",
     "add-client",
     "revoke-client",
