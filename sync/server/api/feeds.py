@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -69,11 +70,10 @@ def render(data: feed.FeedData, refresh_min: int) -> bytes:
     )
 
 
-@router.api_route(
-    "/v1/feeds/{feed_token}.ics",
-    methods=["GET", "HEAD"],
-    response_model=None,
-    responses={
+ROUTE: dict[str, Any] = {
+    "path": "/v1/feeds/{feed_token}.ics",
+    "response_model": None,
+    "responses": {
         200: {
             "description": "The calendar (HEAD: the same headers, no body)",
             "content": {"text/calendar": {"schema": {"type": "string"}}},
@@ -82,8 +82,12 @@ def render(data: feed.FeedData, refresh_min: int) -> bytes:
         304: {"description": "Not modified", "headers": VALIDATOR_HEADERS},
         **errors(404),
     },
-    openapi_extra={"parameters": PARAMETERS},
-)
+    "openapi_extra": {"parameters": PARAMETERS},
+}
+
+
+@router.head(**ROUTE)
+@router.get(**ROUTE)
 async def get_feed(request: Request) -> Response:
     """The calendar feed; 304 when the client's copy is current (ETag or date)."""
     state = request.app.state
