@@ -6,8 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
 
 from sync.server import admin
+from sync.server.storage import migrate
+from sync.server.storage.engine import make_engine
+from sync.server.storage.runner import transaction
 from tests.server.conftest import Server
 from tests.server.test_cli import as_json, server_cli
 
@@ -108,3 +114,36 @@ def test_create_and_set_program_choose_the_default(db_url: str) -> None:
         )["changed"]
         is False
     )
+
+
+def test_revision_0005_keeps_existing_devices_and_their_feeds(db_url: str) -> None:
+    """A database from before discreet feeds: every device follows its program's default,
+    which is off, and its feed opens as before."""
+    engine = make_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(migrate.SCRIPTS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+    at = "2026-11-26T22:12:00.000000Z"
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO programs (id, name, timezone, threshold, unexcused_limit, coordinator,"
+            " last_change, last_change_at, created_at) VALUES (1, 'Evening IOP',"
+            " 'America/New_York', 0.8, 3, '', 0, :at, :at)"), {"at": at})  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO clients (id, program_id, name, created_at, feed_rev, feed_changed_at)"
+            " VALUES (1, 1, 'Alex', :at, 0, :at)"), {"at": at})  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO devices (id, client_id, name, token_hash, feed_hash, created_at)"
+            " VALUES (1, 1, 'laptop', 'token-hash', 'feed-hash', :at)"), {"at": at})  # fmt: skip
+    migrate.upgrade(engine)
+    with transaction(engine) as tx:
+        state = tx.feed_by_token("feed-hash")
+        program = tx.program(1)
+        choice = tx.device_discreet(1)
+    engine.dispose()
+    assert state is not None and program is not None
+    assert (state.discreet, state.device_rev, state.is_discreet) == (None, 0, False)
+    assert state.changed_at == at and program.discreet_default is False
+    assert choice == (None, False)

@@ -23,22 +23,23 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("discreet_default", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("devices", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("discreet", sa.Boolean(), nullable=True))
-        batch_op.add_column(
-            sa.Column("feed_rev", sa.Integer(), nullable=False, server_default=sa.text("0"))
-        )
-        batch_op.add_column(sa.Column("feed_changed_at", sa.String(length=27), nullable=True))
+    # Plain ADD COLUMN on both databases (never batch mode): on SQLite a batch would copy
+    # and drop ``programs``, which the other tables' foreign keys refuse.
+    op.add_column(
+        "programs",
+        sa.Column("discreet_default", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("devices", sa.Column("discreet", sa.Boolean(), nullable=True))
+    op.add_column(
+        "devices",
+        sa.Column("feed_rev", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    )
+    op.add_column("devices", sa.Column("feed_changed_at", sa.String(length=27), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("devices", schema=None) as batch_op:
-        batch_op.drop_column("feed_changed_at")
-        batch_op.drop_column("feed_rev")
-        batch_op.drop_column("discreet")
-    with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.drop_column("discreet_default")
+    # DROP COLUMN needs SQLite 3.35 (2021) or later.
+    op.drop_column("devices", "feed_changed_at")
+    op.drop_column("devices", "feed_rev")
+    op.drop_column("devices", "discreet")
+    op.drop_column("programs", "discreet_default")
