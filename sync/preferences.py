@@ -53,13 +53,3 @@ def send_if_changed(profile: Profile, api: Api) -> FeedChoice | None:
     with profile.store.transaction() as conn:
         repo_sync.set_discreet(conn, answer.discreet, answer.program_default)
     return FeedChoice(answer.discreet, answer.feed_discreet)
-
-
-def feed_is_discreet(profile: Profile) -> bool | None:
-    """Whether the device's feed is discreet, as far as this device knows (None: not
-    enrolled); a choice not yet sent counts as made, since the next sync sends it."""
-    known = repo_sync.get_discreet(profile.store.conn)
-    if known is None:
-        return None
-    choice = wanted(profile)
-    return known[1] if choice is None else choice

@@ -11,9 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from companion.actions.profile import Profile
+from companion.clock import fixed_clock
 from companion.config import Settings, save_settings
 from companion.paths import Paths
-from tests.conftest import run_cli
+from companion.store import repo_sync
+from companion.store.db import Store
+from sync.preferences import pending
+from tests.conftest import FROZEN_NOW, run_cli
 from tests.sync.harness import FaultProxy, ProgramServer
 
 
@@ -126,3 +131,25 @@ def test_a_server_that_refuses_the_choice_is_reported_and_the_sync_goes_on(
         assert code == 1 and again == out
     finally:
         refusing.close()
+
+
+def test_a_profile_enrolled_before_this_version_sends_its_choice_once(paths: Paths) -> None:
+    """Schema v7 adds what the server acknowledged; an older enrolment starts from what
+    the server has for its device (nothing: the program's default)."""
+    with Store(paths.database, migrate=False) as old:
+        old.migrate(target=6)
+        with old.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (id, server_url, feed_url, cursor, enrolled_at) "
+                "VALUES (1, 'https://iop.example.org', 'https://iop.example.org/f.ics', '7', "
+                "'2026-11-01T00:00:00Z')"
+            )
+    profile = Profile.open(paths, clock=fixed_clock(FROZEN_NOW))
+    try:
+        assert repo_sync.get_discreet(profile.store.conn) == (None, False)
+        assert repo_sync.get_state(profile.store.conn).cursor == "7"  # type: ignore[union-attr]
+        assert not pending(profile)
+        profile.settings.discreet = True
+        assert pending(profile)
+    finally:
+        profile.close()
