@@ -100,7 +100,7 @@ def _validators(state: FeedState, request: FeedRequest) -> Validators:
 
 def _not_modified(validators: Validators, request: FeedRequest) -> bool:
     """RFC 9110 13.2.2: If-None-Match decides when sent; otherwise If-Modified-Since."""
-    if request.if_none_match is not None:
+    if request.if_none_match and request.if_none_match.strip():
         return _matches(request.if_none_match, validators.etag)
     since = http_date(request.if_modified_since)
     if since is None or validators.last_modified is None or since > request.now:
@@ -184,7 +184,7 @@ def set_preferences(tx: Tx, auth: DeviceAuth, discreet: bool | None,
     """Store the device's discreet choice. Its feed revision (and so its ETag) changes
     only when what the feed serves changes: not for a repeat, nor for a choice equal to
     the program's default it followed already."""
-    found = tx.device_discreet(auth.device_id)
+    found = tx.device_discreet(auth.device_id, lock=True)
     assert found is not None
     before, default = found
     if discreet != before:

@@ -288,14 +288,25 @@ class ProgramQueries:
             },
         ).scalar_one()
 
-    def device_discreet(self, device_id: int) -> tuple[bool | None, bool] | None:
-        """(the device's discreet choice, its program's default); None: no such device."""
-        row = self.conn.execute(
+    def device_discreet(
+        self, device_id: int, *, lock: bool = False
+    ) -> tuple[bool | None, bool] | None:
+        """(the device's discreet choice, its program's default); None: no such device.
+
+        ``lock`` holds the program's row and then the device's until commit (PostgreSQL;
+        SQLite writers are serialized anyway), in the order ``set_discreet_default`` takes
+        them, so a change decided from these values never interleaves with another.
+        """
+        stmt = (
             select(devices.c.discreet, programs.c.discreet_default)
             .join(clients, clients.c.id == devices.c.client_id)
             .join(programs, programs.c.id == clients.c.program_id)
             .where(devices.c.id == device_id)
-        ).first()
+        )
+        if lock:
+            self.conn.execute(stmt.with_for_update(of=programs))
+            stmt = stmt.with_for_update(of=devices)
+        row = self.conn.execute(stmt).first()
         return (row[0], row[1]) if row else None
 
     def set_device_discreet(
