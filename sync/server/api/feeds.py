@@ -38,7 +38,7 @@ PARAMETERS = [
     _header(
         "If-Modified-Since",
         "an HTTP-date: 304 when nothing changed since (ignored when If-None-Match is sent)",
-    ),  # fmt: skip
+    ),
 ]
 VALIDATOR_HEADERS = {
     "ETag": {"description": "strong; changes whenever the content does, and only then",
