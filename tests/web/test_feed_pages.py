@@ -35,7 +35,7 @@ def test_clients_and_a_clients_page_show_how_calendar_feeds_look(
     try:
         assert site.server.cli("set-program", "--program", "Program A", "--discreet")["changed"]
         clients = unescape(browser.get("/clients").text)
-        assert "Calendar feeds: discreet (“Appointment”" in clients
+        assert "Calendar feeds: discreet by the program's default (“Appointment”" in clients
         httpx.put(site.url + "/v1/preferences", json={"discreet": None}, headers=auth)
         assert "calendar: discreet (program default)" in browser.get(page).text
         # the other program's page is its own
