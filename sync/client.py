@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from math import ceil
 from typing import Literal
@@ -28,6 +28,7 @@ from companion.store.repo_schedule import Program
 from sync.changes import ChangeCounts, apply_page
 from sync.credentials import forget_token, read_token, write_token
 from sync.outbox import drain
+from sync.preferences import FeedChoice, send_if_changed
 from sync.protocol import ChangesResponse, EnrollRequest, EnrollResponse, series_from_wire
 from sync.transport import Api, Permanent, SyncError, Transient
 
@@ -51,6 +52,7 @@ class SyncResult:
     queued: int = 0
     changes: ChangeCounts = field(default_factory=ChangeCounts)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    feed: FeedChoice | None = None  # set when this sync sent the calendar feed choice
 
     @property
     def ok(self) -> bool:
@@ -65,7 +67,13 @@ class SyncResult:
             "queued": self.queued,
             "failures": [{"id": i, "error": e} for i, e in self.failures],
             "changes": self.changes.as_json(),
+            "calendar_feed": None if self.feed is None else feed_words(self.feed),
         }
+
+
+def feed_words(choice: FeedChoice) -> str:
+    """How the device's calendar feed shows sessions: ``discreet`` or ``titles``."""
+    return "discreet" if choice.feed_discreet else "titles"
 
 
 def is_enrolled(profile: Profile) -> bool:
@@ -112,6 +120,28 @@ def pull(profile: Profile, api: Api) -> ChangeCounts:
         if not page.more:
             break
     return total
+
+
+def _exchange(profile: Profile, api: Api, result: SyncResult) -> SyncError | None:
+    """Send the calendar feed choice when it changed, then pull the changes. A choice the
+    server refuses does not stop the pull, but the sync reports it: the feed may still
+    show session titles."""
+    problem = None
+    try:
+        result.feed = send_if_changed(profile, api)
+    except Permanent as exc:
+        problem = SyncError(f"the server did not take this device's calendar choice ({exc})")
+    except ValidationError:
+        problem = SyncError("the server's answer about the calendar feed cannot be read")
+    except SyncError as exc:
+        return exc
+    try:
+        result.changes = pull(profile, api)
+    except SyncError as exc:
+        return exc
+    except ValidationError:
+        return SyncError("the server sent changes this version cannot read")
+    return problem
 
 
 def _finish(profile: Profile, result: SyncResult, error: SyncError | None) -> SyncResult:
@@ -176,12 +206,7 @@ def sync_now(
             result.failed = len(report.failed)
             error: SyncError | None = report.error
             if error is None and pull_changes:
-                try:
-                    result.changes = pull(profile, api)
-                except SyncError as exc:
-                    error = exc
-                except ValidationError:
-                    error = SyncError("the server sent changes this version cannot read")
+                error = _exchange(profile, api, result)
         if error is not None:
             offline = isinstance(error, Transient) and error.offline
             result.state = "offline" if offline else "failed"
@@ -201,6 +226,9 @@ class EnrollResult:
     client_name: str
     series: int
     feed_url: str
+    discreet_default: bool = False
+    feed: FeedChoice | None = None  # the device's discreet choice, when sent at enrolment
+    feed_pending: bool = False  # a discreet choice the server has not taken yet
 
 
 def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") -> EnrollResult:
@@ -249,9 +277,26 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
         for s in series:
             repo_schedule.save_series(conn, s, now)
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
+        repo_sync.set_discreet(conn, None, info.discreet_default)  # a new device's state
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token)
-    return EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url)
+    done = EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url,
+                        info.discreet_default)  # fmt: skip
+    return _send_choice_now(profile, done)
+
+
+def _send_choice_now(profile: Profile, done: EnrollResult) -> EnrollResult:
+    """A discreet choice goes to the server at once: the client may subscribe to the feed
+    URL before the first sync. If it cannot, the next sync sends it."""
+    api = _api(profile, timeout=10.0)
+    assert api is not None
+    try:
+        with api:
+            choice = send_if_changed(profile, api)
+    except (SyncError, ValidationError) as exc:
+        log.info("the calendar feed choice waits for the next sync (%s)", type(exc).__name__)
+        return replace(done, feed_pending=True)
+    return replace(done, feed=choice)
 
 
 def unenroll(profile: Profile) -> tuple[str, int]:

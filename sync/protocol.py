@@ -11,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StrictBool,
+    field_validator,
+)
 
 from companion.domain.journal import Barrier
 from companion.domain.notices import MESSAGE_LIMIT, REFLECTION_LIMIT, Timing
@@ -47,6 +55,8 @@ class ProgramInfo(Wire):
     threshold: float = Field(0.8, gt=0, le=1)
     unexcused_limit: int = Field(3, ge=0)
     coordinator: str = Field("", max_length=200)
+    discreet_default: bool = False
+    """Calendar feeds are discreet unless a device chooses otherwise (PUT /v1/preferences)."""
 
 
 class OverrideWire(Wire):
@@ -181,6 +191,22 @@ class ChangesResponse(Wire):
 
 class ErrorBody(Wire):
     detail: str
+
+
+class PreferencesIn(Wire):
+    """The calling device's choices (PUT /v1/preferences); every field must be given."""
+
+    discreet: StrictBool | None = Field(
+        description="the device's calendar feed: true discreet (neutral titles, nothing "
+        "naming treatment or attendance), false session titles, null the program's default"
+    )
+
+
+class Preferences(PreferencesIn):
+    """The device's choices as stored, and what its calendar feed serves because of them."""
+
+    program_default: bool = Field(description="the program's default for discreet feeds")
+    feed_discreet: bool = Field(description="whether the device's feed is discreet now")
 
 
 def series_to_wire(series: Series) -> SeriesWire:

@@ -21,6 +21,8 @@ from companion.store import repo_outbox
 from sync.client import SyncResult, enroll, push, sync_now, unenroll
 
 BARRIERS = ", ".join(b.value for b in Barrier)
+FEED_NOW = {True: "your calendar feed is now discreet",
+            False: "your calendar feed now shows session titles"}  # fmt: skip
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -116,6 +118,13 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
         "`companion sync` keeps it current."
     )
     print(f"Calendar subscription: {done.feed_url}")
+    if done.feed_pending:
+        print(
+            "Your discreet-calendar choice goes to the server with the next `companion sync`; "
+            "subscribe after that."
+        )
+    elif done.feed.feed_discreet if done.feed is not None else done.discreet_default:
+        print("The subscription is discreet: sessions show as “Appointment”.")
     return 0
 
 
@@ -183,8 +192,9 @@ def summary(result: SyncResult) -> list[str]:
         if n
     ]
     got = [g.replace("replys", "replies") for g in got]
+    feed = FEED_NOW[result.feed.feed_discreet] if result.feed is not None else ""
     if result.state == "ok":
-        parts = [p for p in (sent, ("received " + ", ".join(got)) if got else "") if p]
+        parts = [p for p in (sent, ("received " + ", ".join(got)) if got else "", feed) if p]
         lines.append(("Synced: " + "; ".join(parts) + ".") if parts else "Up to date.")
     else:
         head = "Offline" if result.state == "offline" else "Sync failed"

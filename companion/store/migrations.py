@@ -168,6 +168,15 @@ V5: tuple[str, ...] = ()
 # v6: changes from the server this client could not apply, kept aside (issue 10). Reserved.
 V6: tuple[str, ...] = ()
 
+# v7: the device's discreet-feed choice as the server last acknowledged it (1, 0 or NULL:
+# the program's default, which a new device starts with) and the program's default as
+# last heard, so a sync sends the choice only when it changed (issue 12). On sync_state,
+# so they come and go with the enrolment.
+V7 = (
+    "ALTER TABLE sync_state ADD COLUMN discreet_sent INTEGER",
+    "ALTER TABLE sync_state ADD COLUMN discreet_default INTEGER NOT NULL DEFAULT 0",
+)
+
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, V1),
     (2, V2),
@@ -175,5 +184,6 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (4, V4),
     (5, V5),
     (6, V6),
+    (7, V7),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

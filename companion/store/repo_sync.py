@@ -91,6 +91,26 @@ def forget_enrolment(conn: sqlite3.Connection) -> bool:
     return conn.execute("DELETE FROM sync_state WHERE id = 1").rowcount > 0
 
 
+def get_discreet(conn: sqlite3.Connection) -> tuple[bool | None, bool] | None:
+    """(this device's discreet-feed choice as the server acknowledged it, None meaning
+    the program's default; the program's default); None when not enrolled."""
+    row = conn.execute(
+        "SELECT discreet_sent, discreet_default FROM sync_state WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        return None
+    sent = row["discreet_sent"]
+    return (None if sent is None else bool(sent)), bool(row["discreet_default"])
+
+
+def set_discreet(conn: sqlite3.Connection, sent: bool | None, default: bool) -> None:
+    """Remember what the server acknowledged (or, at enrolment, what a new device has)."""
+    conn.execute(
+        "UPDATE sync_state SET discreet_sent = ?, discreet_default = ? WHERE id = 1",
+        (None if sent is None else int(sent), int(default)),
+    )
+
+
 def set_cursor(conn: sqlite3.Connection, cursor: str) -> None:
     """Only ever called in the transaction that applied the changes up to ``cursor``."""
     conn.execute("UPDATE sync_state SET cursor = ? WHERE id = 1", (cursor,))

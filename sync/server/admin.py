@@ -48,7 +48,9 @@ def create_program(
     unexcused_limit: int,
     coordinator: str,
     now: datetime,
+    discreet: bool = False,
 ) -> dict:
+    """A new program; ``discreet`` makes discreet calendar feeds its default."""
     name = name.strip()
     if not name or len(name) > 200:
         raise AdminError("a program needs a name of 1-200 characters")
@@ -64,7 +66,7 @@ def create_program(
         if tx.program_by_name(name) is not None:
             raise AdminError(f"a program named {name!r} exists already")
         program_id = tx.add_program(
-            name, timezone, threshold, unexcused_limit, coordinator, stamp(now)
+            name, timezone, threshold, unexcused_limit, coordinator, stamp(now), discreet
         )
     return {
         "program_id": program_id,
@@ -72,7 +74,24 @@ def create_program(
         "timezone": timezone,
         "threshold": threshold,
         "unexcused_limit": unexcused_limit,
+        "discreet": discreet,
     }
+
+
+def set_program(engine: Engine, program: str | None, now: datetime, *,
+                discreet: bool | None = None) -> dict:  # fmt: skip
+    """Change a program's settings (today: its default for discreet calendar feeds).
+
+    Devices that follow the default see their feed change at their next fetch; devices
+    with a choice of their own keep it.
+    """
+    if discreet is None:
+        raise AdminError("nothing to change: pass --discreet or --no-discreet")
+    with transaction(engine) as tx:
+        row = pick_program(tx, program)
+        feeds = tx.set_discreet_default(row.id, discreet, stamp(now))
+    return {"program_id": row.id, "name": row.name, "discreet": discreet,
+            "changed": row.discreet_default != discreet, "feeds_changed": feeds}  # fmt: skip
 
 
 def create_coordinator(

@@ -34,6 +34,7 @@ from sync.server.api import (
     feeds,
     health,
     notices,
+    preferences,
 )
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
@@ -82,7 +83,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     )  # fmt: skip
     app.state.settings = settings
     app.state.clock = clock
-    for module in (enroll, notices, changes, feeds, health, coordinator_auth,
+    for module in (enroll, notices, changes, feeds, preferences, health, coordinator_auth,
                    coordinator_notices, coordinator_series, coordinator_program):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):

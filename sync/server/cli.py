@@ -32,6 +32,11 @@ DB_HELP = (
 )
 
 
+DISCREET_HELP = (
+    "calendar feeds are discreet by default: neutral titles, nothing naming treatment or attendance"
+)
+
+
 class UsageError(Exception):
     """Bad input: one line, exit 2."""
 
@@ -76,13 +81,26 @@ def cmd_create_program(args: argparse.Namespace) -> None:
         args.unexcused_limit,
         args.coordinator,
         _now(),
+        args.discreet,
     )
     _emit(
         args,
         r,
         f"created program {r['name']!r} (id {r['program_id']}, {r['timezone']}, "
-        f"weekly threshold {r['threshold']:.0%})",
+        f"weekly threshold {r['threshold']:.0%}"
+        + (", discreet calendar feeds)" if r["discreet"] else ")"),
     )
+
+
+def cmd_set_program(args: argparse.Namespace) -> None:
+    r = admin.set_program(_engine(args), args.program, _now(), discreet=args.discreet)
+    what = "discreet" if r["discreet"] else "session titles"
+    if not r["changed"]:
+        text = f"{r['name']!r}: calendar feeds already default to {what}; nothing changed"
+    else:
+        text = (f"{r['name']!r}: calendar feeds now default to {what} "
+                f"({r['feeds_changed']} device feed(s) follow the default)")  # fmt: skip
+    _emit(args, r, text)
 
 
 def _read_password() -> str:
@@ -185,6 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=0.8, help="weekly attendance share (0.8)")
     p.add_argument("--unexcused-limit", type=int, default=3, help="unexcused absences in 30 days")
     p.add_argument("--coordinator", default="", help="coordinator contact shown to clients")
+    p.add_argument("--discreet", action="store_true", help=DISCREET_HELP)
+    p = command("set-program", cmd_set_program, "change a program's settings")
+    p.add_argument("--program", help="program name or id (optional when there is one)")
+    p.add_argument(
+        "--discreet",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=DISCREET_HELP + "; --no-discreet: session titles (a device's own choice stays)",
+    )
     p = command(
         "create-coordinator",
         cmd_create_coordinator,

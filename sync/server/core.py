@@ -1,5 +1,5 @@
-"""The client-facing protocol operations, with no HTTP: enrol, post a notice, poll changes,
-read the calendar feed.
+"""The client-facing protocol operations, with no HTTP: enrol, post a notice, poll changes
+(the calendar feed and the device's preferences are in ``feed.py``).
 
 Each operation is a plain function of a storage transaction (:class:`~.storage.repo.Tx`)
 run on a database thread (``Database.write``/``read``), and returns a result type; the
@@ -10,7 +10,6 @@ reflection text: notices are identified by their ids only.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,7 @@ from companion.domain.notices import Timing
 from sync.protocol import NoticeIn, NoticeOut, ProgramInfo, SeriesWire
 from sync.server.security import digest, new_token, normalize_code
 from sync.server.settings import Settings
-from sync.server.storage.repo import DeviceAuth, FeedState, Tx
+from sync.server.storage.repo import DeviceAuth, Tx
 from sync.server.storage.repo_program import ProgramRow
 from sync.server.storage.runner import batched
 from sync.server.storage.tables import stamp, unstamp
@@ -100,29 +99,11 @@ class NotFound:
     detail: str = "not found"
 
 
-@dataclass(frozen=True, slots=True)
-class NotModified:
-    etag: str
-
-
-@dataclass(frozen=True, slots=True)
-class FeedData:
-    """What the calendar feed shows; rendered by ``companion.ics.export_calendar``."""
-
-    etag: str
-    program: ProgramRow
-    client_id: int
-    client_name: str
-    series: list[SeriesWire]
-    last_modified: dict[str, datetime]
-    excused: list[tuple[str, datetime]]
-    changed_at: datetime
-
-
 def program_info(program: ProgramRow) -> ProgramInfo:
     return ProgramInfo(
         name=program.name, timezone=program.timezone, threshold=program.threshold,
         unexcused_limit=program.unexcused_limit, coordinator=program.coordinator,
+        discreet_default=program.discreet_default,
     )  # fmt: skip
 
 
@@ -280,45 +261,3 @@ def _changes_many(tx: Tx, calls: list[tuple[str, int, int]]) -> list[ChangesResu
 def changes(tx: Tx, token_hash: str, since: int, limit: int) -> ChangesResult:
     """The client's changes after cursor ``since`` (at most ``limit``) and the next cursor."""
     return _changes_for(tx, tx.device_by_token(token_hash), since, limit)
-
-
-FeedResult = FeedData | NotModified | NotFound
-
-
-def _feed_for(tx: Tx, state: FeedState | None, if_none_match: str | None) -> FeedResult:
-    if state is None:
-        return NotFound("no such calendar feed")
-    if if_none_match and _matches(if_none_match, state.etag):
-        return NotModified(state.etag)
-    program = tx.program(state.program_id)
-    client = tx.client(state.client_id)
-    assert program is not None and client is not None
-    rows = tx.series_bodies(program.id)
-    excused = sorted(
-        (uid, unstamp(start))
-        for _cid, uid, start in tx.advance_notices([state.client_id])
-    )  # fmt: skip
-    changed = max(unstamp(state.last_change_at), unstamp(state.feed_changed_at))
-    return FeedData(
-        etag=state.etag, program=program, client_id=client.id, client_name=client.name,
-        series=[SeriesWire.model_validate_json(body) for _, body, _ in rows],
-        last_modified={uid: unstamp(at) for uid, _, at in rows},
-        excused=excused, changed_at=changed,
-    )  # fmt: skip
-
-
-def _feeds_many(tx: Tx, calls: list[tuple[str, str | None]]) -> list[FeedResult]:
-    states = tx.feeds_by_tokens({feed_hash for feed_hash, _ in calls})
-    return [_feed_for(tx, states.get(h), inm) for h, inm in calls]
-
-
-@batched(_feeds_many)
-def feed(tx: Tx, feed_hash: str, if_none_match: str | None) -> FeedResult:
-    """The calendar feed's content, or NotModified when the client's ETag is current."""
-    return _feed_for(tx, tx.feed_by_token(feed_hash), if_none_match)
-
-
-def _matches(header: str, etag: str) -> bool:
-    """If-None-Match semantics (RFC 9110 13.1.2): weak comparison, ``*`` matches all."""
-    tags: Sequence[str] = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags

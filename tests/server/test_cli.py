@@ -21,6 +21,7 @@ COMMANDS = [
     "serve",
     "migrate",
     "create-program",
+    "set-program",
     "create-coordinator",
     "add-client",
     "revoke-client",
@@ -65,6 +66,7 @@ def test_admin_commands_print_one_json_object(db_url: str) -> None:
         "timezone": "America/New_York",
         "threshold": 0.85,
         "unexcused_limit": 3,
+        "discreet": False,
     }
     coord = as_json("create-coordinator", "Coord@Example.org", *db, input="long enough\n")
     assert coord == {"coordinator_id": 1, "email": "coord@example.org", "program": "Evening IOP"}

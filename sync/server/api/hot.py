@@ -4,7 +4,7 @@ Profiling the prototype and this server under wrk showed most of a request's tim
 the framework's layers rather than in the endpoint: FastAPI's middleware stack (error,
 telemetry and two body-limit layers, exception handling, an exit stack) and its nested
 router dispatch. The three paths clients hit constantly (POST /v1/notices,
-GET /v1/changes, GET /v1/feeds/{token}.ics) are therefore dispatched by
+GET /v1/changes, GET and HEAD /v1/feeds/{token}.ics) are therefore dispatched by
 :class:`HotPaths` straight to their endpoints, as plain Starlette request/response apps.
 
 They are the very same endpoint functions FastAPI registers (``raw.RawRoute``), so
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sync.server.api import changes, feeds, notices
 
 FEED_PREFIX, FEED_SUFFIX = "/v1/feeds/", ".ics"
+FEED_METHODS = ("GET", "HEAD")
 
 
 class HotPaths:
@@ -43,7 +44,7 @@ class HotPaths:
         if scope["type"] == "http":
             path = scope["path"]
             handler = self._exact.get((scope["method"], path))
-            if handler is None and scope["method"] == "GET" and path.startswith(FEED_PREFIX):
+            if handler is None and scope["method"] in FEED_METHODS and path.startswith(FEED_PREFIX):
                 token = path[len(FEED_PREFIX) : -len(FEED_SUFFIX)]
                 if path.endswith(FEED_SUFFIX) and token and "/" not in token:
                     scope["path_params"] = {"feed_token": token}

@@ -48,7 +48,7 @@ _HOT = {
         WHERE d.token_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL""",
     "feed": """
         SELECT d.client_id, c.program_id, p.last_change, p.last_change_at, c.feed_rev,
-               c.feed_changed_at
+               c.feed_changed_at, d.feed_rev, d.feed_changed_at, d.discreet, p.discreet_default
         FROM devices d JOIN clients c ON c.id = d.client_id JOIN programs p ON p.id = c.program_id
         WHERE d.feed_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL""",
     "insert_notice": f"""
@@ -112,7 +112,9 @@ class DeviceAuth:
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
-    """What a feed token opens, and the counters its ETag is made of."""
+    """What a feed token opens, and the counters and times its validators are made of:
+    the program's change counter (series), the client's feed revision (advance notices)
+    and the device's own (its discreet choice, or the program default it follows)."""
 
     client_id: int
     program_id: int
@@ -120,10 +122,19 @@ class FeedState:
     last_change_at: str
     feed_rev: int
     feed_changed_at: str
+    device_rev: int
+    device_changed_at: str | None
+    discreet: bool | None  # the device's choice; None follows the program's default
+    discreet_default: bool
 
     @property
-    def etag(self) -> str:
-        return f'"{self.program_id}.{self.last_change}.{self.feed_rev}"'
+    def changed_at(self) -> str:
+        """The stamp of the feed's last change (stamps compare as the instants they name)."""
+        return max(self.last_change_at, self.feed_changed_at, self.device_changed_at or "")
+
+    @property
+    def is_discreet(self) -> bool:
+        return bool(self.discreet_default if self.discreet is None else self.discreet)
 
 
 class Tx(ProgramQueries, RecordQueries, DashboardQueries):

@@ -157,9 +157,16 @@ class DashboardQueries:
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def devices_of(self, client_id: int) -> list[dict[str, Any]]:
-        """The client's devices (name, enrolled, revoked), oldest first; never token hashes."""
+        """The client's devices (name, enrolled, revoked, discreet feed choice), oldest
+        first; never token hashes."""
         rows = self.conn.execute(
-            select(devices.c.id, devices.c.name, devices.c.created_at, devices.c.revoked_at)
+            select(
+                devices.c.id,
+                devices.c.name,
+                devices.c.created_at,
+                devices.c.revoked_at,
+                devices.c.discreet,
+            )
             .where(devices.c.client_id == client_id)
             .order_by(devices.c.id)
         )

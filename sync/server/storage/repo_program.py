@@ -33,6 +33,7 @@ class ProgramRow:
     coordinator: str
     last_change: int
     last_change_at: str
+    discreet_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class ProgramQueries:
         unexcused_limit: int,
         coordinator: str,
         now: str,
+        discreet_default: bool = False,
     ) -> int:
         return self.conn.execute(
             insert(programs).returning(programs.c.id),
@@ -79,8 +81,26 @@ class ProgramQueries:
                 "last_change": 0,
                 "last_change_at": now,
                 "created_at": now,
+                "discreet_default": discreet_default,
             },
         ).scalar_one()
+
+    def set_discreet_default(self, program_id: int, discreet: bool, now: str) -> int:
+        """Change the program's default for discreet feeds; returns how many devices' feeds
+        changed (those following the default: their feed revision is bumped)."""
+        changed = self.conn.execute(
+            update(programs)
+            .where(programs.c.id == program_id, programs.c.discreet_default != discreet)
+            .values(discreet_default=discreet)
+        ).rowcount
+        if not changed:
+            return 0
+        followers = select(clients.c.id).where(clients.c.program_id == program_id)
+        return self.conn.execute(
+            update(devices)
+            .where(devices.c.discreet.is_(None), devices.c.client_id.in_(followers))
+            .values(feed_rev=devices.c.feed_rev + 1, feed_changed_at=now)
+        ).rowcount
 
     def programs(self) -> list[ProgramRow]:
         rows = self.conn.execute(_program_select().order_by(programs.c.id))
@@ -264,8 +284,39 @@ class ProgramQueries:
                 "token_hash": token_hash,
                 "feed_hash": feed_hash,
                 "created_at": now,
+                "feed_rev": 0,
             },
         ).scalar_one()
+
+    def device_discreet(
+        self, device_id: int, *, lock: bool = False
+    ) -> tuple[bool | None, bool] | None:
+        """(the device's discreet choice, its program's default); None: no such device.
+
+        ``lock`` holds the program's row and then the device's until commit (PostgreSQL;
+        SQLite writers are serialized anyway), in the order ``set_discreet_default`` takes
+        them, so a change decided from these values never interleaves with another.
+        """
+        stmt = (
+            select(devices.c.discreet, programs.c.discreet_default)
+            .join(clients, clients.c.id == devices.c.client_id)
+            .join(programs, programs.c.id == clients.c.program_id)
+            .where(devices.c.id == device_id)
+        )
+        if lock:
+            self.conn.execute(stmt.with_for_update(of=programs))
+            stmt = stmt.with_for_update(of=devices)
+        row = self.conn.execute(stmt).first()
+        return (row[0], row[1]) if row else None
+
+    def set_device_discreet(
+        self, device_id: int, discreet: bool | None, now: str, *, feed_changed: bool
+    ) -> None:
+        """Store the device's choice; ``feed_changed`` bumps its feed revision too."""
+        values: dict[str, Any] = {"discreet": discreet}
+        if feed_changed:
+            values |= {"feed_rev": devices.c.feed_rev + 1, "feed_changed_at": now}
+        self.conn.execute(update(devices).where(devices.c.id == device_id).values(**values))
 
 
 def _program_select() -> Any:
@@ -278,6 +329,7 @@ def _program_select() -> Any:
         programs.c.coordinator,
         programs.c.last_change,
         programs.c.last_change_at,
+        programs.c.discreet_default,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from sync.server.storage.tables import (
     attendance,
@@ -148,6 +148,17 @@ class RecordQueries:
         if since is not None:
             stmt = stmt.where(notices.c.original_start >= since)
         return {(r[0], r[1], r[2]) for r in self.conn.execute(stmt)}
+
+    def advance_notice_times(self, client_id: int) -> list[tuple[str, str, str]]:
+        """(series uid, original start, first received) of each session the client gave
+        advance notice for: when it became excused, which the feed shows it since."""
+        rows = self.conn.execute(
+            select(notices.c.series_uid, notices.c.original_start, func.min(notices.c.received_at))
+            .where(notices.c.client_id == client_id, notices.c.timing == "advance")
+            .group_by(notices.c.series_uid, notices.c.original_start)
+            .order_by(notices.c.series_uid, notices.c.original_start)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def add_reply(
         self,

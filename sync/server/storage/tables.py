@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    literal_column,
 )
 
 STAMP = String(27)
@@ -65,6 +67,9 @@ programs = Table(
     Column("last_change", Integer, nullable=False, default=0),
     Column("last_change_at", STAMP, nullable=False),
     Column("created_at", STAMP, nullable=False),
+    # Calendar feeds of devices that made no choice of their own are discreet (neutral
+    # titles, nothing naming treatment) when this is true.
+    Column("discreet_default", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 coordinators = Table(
@@ -131,6 +136,13 @@ devices = Table(
     Column("feed_hash", String(64), nullable=False, unique=True),
     Column("created_at", STAMP, nullable=False),
     Column("revoked_at", STAMP, nullable=True),
+    # The device's own choice for its calendar feed: true discreet, false plain titles,
+    # NULL the program's default (PUT /v1/preferences).
+    Column("discreet", Boolean, nullable=True),
+    # Bumped, with the time, when this device's feed changes for it alone: its discreet
+    # choice or, for a device following the program's default, that default.
+    Column("feed_rev", Integer, nullable=False, default=0, server_default=literal_column("0")),
+    Column("feed_changed_at", STAMP, nullable=True),
 )
 
 series = Table(

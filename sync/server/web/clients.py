@@ -40,6 +40,13 @@ router = APIRouter()
 WEEKS = 4
 
 
+def calendar_label(choice: bool | None, default: bool) -> str:
+    """How a device's calendar feed shows sessions, and whose choice that is."""
+    discreet = default if choice is None else choice
+    what = "discreet" if discreet else "session titles"
+    return f"{what} (program default)" if choice is None else f"{what} (their choice)"
+
+
 def _four_weeks(
     occs: list[Occurrence], marks: dict, policy: Policy, at: datetime, week_start: datetime
 ) -> tuple[int, int]:
@@ -114,6 +121,7 @@ def _clients_page(
         rows=data["rows"],
         policy=who.policy,
         policy_pct=f"{round(who.policy.threshold * 100)}%",
+        discreet_default=who.program.discreet_default,
         week_label=week_start.strftime("%a %d %b"),
         enrolment=enrolment,
         server_url=str(request.base_url).rstrip("/"),
@@ -160,6 +168,7 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
                 "name": d["name"],
                 "created": when(unstamp(d["created_at"]), who.tz),
                 "revoked": when(unstamp(d["revoked_at"]), who.tz) if d["revoked_at"] else "",
+                "calendar": calendar_label(d["discreet"], who.program.discreet_default),
             }
             for d in tx.devices_of(client_id)
         ]

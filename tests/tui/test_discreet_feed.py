@@ -1,0 +1,65 @@
+"""The app's Settings tick for discreet calendars reaches the program server with the
+app's own sync, and the device's subscription feed turns discreet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from textual.widgets import Checkbox
+
+from companion.actions.profile import Profile
+from companion.clock import fixed_clock
+from companion.paths import Paths
+from companion.store import repo_sync
+from companion.tui.app import make_app
+from sync.client import enroll
+from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, server_json, start_server, stop_server
+from tests.tui.conftest import settle
+from tests.tui.test_sync_flow import add_weekly_group
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    home = tmp_path / "server"
+    server_json("create-program", "Evening IOP", "--timezone", "America/New_York", home=home)
+    server_json("create-coordinator", EMAIL, home=home, input=PASSWORD + "\n")
+    live = start_server(home, "serve")
+    yield live
+    stop_server(live)
+
+
+async def test_ticking_discreet_in_settings_makes_the_feed_discreet(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    add_weekly_group(server, datetime(2026, 11, 2, 18, 0))
+    code = server.cli("add-client", "Jordan R.")["code"]
+    home = tmp_path / "client"
+    profile = Profile.open(Paths(home / "data", home / "config"), clock=fixed_clock(now))
+    try:
+        done = enroll(profile, server.url, code, "laptop")
+        assert b"SUMMARY:Process Group" in httpx.get(done.feed_url, timeout=10).content
+        app = make_app(profile)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("comma")
+            await settle(pilot)
+            box = app.screen.query_one("#discreet", Checkbox)
+            assert box.value is False
+            box.value = True
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            await pilot.press("ctrl+r")  # the app's own sync (it also runs every few minutes)
+            await settle(pilot)
+            assert app.sync_state.online and not app.sync_state.message
+        assert repo_sync.get_discreet(profile.store.conn) == (True, False)
+        feed = httpx.get(done.feed_url, timeout=10).content
+        assert b"SUMMARY:Appointment" in feed and b"Process Group" not in feed
+    finally:
+        profile.close()
