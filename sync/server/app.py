@@ -37,6 +37,7 @@ from sync.server.api import (
 )
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
+from sync.server.process import follow_supervisor
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
@@ -141,5 +142,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def app_from_env() -> HotPaths:
-    """The factory ``serve --workers N`` gives uvicorn (settings from the environment)."""
+    """The factory ``serve`` gives uvicorn (settings from the environment); in a worker of
+    ``serve --workers N`` it first ties the worker's life to the supervisor's."""
+    follow_supervisor()
     return create_app(Settings.from_env())

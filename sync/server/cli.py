@@ -12,16 +12,17 @@ import argparse
 import copy
 import getpass
 import json
-import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-from sync.server import admin, demo
-from sync.server.settings import Settings, default_db_url
+from sync.server import admin, demo, process
+from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import DatabaseUrlError, make_engine
 
@@ -50,6 +51,8 @@ def _engine(args: argparse.Namespace, *, ready: bool = True) -> Engine:
     The default SQLite file is created and migrated on first use (zero set-up); any
     other database must be migrated with ``companion-server migrate``.
     """
+    if not args.db:
+        process.private_dir(data_dir())  # the server's own: nothing else lives there
     url = args.db or default_db_url()
     engine = make_engine(url)
     if ready:
@@ -63,6 +66,9 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     engine = _engine(args, ready=False)
     before, after = migrate.upgrade(engine)
     url = engine.url.render_as_string(hide_password=True)
+    warning = _db_dir_warning(args)
+    if warning:
+        print(f"{PROG}: {warning}", file=sys.stderr)
     verb = "already at" if before == after else f"migrated from {before or 'empty'} to"
     _emit(args, {"database": url, "from": before, "to": after}, f"{url}: {verb} {after}")
 
@@ -118,15 +124,20 @@ def cmd_revoke_client(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from sync.server.app import create_app
+    from sync.server import serving
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise UsageError("--workers must be at least 1 and --port between 1 and 65535")
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
     settings = Settings(db_url=args.db or default_db_url(), public_url=args.public_url or "")
+    try:
+        limits = process.open_file_limits(settings.max_connections)
+    except process.LimitTooLow as exc:
+        raise UsageError(str(exc)) from None
+    for warning in (limits.warning, _db_dir_warning(args)):
+        if warning:
+            print(f"{PROG}: {warning}", file=sys.stderr)
     url = f"http://{args.host}:{args.port}"
     _emit(
         args,
@@ -134,27 +145,33 @@ def cmd_serve(args: argparse.Namespace) -> None:
             "url": url,
             "database": engine.url.render_as_string(hide_password=True),
             "workers": args.workers,
+            "open_file_limit": limits.nofile,
+            "connections_per_worker": limits.budget,
         },
-        f"serving {url} with {args.workers} worker(s)",
+        f"serving {url} with {args.workers} worker(s), up to {limits.budget} connections each",
     )
     sys.stdout.flush()
-    options: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
-        "access_log": False,
-        "log_config": _log_config(),
-        "timeout_graceful_shutdown": 5,
-    }
-    if args.workers == 1:
-        uvicorn.run(create_app(settings), **options)
-    else:  # worker processes build their app from the environment
-        os.environ.update(settings.to_env())
-        uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, **options)
+    config = serving.config_for(
+        settings, limits, host=args.host, port=args.port, workers=args.workers,
+        log_config=_log_config(),
+    )  # fmt: skip
+    status = serving.run(config, settings)
+    if status:
+        raise SystemExit(status)
+
+
+def _db_dir_warning(args: argparse.Namespace) -> str | None:
+    """For a SQLite file given with --db: a warning when its directory is open to others."""
+    url = make_url(args.db) if args.db else None
+    if url is None or url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    return process.shared_dir_warning(Path(url.database).expanduser().resolve().parent)
 
 
 def _log_config() -> dict[str, Any]:
-    """uvicorn's logging, plus the server's own logger (ids only, never message text).
-    The access log stays off: its lines would carry feed tokens from the URL."""
+    """uvicorn's logging (to stderr: the server writes no log file), plus the server's own
+    logger (ids only, never message text). The access log stays off: its lines would
+    carry feed tokens from the URL."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -202,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    process.private_umask()  # the database, its WAL and anything else written: 0600/0700
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
