@@ -1,9 +1,9 @@
-"""Connection limits for ``serve``: a deadline for every request head, and a budget of
-open connections that stays under the process's open-file limit.
+"""Connection limits for ``serve``: a deadline for every request to arrive, and a budget
+of open connections that stays under the process's open-file limit.
 
 uvicorn bounds idle keep-alive (``timeout_keep_alive``) but cancels that timer on the
-first byte a client sends, and has no deadline for a request head: a connection that
-never sends a request, or trickles one a byte at a time (slow loris), is kept forever.
+first byte a client sends, and has no deadline for a request: a connection that never
+sends one, or trickles its head or body a byte at a time (slow loris), is kept forever.
 Enough of them use up the open-file limit; from then on the event loop accepts each
 fresh connection only to close it at once (libuv's answer to ``EMFILE``), so every new
 client gets an empty reply.
@@ -11,11 +11,12 @@ client gets an empty reply.
 :class:`GuardedHttpProtocol` is uvicorn's httptools protocol with two changes, both off
 the per-request hot path (one timer per request, as uvicorn already arms):
 
-- one timer per wait for a head: started when the connection opens (``head_timeout``)
-  and when a response completes (``timeout_keep_alive``), cancelled only once a whole
-  request head has arrived, not by the first byte; when it fires the connection closes.
+- one timer per wait for a request: started when the connection opens
+  (``request_timeout``) and when a response completes (``timeout_keep_alive``),
+  cancelled only once the whole request (head and body) is in, not by the first byte;
+  when it fires the connection closes.
 - a :class:`ConnectionGuard` per process knows which connections are waiting for a
-  head, oldest first; when a new connection takes the count over the budget, the one
+  request, oldest first; when a new connection takes the count over the budget, the one
   that has waited longest is closed (the new one itself when every other is busy with a
   request), so the process never runs out of file descriptors for fresh clients.
 """
@@ -37,16 +38,16 @@ WARN_EVERY_S = 60.0
 
 
 class ConnectionGuard:
-    """One process's connections that are waiting for a request head, oldest first.
+    """One process's connections that are waiting for a request, oldest first.
 
-    ``budget`` is the most connections this process keeps open (see
-    ``process.connection_budget``); ``head_timeout`` is how long a new connection may
-    take to send its first complete request head.
+    ``budget`` is the most connections this process keeps open (``process.Limits``);
+    ``request_timeout`` is how long a new connection may take to send its first whole
+    request.
     """
 
-    def __init__(self, budget: int, head_timeout: float) -> None:
+    def __init__(self, budget: int, request_timeout: float) -> None:
         self.budget = budget
-        self.head_timeout = head_timeout
+        self.request_timeout = request_timeout
         self.waiting: dict[GuardedHttpProtocol, None] = {}  # insertion order: oldest first
         # Closed to make room, not yet reported lost by the loop: their descriptors are
         # free already, but uvicorn still counts them among its connections.
@@ -55,10 +56,10 @@ class ConnectionGuard:
         self._warned_at = -WARN_EVERY_S
 
     def __getstate__(self) -> dict[str, Any]:  # pickled to each worker: no connections
-        return {"budget": self.budget, "head_timeout": self.head_timeout}
+        return {"budget": self.budget, "request_timeout": self.request_timeout}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["budget"], state["head_timeout"])  # type: ignore[misc]
+        self.__init__(state["budget"], state["request_timeout"])  # type: ignore[misc]
 
     def admit(self, conn: GuardedHttpProtocol, counted: int) -> None:
         """A new connection (``counted``: uvicorn's count, this one included): make room
@@ -80,11 +81,11 @@ class ConnectionGuard:
         self.closing.discard(conn)
 
     def busy(self, conn: GuardedHttpProtocol) -> None:
-        """``conn`` has sent a whole request head: no longer waiting."""
+        """``conn`` has sent a whole request: no longer waiting."""
         self.waiting.pop(conn, None)
 
     def idle(self, conn: GuardedHttpProtocol) -> None:
-        """``conn`` answered its request and waits for the next head (newest now)."""
+        """``conn`` answered its request and waits for the next one (newest now)."""
         self.waiting.pop(conn, None)
         self.waiting[conn] = None
 
@@ -101,7 +102,7 @@ class ConnectionGuard:
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a head deadline and the process's budget.
+    """uvicorn's httptools protocol with a request deadline and the process's budget.
 
     Needs a config with a ``guard`` (:class:`sync.server.serving.ServeConfig`).
     """
@@ -120,7 +121,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         # uvicorn's keep-alive timer slot: connection_lost and shutdown cancel it.
         self.timeout_keep_alive_task = self.loop.call_later(
-            self.guard.head_timeout, self.timeout_keep_alive_handler
+            self.guard.request_timeout, self.timeout_keep_alive_handler
         )
         self.guard.admit(self, len(self.connections))
 
@@ -142,12 +143,15 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
 
-    def on_headers_complete(self) -> None:
-        self._unset_keepalive_if_required()
-        self.guard.busy(self)
-        super().on_headers_complete()
+    def on_message_complete(self) -> None:
+        if self.cycle is not None and not self.cycle.response_complete:
+            # The whole request is in. (When the app answered before the body was all
+            # in, the keep-alive timer its answer armed stays: it bounds what follows.)
+            self._unset_keepalive_if_required()
+            self.guard.busy(self)
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if self.timeout_keep_alive_task is not None:  # armed: waiting for the next head
+        if self.timeout_keep_alive_task is not None:  # armed: waiting for the next request
             self.guard.idle(self)

@@ -39,7 +39,7 @@ def config_for(
     return ServeConfig(
         "sync.server.app:app_from_env",
         factory=True,
-        guard=ConnectionGuard(limits.budget, settings.head_timeout_s),
+        guard=ConnectionGuard(limits.budget, settings.request_timeout_s),
         host=host,
         port=port,
         workers=workers,

@@ -1,4 +1,4 @@
-"""``serve`` under attack: connections that never finish a request head are closed, the
+"""``serve`` under attack: connections that never finish a request are closed, the
 open-file limit is raised or warned about, and with nofile=1024 and 2,000 idle and
 slow-loris sockets held open, fresh /healthz requests keep getting answers."""
 
@@ -18,7 +18,7 @@ from sync.server.process import needed_nofile
 from sync.server.settings import Settings
 from tests.server.served import open_fds, serve, with_nofile
 
-HEAD_TIMEOUT = Settings().head_timeout_s
+REQUEST_TIMEOUT = Settings().request_timeout_s
 PARTIAL_HEAD = b"GET /healthz HTTP/1.1\r\nHost: attacker\r\n"
 
 
@@ -55,71 +55,86 @@ def healthz(url: str) -> int:
         return 0
 
 
+SLOW_BODY = (
+    b"POST /v1/notices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
+    b"Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"
+)
+
+
 @pytest.mark.slow
-def test_a_connection_that_never_completes_a_head_is_closed(
+def test_a_connection_that_never_completes_a_request_is_closed(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
+    """Silent, a head a byte at a time, a body a byte at a time, and a keep-alive
+    connection trickling its next head: all closed once the deadline passes, though each
+    keeps sending; a client that sends its request meanwhile is answered."""
     with serve(tmp_path / "serve.log", "--db", db_url) as server:
         idle = connect(server.port)
         loris = connect(server.port)
         trickle(loris, PARTIAL_HEAD)
-        kept = connect(server.port)  # keep-alive: one request, then a trickled next one
+        body = connect(server.port)
+        trickle(body, SLOW_BODY)
+        kept = connect(server.port)
         kept.setblocking(True)
         kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert kept.recv(65536).startswith(b"HTTP/1.1 200")
         kept.setblocking(False)
         trickle(kept, b"GET /healthz HTTP/1.1\r\n")
+        socks = [idle, loris, body, kept]
         began = time.monotonic()
-        while time.monotonic() - began < HEAD_TIMEOUT - 1.5:  # a few seconds are allowed
-            for s in (loris, kept):
+        while time.monotonic() - began < REQUEST_TIMEOUT - 1.5:  # a few seconds are allowed
+            for s in socks[1:]:
                 trickle(s, b"X")
             time.sleep(0.5)
-            assert not any(closed_by_server(s) for s in (idle, loris, kept))
-        assert healthz(server.url) == 200  # a client that sends its request is answered
-        while time.monotonic() - began < HEAD_TIMEOUT + 3:
-            for s in (loris, kept):
+            assert not any(closed_by_server(s) for s in socks)
+        assert healthz(server.url) == 200
+        while time.monotonic() - began < REQUEST_TIMEOUT + 3:
+            for s in socks[1:]:
                 trickle(s, b"X")
-            if all(closed_by_server(s) for s in (idle, loris, kept)):
+            if all(closed_by_server(s) for s in socks):
                 break
             time.sleep(0.25)
-        assert [closed_by_server(s) for s in (idle, loris, kept)] == [True, True, True]
-        for s in (idle, loris, kept):
+        assert [closed_by_server(s) for s in socks] == [True] * 4
+        for s in socks:
             s.close()
+        assert "Traceback" not in server.stderr
 
 
 class Attacker:
-    """Holds ``n`` sockets open against a port, half idle and half slow loris (a header
-    byte a second), and opens a new one for each the server closes."""
+    """Holds ``n`` sockets open against a port: a third silent, a third sending a head a
+    byte a second, a third a body; it opens a new one for each the server closes."""
+
+    KINDS = (b"", PARTIAL_HEAD, SLOW_BODY)
 
     def __init__(self, port: int, n: int) -> None:
         self.port, self.n = port, n
-        self.socks: dict[socket.socket, bool] = {}  # socket -> is slow loris
+        self.socks: dict[socket.socket, bytes] = {}  # socket -> what it began with
         self.closed = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
-    def _open(self, loris: bool) -> None:
+    def _open(self, start: bytes) -> None:
         try:
             s = connect(self.port)
         except OSError:
             return  # the server's queue is full: try again next round
-        if loris:
-            trickle(s, PARTIAL_HEAD)
-        self.socks[s] = loris
+        if start:
+            trickle(s, start)
+        self.socks[s] = start
 
     def open_all(self) -> None:
         for i in range(self.n):
-            self._open(loris=bool(i % 2))
+            self._open(self.KINDS[i % 3])
 
     def _run(self) -> None:
         while not self.stop.wait(1.0):
-            for s, loris in list(self.socks.items()):
+            for s, start in list(self.socks.items()):
                 if closed_by_server(s):
                     del self.socks[s]
                     s.close()
                     self.closed += 1
-                    self._open(loris)
-                elif loris:
+                    self._open(start)
+                elif start:
                     trickle(s, b"X")
 
     def close(self) -> None:
@@ -147,7 +162,7 @@ def test_fresh_requests_are_answered_with_2000_idle_and_slow_sockets_under_nofil
             attacker.open_all()
             attacker.thread.start()
             answers, most_fds = [], 0
-            deadline = time.monotonic() + HEAD_TIMEOUT + 5  # past the head deadline too
+            deadline = time.monotonic() + REQUEST_TIMEOUT + 5  # past the head deadline too
             while time.monotonic() < deadline:
                 answers.append(healthz(server.url))
                 most_fds = max(most_fds, open_fds(server.proc.pid))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from sync.protocol import NoticeIn, NoticeOut, NoticesPage
@@ -51,7 +51,11 @@ async def post_notice(request: Request) -> Response:
     if token is None:
         return error(401, core.Unauthorized().detail, UNAUTHORIZED)
     try:
-        notice = NoticeIn.model_validate_json(await request.body())
+        body = await request.body()
+    except ClientDisconnect:  # gone before the body was in (or cut off: slow loris)
+        return error(400, "the request body did not arrive")  # nobody reads this
+    try:
+        notice = NoticeIn.model_validate_json(body)
     except ValidationError as exc:
         return error(422, validation_detail(exc))
     db = request.app.state.db
