@@ -51,8 +51,7 @@ def _engine(args: argparse.Namespace, *, ready: bool = True) -> Engine:
     The default SQLite file is created and migrated on first use (zero set-up); any
     other database must be migrated with ``companion-server migrate``.
     """
-    if not args.db:
-        process.private_dir(data_dir())  # the server's own: nothing else lives there
+    _private_location(args)
     url = args.db or default_db_url()
     engine = make_engine(url)
     if ready:
@@ -160,12 +159,30 @@ def cmd_serve(args: argparse.Namespace) -> None:
         raise SystemExit(status)
 
 
+def _private_location(args: argparse.Namespace) -> None:
+    """The server's own data dir (the default database, the demo's) is made 0700."""
+    if not args.db or _in_data_dir(_sqlite_path(args)):
+        process.private_dir(data_dir())
+
+
 def _db_dir_warning(args: argparse.Namespace) -> str | None:
-    """For a SQLite file given with --db: a warning when its directory is open to others."""
+    """For a SQLite file elsewhere: a warning when its directory is open to others."""
+    path = _sqlite_path(args)
+    if path is None or _in_data_dir(path):
+        return None
+    return process.shared_dir_warning(path.parent)
+
+
+def _in_data_dir(path: Path | None) -> bool:
+    return path is not None and path.parent == data_dir().expanduser().resolve()
+
+
+def _sqlite_path(args: argparse.Namespace) -> Path | None:
+    """The SQLite file of ``--db`` (resolved), or None for the default or PostgreSQL."""
     url = make_url(args.db) if args.db else None
     if url is None or url.get_backend_name() != "sqlite" or not url.database:
         return None
-    return process.shared_dir_warning(Path(url.database).expanduser().resolve().parent)
+    return Path(url.database).expanduser().resolve()
 
 
 def _log_config() -> dict[str, Any]:

@@ -127,3 +127,17 @@ def test_on_postgresql_serve_writes_no_file_at_all(tmp_path: Path) -> None:
         with serve(tmp_path / "serve.log", "--db", db_url, env=env, preexec_fn=umask_022) as s:
             store_a_notice(s.url, db_url)
     assert not home.exists()
+
+
+def test_a_db_in_the_servers_own_dir_tightens_it_instead_of_warning(tmp_path: Path) -> None:
+    home = tmp_path / "server-home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    db_url = f"sqlite:///{home / 'demo.sqlite3'}"
+    r = subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "migrate", "--db", db_url],
+        capture_output=True, text=True, timeout=60, preexec_fn=umask_022,
+        env=dict(os.environ, COMPANION_SERVER_HOME=str(home)),
+    )  # fmt: skip
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert mode(home) == 0o700 and mode(home / "demo.sqlite3") == 0o600
