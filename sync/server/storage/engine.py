@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal", ".writer-lock")
 
 
 class DatabaseUrlError(ValueError):
