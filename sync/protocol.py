@@ -189,6 +189,15 @@ class ChangesResponse(Wire):
     more: bool = False
 
 
+class NoticesPage(Wire):
+    """One page of GET /v1/notices, newest first. ``more`` says older notices follow:
+    ask again with ``?cursor=`` set to ``cursor`` (None on the last page)."""
+
+    notices: list[NoticeOut]
+    cursor: str | None = None
+    more: bool = False
+
+
 class ErrorBody(Wire):
     detail: str
 

@@ -30,14 +30,17 @@ from sync.server.api import (
     coordinator_notices,
     coordinator_program,
     coordinator_series,
+    docs,
     enroll,
     feeds,
     health,
     notices,
     preferences,
 )
+from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
+from sync.server.process import follow_supervisor
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
@@ -80,6 +83,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
         "coordinator API of a virtual IOP.",
         lifespan=lifespan,
         max_body_size=settings.max_body,
+        docs_url=None, redoc_url=None,  # FastAPI's load from a CDN: ours are in api/docs.py
     )  # fmt: skip
     app.state.settings = settings
     app.state.clock = clock
@@ -88,7 +92,9 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))
+    app.include_router(docs.router)  # /docs: Swagger UI from the package
     app.include_router(dashboard)  # the coordinator dashboard (web/), under /
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
@@ -142,5 +148,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def app_from_env() -> HotPaths:
-    """The factory ``serve --workers N`` gives uvicorn (settings from the environment)."""
+    """The factory ``serve`` gives uvicorn (settings from the environment); in a worker of
+    ``serve --workers N`` it first ties the worker's life to the supervisor's."""
+    follow_supervisor()
     return create_app(Settings.from_env())

@@ -12,16 +12,17 @@ import argparse
 import copy
 import getpass
 import json
-import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-from sync.server import admin, demo
-from sync.server.settings import Settings, default_db_url
+from sync.server import admin, demo, process
+from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import DatabaseUrlError, make_engine
 
@@ -55,6 +56,7 @@ def _engine(args: argparse.Namespace, *, ready: bool = True) -> Engine:
     The default SQLite file is created and migrated on first use (zero set-up); any
     other database must be migrated with ``companion-server migrate``.
     """
+    _private_location(args)
     url = args.db or default_db_url()
     engine = make_engine(url)
     if ready:
@@ -68,6 +70,9 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     engine = _engine(args, ready=False)
     before, after = migrate.upgrade(engine)
     url = engine.url.render_as_string(hide_password=True)
+    warning = _db_dir_warning(args)
+    if warning:
+        print(f"{PROG}: {warning}", file=sys.stderr)
     verb = "already at" if before == after else f"migrated from {before or 'empty'} to"
     _emit(args, {"database": url, "from": before, "to": after}, f"{url}: {verb} {after}")
 
@@ -136,15 +141,20 @@ def cmd_revoke_client(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from sync.server.app import create_app
+    from sync.server import serving
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise UsageError("--workers must be at least 1 and --port between 1 and 65535")
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
     settings = Settings(db_url=args.db or default_db_url(), public_url=args.public_url or "")
+    try:
+        limits = process.open_file_limits(settings.max_connections)
+    except process.LimitTooLow as exc:
+        raise UsageError(str(exc)) from None
+    for warning in (limits.warning, _db_dir_warning(args)):
+        if warning:
+            print(f"{PROG}: {warning}", file=sys.stderr)
     url = f"http://{args.host}:{args.port}"
     _emit(
         args,
@@ -152,27 +162,51 @@ def cmd_serve(args: argparse.Namespace) -> None:
             "url": url,
             "database": engine.url.render_as_string(hide_password=True),
             "workers": args.workers,
+            "open_file_limit": limits.nofile,
+            "connections_per_worker": limits.budget,
         },
-        f"serving {url} with {args.workers} worker(s)",
+        f"serving {url} with {args.workers} worker(s), up to {limits.budget} connections each",
     )
     sys.stdout.flush()
-    options: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
-        "access_log": False,
-        "log_config": _log_config(),
-        "timeout_graceful_shutdown": 5,
-    }
-    if args.workers == 1:
-        uvicorn.run(create_app(settings), **options)
-    else:  # worker processes build their app from the environment
-        os.environ.update(settings.to_env())
-        uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, **options)
+    config = serving.config_for(
+        settings, limits, host=args.host, port=args.port, workers=args.workers,
+        log_config=_log_config(),
+    )  # fmt: skip
+    status = serving.run(config, settings)
+    if status:
+        raise SystemExit(status)
+
+
+def _private_location(args: argparse.Namespace) -> None:
+    """The server's own data dir (the default database, the demo's) is made 0700."""
+    if not args.db or _in_data_dir(_sqlite_path(args)):
+        process.private_dir(data_dir())
+
+
+def _db_dir_warning(args: argparse.Namespace) -> str | None:
+    """For a SQLite file elsewhere: a warning when its directory is open to others."""
+    path = _sqlite_path(args)
+    if path is None or _in_data_dir(path):
+        return None
+    return process.shared_dir_warning(path.parent)
+
+
+def _in_data_dir(path: Path | None) -> bool:
+    return path is not None and path.parent == data_dir().expanduser().resolve()
+
+
+def _sqlite_path(args: argparse.Namespace) -> Path | None:
+    """The SQLite file of ``--db`` (resolved), or None for the default or PostgreSQL."""
+    url = make_url(args.db) if args.db else None
+    if url is None or url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    return Path(url.database).expanduser().resolve()
 
 
 def _log_config() -> dict[str, Any]:
-    """uvicorn's logging, plus the server's own logger (ids only, never message text).
-    The access log stays off: its lines would carry feed tokens from the URL."""
+    """uvicorn's logging (to stderr: the server writes no log file), plus the server's own
+    logger (ids only, never message text). The access log stays off: its lines would
+    carry feed tokens from the URL."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -229,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    process.private_umask()  # the database, its WAL and anything else written: 0600/0700
     args = build_parser().parse_args(argv)
     try:
         args.func(args)

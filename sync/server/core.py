@@ -9,13 +9,15 @@ reflection text: notices are identified by their ids only.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from companion.domain.notices import Timing
-from sync.protocol import NoticeIn, NoticeOut, ProgramInfo, SeriesWire
+from sync.protocol import NoticeIn, NoticeOut, NoticesPage, ProgramInfo, SeriesWire
 from sync.server.security import digest, new_token, normalize_code
 from sync.server.settings import Settings
 from sync.server.storage.repo import DeviceAuth, Tx
@@ -224,10 +226,43 @@ def post_notice(tx: Tx, token_hash: str, notice: NoticeIn, received_at: datetime
     return _stored_before(row, auth, values["digest"])
 
 
-def client_notices(tx: Tx, auth: DeviceAuth) -> list[NoticeOut]:
-    """Every notice this client has sent, newest first."""
-    rows = tx.notices_of(auth.program_id, client_id=auth.client_id, limit=10_000)
-    return [notice_out(r) for r in rows]
+def client_notices(tx: Tx, auth: DeviceAuth, cursor: str | None, limit: int) -> NoticesPage:
+    """A page of this client's notices, newest first, after ``cursor`` (from a previous
+    page); ``more`` and the next cursor when older ones follow."""
+    before = notices_cursor_key(cursor) if cursor else None
+    rows = tx.client_notices(auth.program_id, auth.client_id, before, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if more else None
+    return NoticesPage(
+        notices=[notice_out(r) for r in rows],
+        cursor=notices_cursor(last["received_at"], last["id"]) if last else None,
+        more=more,
+    )
+
+
+class BadCursor(ValueError):
+    """A notices cursor this server did not make."""
+
+
+_CURSOR_KEY = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z [0-9a-f-]{36}")
+
+
+def notices_cursor(received_at: str, notice_id: str) -> str:
+    """The opaque cursor naming the notice a page ended with."""
+    return base64.urlsafe_b64encode(f"{received_at} {notice_id}".encode()).decode().rstrip("=")
+
+
+def notices_cursor_key(cursor: str) -> tuple[str, str]:
+    """The (received_at, id) a cursor names; :class:`BadCursor` for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+    if not _CURSOR_KEY.fullmatch(text):
+        raise BadCursor(cursor)
+    at, notice_id = text.split(" ")
+    return at, notice_id
 
 
 ChangesResult = ChangesPage | Unauthorized | CursorAhead

@@ -51,6 +51,14 @@ class Settings:
     """Most changes in one GET /v1/changes answer."""
     feed_refresh_min: int = 60
     """REFRESH-INTERVAL suggested to calendar apps, in minutes."""
+    request_timeout_s: int = 5
+    """Seconds a new connection has to send a whole request, head and body (then it is
+    closed: slow loris)."""
+    keep_alive_s: int = 5
+    """Seconds an idle keep-alive connection has to send its next whole request."""
+    max_connections: int = 4096
+    """Most client connections one server process keeps open; the open-file limit may
+    allow fewer (``serve`` says so at start-up)."""
 
     @property
     def database_url(self) -> str:

@@ -55,7 +55,10 @@ def test_reply_reaches_the_client_with_makeup_and_links(server: Server) -> None:
     [change] = client.poll()
     assert change["type"] == "reply" and change["text"] == "See you Wednesday."
     assert change["materials"][0]["url"] == "https://example.org/notes"
-    assert server.http.get("/v1/notices", headers=client.headers).json()[0]["status"] == "replied"
+    assert (
+        server.http.get("/v1/notices", headers=client.headers).json()["notices"][0]["status"]
+        == "replied"
+    )
     # acknowledging afterwards keeps it replied
     server.http.post(f"/v1/coordinator/notices/{sent['id']}/ack", headers=h)
     assert client.poll()[0]["status"] == "replied"

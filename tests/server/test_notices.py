@@ -29,7 +29,7 @@ def test_a_retry_returns_the_stored_notice_and_stores_nothing_twice(server: Serv
     retry = client.post(body)
     assert (first.status_code, retry.status_code) == (201, 200)
     assert retry.json() == first.json()
-    listed = server.http.get("/v1/notices", headers=client.headers).json()
+    listed = server.http.get("/v1/notices", headers=client.headers).json()["notices"]
     assert [n["id"] for n in listed] == [body["id"]]
 
 
@@ -48,7 +48,7 @@ def test_same_id_with_other_content_is_a_conflict(server: Server) -> None:
     r = client.post(dict(body, message="something else"))
     assert r.status_code == 409
     assert "different notice" in r.json()["detail"]
-    stored = server.http.get("/v1/notices", headers=client.headers).json()
+    stored = server.http.get("/v1/notices", headers=client.headers).json()["notices"]
     assert stored[0]["message"] == "Late shift, sorry."
 
 
@@ -63,7 +63,7 @@ def test_concurrent_retries_store_one_notice(server: Server) -> None:
     with ThreadPoolExecutor(8) as pool:
         codes = sorted(pool.map(send, range(16)))
     assert codes == [200] * 15 + [201]
-    assert len(server.http.get("/v1/notices", headers=client.headers).json()) == 1
+    assert len(server.http.get("/v1/notices", headers=client.headers).json()["notices"]) == 1
 
 
 def test_a_session_the_server_does_not_know_keeps_its_title_and_start(server: Server) -> None:

@@ -15,15 +15,15 @@ def test_client_a_cannot_see_or_overwrite_client_b(server: Server) -> None:
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
     mine = notice(message="private to Alex")
     assert alex.post(mine).status_code == 201
-    assert server.http.get("/v1/notices", headers=sam.headers).json() == []
+    assert server.http.get("/v1/notices", headers=sam.headers).json()["notices"] == []
     # Sam reusing Alex's notice id neither reads nor replaces it
     r = sam.post(dict(mine, message="Sam's"))
     assert r.status_code == 409 and "private to Alex" not in r.text
     r = sam.post(mine)  # even with identical content
     assert r.status_code == 409 and "private to Alex" not in r.text
-    assert [n["message"] for n in server.http.get("/v1/notices", headers=alex.headers).json()] == [
-        "private to Alex"
-    ]
+    assert [
+        n["message"] for n in server.http.get("/v1/notices", headers=alex.headers).json()["notices"]
+    ] == ["private to Alex"]
 
 
 def test_coordinator_of_one_program_cannot_reach_another(server: Server) -> None:

@@ -147,12 +147,23 @@ class ProgramServer:
         return answer.json() if answer.content else None
 
     def notices_of(self, token: str) -> list[dict]:
-        """What the server holds for the client with device ``token`` (GET /v1/notices)."""
-        answer = httpx.get(
-            self.url + "/v1/notices", timeout=10, headers={"Authorization": f"Bearer {token}"}
-        )
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+        """What the server holds for the client with device ``token`` (GET /v1/notices,
+        every page)."""
+        out: list[dict] = []
+        params: dict[str, str] = {}
+        while True:
+            answer = httpx.get(
+                self.url + "/v1/notices",
+                params=params,
+                timeout=10,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert answer.status_code == 200, answer.text
+            page = answer.json()
+            out += page["notices"]
+            if not page["more"]:
+                return out
+            params = {"cursor": page["cursor"]}
 
 
 Fault = str  # "pass", "html_error", "truncate", "wrong_type", "slow", "busy", "refuse"

@@ -1,17 +1,18 @@
 """Absence notices: POST /v1/notices (hot path, idempotent by the client's UUID) and
-GET /v1/notices (this client's notices)."""
+GET /v1/notices (this client's notices, paged with a cursor)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from sync.protocol import NoticeIn, NoticeOut
+from sync.protocol import NoticeIn, NoticeOut, NoticesPage
 from sync.server import core
 from sync.server.api.deps import CurrentClient, Db
 from sync.server.api.raw import (
@@ -30,6 +31,7 @@ log = logging.getLogger("companion.server")
 raw_router = APIRouter(tags=["client"], route_class=RawRoute)
 router = APIRouter(tags=["client"])
 UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+PAGE, MAX_PAGE = 100, 500
 
 
 @raw_router.post(
@@ -49,7 +51,11 @@ async def post_notice(request: Request) -> Response:
     if token is None:
         return error(401, core.Unauthorized().detail, UNAUTHORIZED)
     try:
-        notice = NoticeIn.model_validate_json(await request.body())
+        body = await request.body()
+    except ClientDisconnect:  # gone before the body was in (or cut off: slow loris)
+        return error(400, "the request body did not arrive")  # nobody reads this
+    try:
+        notice = NoticeIn.model_validate_json(body)
     except ValidationError as exc:
         return error(422, validation_detail(exc))
     db = request.app.state.db
@@ -65,7 +71,19 @@ async def post_notice(request: Request) -> Response:
     return error(401, result.detail, UNAUTHORIZED)
 
 
-@router.get("/v1/notices", response_model=list[NoticeOut], responses=errors(401))
-async def list_notices(auth: CurrentClient, db: Db) -> list[NoticeOut]:
-    """Every notice this client has sent, newest first."""
-    return await db.read(core.client_notices, auth)
+@router.get("/v1/notices", response_model=NoticesPage, responses=errors(401, 422))
+async def list_notices(
+    auth: CurrentClient,
+    db: Db,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="`cursor` of the previous page; omitted: the newest"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="most notices in the page")] = PAGE,
+) -> NoticesPage | Response:
+    """The notices this client has sent, newest first, a page at a time: while ``more``
+    is true, ask again with ``cursor`` to get the older ones."""
+    try:
+        return await db.read(core.client_notices, auth, cursor, limit)
+    except core.BadCursor:
+        return error(422, "cursor: must be a cursor this server returned")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal", ".writer-lock")
 
 
 class DatabaseUrlError(ValueError):
@@ -28,7 +31,7 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseUrlError("SQLite needs a file: sqlite:///PATH")
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite(Path(parsed.database).expanduser())
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -37,6 +40,20 @@ def make_engine(url: str) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_size=4, max_overflow=4, pool_pre_ping=True)
     raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+
+
+def _private_sqlite(path: Path) -> None:
+    """The database file and its companions 0600, before SQLite opens them: it creates
+    the WAL and shared-memory files with the database file's mode, so they follow.
+    Missing directories are made 0700."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        for file in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDECARS)):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+    except OSError as exc:
+        raise DatabaseUrlError(f"cannot use {path}: {exc.strerror or exc}") from exc
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from sync.server.storage.tables import (
     attendance,
@@ -129,6 +129,28 @@ class RecordQueries:
             notices.c.id == notice_id if notice_id else None,
         ]
         stmt = stmt.where(*[c for c in conds if c is not None])
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def client_notices(
+        self, program_id: int, client_id: int, before: tuple[str, str] | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """One client's notices newest first, from just past ``before`` (a
+        ``(received_at, id)`` key) when given; at most ``limit``. The index on
+        (client_id, received_at, id) answers it whatever the program holds."""
+        stmt = (
+            select(notices)
+            .where(notices.c.client_id == client_id, notices.c.program_id == program_id)
+            .order_by(notices.c.received_at.desc(), notices.c.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            at, notice_id = before
+            stmt = stmt.where(
+                or_(
+                    notices.c.received_at < at,
+                    and_(notices.c.received_at == at, notices.c.id < notice_id),
+                )
+            )
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     def set_notice_status(self, notice_id: str, status: str) -> None:

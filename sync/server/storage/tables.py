@@ -186,6 +186,8 @@ notices = Table(
     Index("ix_notices_program_received", "program_id", "received_at"),
     Index("ix_notices_program_status", "program_id", "status", "received_at"),
     Index("ix_notices_client_occurrence", "client_id", "series_uid", "original_start"),
+    # GET /v1/notices: one client's notices newest first, paged by (received_at, id).
+    Index("ix_notices_client_received", "client_id", "received_at", "id"),
 )
 
 replies = Table(
