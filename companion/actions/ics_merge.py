@@ -35,6 +35,11 @@ class ImportSummary:
     unchanged: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    notes: int = 0  # how many of ``added`` and ``updated`` are day notes
+
+    @property
+    def changed(self) -> int:
+        return len(self.added) + len(self.updated)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -96,6 +101,7 @@ def merge_note(conn: sqlite3.Connection, note: DayNote, now: datetime,
         (summary.added if stored is None and session is None else summary.updated).append(
             note.title
         )
+        summary.notes += 1
 
 
 def merge_amendment(conn: sqlite3.Connection, change: Amendment, now: datetime,
