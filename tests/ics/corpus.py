@@ -54,6 +54,17 @@ class Expected:
         return {(s.uid, s.start): [s.start - timedelta(minutes=m) for m in offsets[s.uid]]
                 for s in self.sessions}  # fmt: skip
 
+    def changed_days(self, tz: str) -> set[tuple[str, str]]:
+        """(uid, local day) of each session the program changed on its own, at its new
+        time and at its original slot."""
+        zone = ZoneInfo(tz)
+        days = {(s.uid, f"{s.start.astimezone(zone):%Y-%m-%d}") for s in self.sessions if s.changes}
+        for series in self.raw["series"]:
+            for item in series["sessions"]:
+                if isinstance(item, dict) and "original" in item:
+                    days.add((series["uid"], item["original"][:10]))
+        return days
+
     def note_days(self) -> list[tuple[str, date]]:
         return sorted((uid, day) for uid, (_t, days) in self.notes.items() for day in days)
 
