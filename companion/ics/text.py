@@ -101,6 +101,8 @@ def program_text(text: str, title: str = "", kind: Kind | None = None) -> str:
     if block is None:
         return body
     lines = body[: -len(block)].rstrip("\n").split("\n")
+    if block == OUR_BLOCKS[1]:  # discreet: the join link, the meeting ID and passcode lines
+        return "\n".join(line for line in lines if line and not line.startswith(_JOIN))
     while (
         lines
         and lines[-1].startswith(_JOIN)
@@ -108,8 +110,6 @@ def program_text(text: str, title: str = "", kind: Kind | None = None) -> str:
     ):
         lines.pop()  # the join link we added because the program's text lacked it
     rest = "\n".join(lines).strip("\n")
-    if block == OUR_BLOCKS[1]:  # discreet: only the meeting ID and passcode lines were kept
-        return rest
     if kind is not None and lines and lines[0].startswith(f"{title}: {kind.label}"):
         if all(line.startswith((_JOIN, "Facilitator: ")) for line in lines[1:]):
             return ""  # the summary we write for a series with no program text
