@@ -50,10 +50,12 @@ class ImportSummary:
         }  # fmt: skip
 
 
-def _older(incoming: int, stored: int) -> str | None:
+def _older(incoming: int, stored: int, strict: bool = False) -> str | None:
     """The reason to skip a version older than the stored one (a file that versions its
-    events); None when it is not older."""
-    if 0 < incoming < stored:
+    events); None when it is not older. SEQUENCE 0 counts as unversioned (many files
+    never raise it) unless ``strict``: once the program cancelled a series, only a
+    version at least as new as the cancellation brings it back."""
+    if (strict or 0 < incoming) and incoming < stored:
         return f"older than the stored version (SEQUENCE {incoming} < {stored})"
     return None
 
@@ -67,7 +69,7 @@ def merge_series(conn: sqlite3.Connection, incoming: Series, marked: Marks, now:
         summary.added.append(incoming.title)
         return
     merged = keep_marked_past(stored, incoming, marked, now)
-    older = _older(incoming.sequence, stored.sequence)
+    older = _older(incoming.sequence, stored.sequence, strict=stored.cancelled_from is not None)
     if same_content(stored, merged):
         summary.unchanged.append(incoming.title)
     elif older:
