@@ -13,7 +13,7 @@ class DetailsDialog(ModalScreen[None]):
     """``heading`` and the markup ``lines`` under it, scrollable; Escape closes."""
 
     DEFAULT_CSS = """
-    DetailsDialog #details-body { height: auto; max-height: 30; }
+    DetailsDialog #details-body { height: auto; max-height: 70vh; }
     """
     BINDINGS = [Binding("escape,d", "close", "Close")]
 

@@ -40,6 +40,7 @@ from companion.tui.widgets.details import (
     note_lines,
     preview_lines,
     session_details,
+    shorten,
 )
 from companion.tui.widgets.fmt import offsets_words
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
@@ -210,19 +211,20 @@ class ScheduleScreen(MainScreen):
                 f"[dim]repeats {escape(rule_in_words(series.rrule))} · reminders "
                 f"{offsets_words(series.reminders)} · {origin} · id {occ.id}[/]"
             )
+        link = shorten(occ.join_url, self.app.size.width - 10)  # a Teams link: 300 characters
+        more = bool(occ.description or occ.location) or link != occ.join_url
         if occ.join_url:
-            lines.append(f"join: [u]{escape(occ.join_url)}[/u]")
+            lines.append(f"join: [u]{escape(link)}[/u]")
         if access_line(occ):
             lines.append(escape(access_line(occ)))
         if occ.location:
             lines.append(f"where: {escape(occ.location)}")
-        if occ.description:
-            most = 2 if self.app.size.height < 30 else 5
-            lines += [f"[dim]{escape(line)}[/]" for line in preview_lines(occ, most)]
+        if occ.description and self.app.size.height >= 30:  # smaller: d shows it
+            lines += [f"[dim]{escape(line)}[/]" for line in preview_lines(occ, 4)]
         lines += note_lines(self.data.notes.get(occ.local_start(tz).date(), []))
         lines.append(
             "[dim]a attended · m missed · u made up · z clear · n can't make it · "
-            "e edit · del remove" + (" · d details" if occ.description else "") + "[/]"
+            "e edit · del remove" + (" · d details" if more else "") + "[/]"
         )
         panel.update("\n".join(lines))
 

@@ -4,6 +4,7 @@ is added apart, under its own heading."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from textual.markup import escape
@@ -12,6 +13,13 @@ from companion.actions.today import BEFORE_SESSION
 from companion.domain.meeting import access_lines
 from companion.domain.notes import DayNote
 from companion.domain.schedule import Occurrence
+
+_DIAL = re.compile(r"^\s*[+•]|dial|phone|tap mobile", re.IGNORECASE)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def access_line(occ: Occurrence) -> str:
@@ -36,12 +44,14 @@ def description_lines(text: str, most: int | None = None) -> list[str]:
 
 def preview_lines(occ: Occurrence, most: int) -> list[str]:
     """The first ``most`` lines of the program's text worth a glance in the session panel:
-    not the decoration, links or passcode lines (the panel shows those apart)."""
+    not the decoration, links, dial-in numbers or passcode lines (the panel shows the
+    passcode apart; the details dialog shows everything)."""
     shown = set(access_lines(occ.description))
     lines = [
         line.strip()
         for line in description_lines(occ.description)
         if any(c.isalnum() for c in line) and "://" not in line
+        and not _DIAL.search(line)
         and not any(line.strip().startswith(a.split(":")[0]) for a in shown)
     ]  # fmt: skip
     if len(lines) > most:
