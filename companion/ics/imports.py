@@ -33,7 +33,7 @@ from companion.ics.events import (
     session_changes,
 )
 from companion.ics.props import BadValue, text
-from companion.ics.unfold import DecodeError, Lines, unfold
+from companion.ics.unfold import DecodeError, Lines, unfolded_text
 
 NO_MASTER = (
     "only changes to single sessions, and no event they belong to",
@@ -66,11 +66,11 @@ def import_calendar(data: bytes | str, *, default_tz: str = "UTC") -> ImportResu
     """Parse ``data`` into series, day notes and amendments. Floating times are read in the
     file's X-WR-TIMEZONE, else in ``default_tz``."""
     try:
-        numbered = unfold(data)
+        content = unfolded_text(data)
     except DecodeError as exc:
         raise IcsError(str(exc)) from exc
-    lines = Lines(numbered, lambda c: text(c, "UID").strip())
-    cal = _parse(numbered, lines)
+    lines = Lines(data, lambda c: text(c, "UID").strip())
+    cal = _parse(content, lines)
     version = str(cal.get("VERSION", "")).strip()
     if version != "2.0":
         raise IcsError(f"unsupported calendar version {version or '(none)'!r}: "
@@ -161,10 +161,9 @@ def _rule_parts(s: Series) -> dict[str, str] | None:
     return parts
 
 
-def _parse(numbered: list[tuple[int, str]], lines: Lines) -> Calendar:
-    if not numbered or not numbered[0][1].lstrip().upper().startswith("BEGIN:VCALENDAR"):
+def _parse(content: str, lines: Lines) -> Calendar:
+    if not content.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         raise IcsError("not an iCalendar file: it does not start with BEGIN:VCALENDAR")
-    content = "\r\n".join(line for _, line in numbered) + "\r\n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

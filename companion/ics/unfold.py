@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 
 from icalendar import Component
 
 BOM = b"\xef\xbb\xbf"
+FOLD = re.compile(rb"\r?\n[ \t]")
 
 
 class DecodeError(ValueError):
@@ -23,6 +25,28 @@ class DecodeError(ValueError):
     def __init__(self, offset: int) -> None:
         super().__init__(f"not UTF-8 text (byte {offset}): is this an .ics file?")
         self.offset = offset
+
+
+def unfolded_text(data: bytes | str) -> str:
+    """The whole file unfolded by octets, then decoded (the fast path: one regex, one
+    decode; line numbers are worked out only when a message needs them)."""
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    start = len(BOM) if raw.startswith(BOM) else 0
+    joined = FOLD.sub(b"", raw[start:])
+    try:
+        return joined.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(start + _before_folds(raw[start:], exc.start)) from exc
+
+
+def _before_folds(raw: bytes, index: int) -> int:
+    """Where byte ``index`` of the unfolded ``raw`` was in ``raw``."""
+    removed = 0
+    for fold in FOLD.finditer(raw):
+        if fold.start() - removed > index:
+            break
+        removed += fold.end() - fold.start()
+    return index + removed
 
 
 def unfold(data: bytes | str) -> list[tuple[int, str]]:
@@ -58,19 +82,29 @@ def _offset(parts: list[tuple[int, bytes]], index: int) -> int:
 
 
 class Lines:
-    """Line numbers for error messages: "line N: event 'uid': "."""
+    """Line numbers for error messages: "line N: event 'uid': ", worked out from the file's
+    bytes when a message first needs them."""
 
-    def __init__(self, numbered: list[tuple[int, str]], uid_of: Callable[[Component], str]):
-        self.numbered = numbered
+    def __init__(self, data: bytes | str, uid_of: Callable[[Component], str]):
+        self.data = data
         self.uid_of = uid_of
-        self.blocks: dict[str, int] = {}  # UID -> index of its first component's BEGIN
+
+    @cached_property
+    def numbered(self) -> list[tuple[int, str]]:
+        return unfold(self.data)
+
+    @cached_property
+    def blocks(self) -> dict[str, int]:
+        """UID -> index of its first component's BEGIN line."""
+        found: dict[str, int] = {}
         begin = 0
-        for i, (_n, line) in enumerate(numbered):
+        for i, (_n, line) in enumerate(self.numbered):
             upper = line[:6].upper()
             if upper.startswith("BEGIN:"):
                 begin = i
             elif upper.startswith("UID:") or upper.startswith("UID;"):
-                self.blocks.setdefault(line.partition(":")[2].strip(), begin)
+                found.setdefault(line.partition(":")[2].strip(), begin)
+        return found
 
     def find_error(self, message: str) -> str:
         quoted = re.search(r"'(.*?)'", message)
