@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from companion.actions.ics_merge import ImportSummary, merge_amendment, merge_note, merge_series
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Status
+from companion.domain.meeting import access_lines
 from companion.domain.schedule import Occurrence, expand
 from companion.ics import IcsError, export_calendar, import_calendar
 from companion.ics.text import NEUTRAL_TITLE
@@ -144,4 +145,7 @@ def _reminder(
     text = f"{title} starts in {left}, at {occ.start.astimezone(tz):%a %H:%M}"
     if occ.join_url:
         text += f". Join: {occ.join_url}"
+        access = access_lines(occ.description)
+        if access and not profile.settings.discreet:  # what the join link asks for next
+            text += f" ({', '.join(access)})"
     return Reminder(occ, offset, occ.start - offset, title, text)

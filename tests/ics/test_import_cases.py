@@ -174,3 +174,12 @@ def test_sessions_lists_the_day_notes(profile: Profile) -> None:
     assert "Wed 25 Nov 22:00-00:00  cancelled" in lines[1]
     status = run_cli("status")
     assert "Meeting ID: 283 551 906 417 · Passcode: Xy7Ab9Q2" in status.stdout
+
+
+def test_a_reminder_carries_the_passcode_the_join_link_asks_for(profile: Profile) -> None:
+    import_file(profile, CORPUS / "zoom.ics")  # Thu 26 Nov 17:30 Denver, 10 minutes before
+    (reminder,) = due_reminders(profile, within=timedelta(hours=3))
+    assert reminder.message.endswith(
+        "Join: https://us02web.zoom.us/j/85551234567?pwd=dFh1V2xQbUZ3K1N0ZzZKYk5XTT09 "
+        "(Meeting ID: 855 5123 4567, Passcode: 246810)"
+    )
