@@ -110,10 +110,11 @@ def merge_amendment(conn: sqlite3.Connection, change: Amendment, now: datetime,
                     summary: ImportSummary) -> None:  # fmt: skip
     """A cancellation, or single sessions changed by their own invites."""
     stored = repo_schedule.get_series(conn, change.uid)
+    note = repo_notes.get_note(conn, change.uid) if stored is None else None
+    if note is not None and (change.cancel_all or change.days):
+        _cancel_days(conn, note, change, now, summary)
+        return
     if stored is None:
-        if change.cancel_all and repo_notes.remove_note(conn, change.uid):
-            summary.cancelled.append(change.title)
-            return
         reason = ("the event is cancelled" if change.cancel_all else NO_MASTER[0]
                   if not all(o.cancelled for o in change.overrides)
                   else "it cancels sessions that are not in your schedule")  # fmt: skip
@@ -146,6 +147,22 @@ def merge_amendment(conn: sqlite3.Connection, change: Amendment, now: datetime,
     repo_schedule.save_series(conn, replace(updated, sequence=sequence), now)
     cancels = change.cancel_all or all(o.cancelled for o in change.overrides)
     (summary.cancelled if cancels else summary.updated).append(stored.title)
+
+
+def _cancel_days(conn: sqlite3.Connection, note: DayNote, change: Amendment, now: datetime,
+                 summary: ImportSummary) -> None:  # fmt: skip
+    """A day note called off: all of it, or some of its days."""
+    if change.cancel_all:
+        repo_notes.remove_note(conn, note.uid)
+    else:
+        days = set(note.exdates) | set(change.days)
+        if days == set(note.exdates):
+            summary.unchanged.append(note.title)
+            return
+        sequence = max(change.sequence, note.sequence + 1)
+        repo_notes.save_note(conn, replace(note, exdates=tuple(sorted(days)), sequence=sequence),
+                             now)  # fmt: skip
+    summary.cancelled.append(note.title)
 
 
 def against(series: Series, o: Override) -> Override | None:

@@ -54,6 +54,7 @@ class Amendment:
     sequence: int
     cancel_all: bool = False
     overrides: tuple[Override, ...] = ()
+    days: tuple[date, ...] = ()  # the days a cancellation names as dates (a day note's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +170,12 @@ def note_of(uid: str, master: Event, changes: list[Event]) -> DayNote:
 
 
 def is_all_day(event: Event) -> bool:
-    return "DTSTART" in event and not isinstance(moment(event, "DTSTART"), datetime)
+    return "DTSTART" in event and not is_timed(event, "DTSTART")
+
+
+def is_timed(event: Event, name: str) -> bool:
+    """True when ``name`` holds a DATE-TIME, not a DATE."""
+    return isinstance(moment(event, name), datetime)
 
 
 def cancellation(uid: str, events: list[Event], fallback: str) -> Amendment:
@@ -184,7 +190,8 @@ def cancellation(uid: str, events: list[Event], fallback: str) -> Amendment:
     tz = ZoneInfo(fallback)
     originals = {_original(e, tz) for e in events}
     overrides = tuple(Override(o, cancelled=True) for o in sorted(originals))
-    return Amendment(uid, title, sequence, overrides=overrides)
+    days = {_day(moment(e, "RECURRENCE-ID")) for e in events if not is_timed(e, "RECURRENCE-ID")}
+    return Amendment(uid, title, sequence, overrides=overrides, days=tuple(sorted(days)))
 
 
 def session_changes(uid: str, events: list[Event], fallback: str) -> Amendment:

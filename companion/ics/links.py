@@ -16,8 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.IGNORECASE)
+# Redirects that carry the real link in a parameter: Outlook's Safe Links, Google's /url.
+WRAPPERS = (
+    (re.compile(r"^https://[\w-]+\.safelinks\.protection\.outlook\.com/", re.IGNORECASE), "url"),
+    (re.compile(r"^https://www\.google\.com/url\?", re.IGNORECASE), "q"),
+)
 _TRAILING = ".,;:)>*!"
 
 
@@ -92,11 +98,20 @@ def is_meeting_link(url: str) -> bool:
 
 
 def urls_in(text: str) -> list[str]:
-    """The http(s) links of ``text``, trailing punctuation and HTML entities cleaned."""
+    """The http(s) links of ``text``, trailing punctuation and HTML entities cleaned, and a
+    link that Outlook's Safe Links or Google wrapped, unwrapped."""
     found = []
     for match in URL.finditer(text):
-        found.append(match.group(0).replace("&amp;", "&").rstrip(_TRAILING))
+        found.append(_unwrap(match.group(0).replace("&amp;", "&").rstrip(_TRAILING)))
     return found
+
+
+def _unwrap(url: str) -> str:
+    for wrapper, param in WRAPPERS:
+        if wrapper.match(url):
+            inner = parse_qs(urlsplit(url).query).get(param, [""])[0]
+            return inner if URL.fullmatch(inner) else url
+    return url
 
 
 def join_link(

@@ -183,3 +183,37 @@ def test_a_reminder_carries_the_passcode_the_join_link_asks_for(profile: Profile
         "Join: https://us02web.zoom.us/j/85551234567?pwd=dFh1V2xQbUZ3K1N0ZzZKYk5XTT09 "
         "(Meeting ID: 855 5123 4567, Passcode: 246810)"
     )
+
+
+def calendar_file(path: Path, *events: str, method: str = "PUBLISH") -> Path:
+    body = "".join(f"BEGIN:VEVENT\r\n{e}\r\nDTSTAMP:20261101T000000Z\r\nEND:VEVENT\r\n"
+                   for e in events)  # fmt: skip
+    path.write_text(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:{method}\r\n"
+                    f"{body}END:VCALENDAR\r\n")  # fmt: skip
+    return path
+
+
+def test_a_published_calendar_that_marks_the_event_cancelled(profile: Profile, tmp_path) -> None:
+    event = ("UID:night@p\r\nSUMMARY:Family night\r\nDTSTART;TZID=America/New_York:"
+             "20261201T180000\r\nDTEND;TZID=America/New_York:20261201T200000\r\n"
+             "RRULE:FREQ=WEEKLY;COUNT=4\r\nSEQUENCE:{seq}\r\nSTATUS:{status}")  # fmt: skip
+    v1 = calendar_file(tmp_path / "v1.ics", event.format(seq=0, status="CONFIRMED"))
+    v2 = calendar_file(tmp_path / "v2.ics", event.format(seq=1, status="CANCELLED"))
+    assert import_file(profile, v1).added == ["Family night"]
+    assert import_file(profile, v2).cancelled == ["Family night"]
+    found = occurrences(profile, at(1, 12, 0), at(31, 12, 0))
+    assert [v.status.value for v in found] == ["cancelled"] * 4
+
+
+def test_a_note_called_off_on_one_day_or_all_of_it(profile: Profile, tmp_path) -> None:
+    note = "UID:closed@p\r\nSUMMARY:Closed\r\nDTSTART;VALUE=DATE:20261224\r\nRRULE:FREQ=YEARLY"
+    assert import_file(profile, calendar_file(tmp_path / "n.ics", note)).added == ["Closed"]
+    day = "UID:closed@p\r\nSUMMARY:Closed\r\nRECURRENCE-ID;VALUE=DATE:20271224\r\nSEQUENCE:1"
+    one = calendar_file(tmp_path / "one.ics", day, method="CANCEL")
+    assert import_file(profile, one).cancelled == ["Closed"]
+    (stored,) = repo_notes.list_notes(profile.store.conn)
+    assert stored.exdates == (date(2027, 12, 24),)
+    assert import_file(profile, one).unchanged == ["Closed"]
+    whole = calendar_file(tmp_path / "all.ics", note + "\r\nSEQUENCE:2", method="CANCEL")
+    assert import_file(profile, whole).cancelled == ["Closed"]
+    assert repo_notes.list_notes(profile.store.conn) == []

@@ -108,6 +108,20 @@ CASES = [
         (), ("https://meet.example.org/evening-group",), "Join: https://meet.example.org/other",
         "https://meet.example.org/evening-group", id="our-own-export",
     ),
+    pytest.param(
+        (), ("Microsoft Teams Meeting",),
+        "Need help?<https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Faka.ms"
+        "%2FJoinTeamsMeeting&data=05%7C02&reserved=0>\nJoin the meeting now<https://nam02."
+        "safelinks.protection.outlook.com/?url=https%3A%2F%2Fteams.microsoft.com%2Fl%2F"
+        "meetup-join%2F19%253ameeting_ab12%2540thread.v2%2F0&data=05%7C02&reserved=0>",
+        "https://teams.microsoft.com/l/meetup-join/19%3ameeting_ab12%40thread.v2/0",
+        id="outlook-safe-links",
+    ),
+    pytest.param(
+        (), ("",),
+        'Join: <a href="https://www.google.com/url?q=https://zoom.us/j/5550100123&sa=D">Zoom</a>',
+        "https://zoom.us/j/5550100123", id="google-redirect",
+    ),
     pytest.param((), ("",), "", "", id="nothing"),
 ]  # fmt: skip
 
