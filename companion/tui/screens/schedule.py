@@ -35,13 +35,7 @@ from companion.tui.messages import (
     SeriesUpdated,
 )
 from companion.tui.screens.base import MainScreen
-from companion.tui.widgets.details import (
-    access_line,
-    note_lines,
-    preview_lines,
-    session_details,
-    shorten,
-)
+from companion.tui.widgets.details import note_lines, panel_lines, session_details
 from companion.tui.widgets.fmt import offsets_words
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
 
@@ -211,21 +205,8 @@ class ScheduleScreen(MainScreen):
                 f"[dim]repeats {escape(rule_in_words(series.rrule))} · reminders "
                 f"{offsets_words(series.reminders)} · {origin} · id {occ.id}[/]"
             )
-        link = shorten(occ.join_url, self.app.size.width - 10)  # a Teams link: 300 characters
-        more = bool(occ.description or occ.location) or link != occ.join_url
-        if occ.join_url:
-            lines.append(f"join: [u]{escape(link)}[/u]")
-        if access_line(occ):
-            lines.append(escape(access_line(occ)))
-        if occ.location:
-            lines.append(f"where: {escape(occ.location)}")
-        if occ.description and self.app.size.height >= 30:  # smaller: d shows it
-            lines += [f"[dim]{escape(line)}[/]" for line in preview_lines(occ, 4)]
-        lines += note_lines(self.data.notes.get(occ.local_start(tz).date(), []))
-        lines.append(
-            "[dim]a attended · m missed · u made up · z clear · n can't make it · "
-            "e edit · del remove" + (" · d details" if more else "") + "[/]"
-        )
+        on_the_day = self.data.notes.get(occ.local_start(tz).date(), [])
+        lines += panel_lines(occ, on_the_day, self.app.size)
         panel.update("\n".join(lines))
 
     def _week_notes(self) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from textual.geometry import Size
 from textual.markup import escape
 
 from companion.actions.today import BEFORE_SESSION
@@ -88,4 +89,25 @@ def session_details(occ: Occurrence, notes: list[DayNote]) -> list[str]:
     lines += ["", "[b]Before the session[/b]"] + [f"- {item}" for item in BEFORE_SESSION]
     if notes:
         lines += ["", *note_lines(notes, full=True)]
+    return lines
+
+
+KEYS = "a attended · m missed · u made up · z clear · n can't make it · e edit · del remove"
+
+
+def panel_lines(occ: Occurrence, notes: list[DayNote], size: Size) -> list[str]:
+    """The session panel's lines under the title: the join link on one line (a Teams link
+    is 300 characters), the passcode, the place, the start of the program's text when
+    there is room (30 rows or more), the day's notes and the keys; ``d`` shows all."""
+    link = shorten(occ.join_url, size.width - 10)
+    lines = [f"join: [u]{escape(link)}[/u]"] if occ.join_url else []
+    if access_line(occ):
+        lines.append(escape(access_line(occ)))
+    if occ.location:
+        lines.append(f"where: {escape(occ.location)}")
+    if occ.description and size.height >= 30:
+        lines += [f"[dim]{escape(line)}[/]" for line in preview_lines(occ, 4)]
+    lines += note_lines(notes)
+    more = bool(occ.description or occ.location) or link != occ.join_url
+    lines.append(f"[dim]{KEYS}" + (" · d details" if more else "") + "[/]")
     return lines
