@@ -78,9 +78,11 @@ def looks(event: Event) -> Looks:
     else:
         kind = classify(title, [str(c) for c in event.categories])
     raw = text(event, "DESCRIPTION")
-    providers = [str(v) for name in PROVIDER_PROPERTIES for v in _all(event, name)]
-    place = [text(event, "URL"), text(event, "LOCATION")]
-    url = join_link(providers, place, raw)
+    if marked and "URL" in event:  # our own export: URL is the join link
+        url = text(event, "URL").strip()
+    else:
+        providers = [str(v) for name in PROVIDER_PROPERTIES for v in _all(event, name)]
+        url = join_link(providers, [text(event, "URL"), text(event, "LOCATION")], raw)
     location = clean(text(event, "LOCATION"))
     return Looks(
         title=title, kind=kind, join_url=url, location="" if location == url else location,

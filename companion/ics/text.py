@@ -64,8 +64,10 @@ class Wording:
             lines = [f"{_JOIN}{url}"] if url else []
             lines += list(access_lines(program_text)) if self.links else []
             return "\n\n".join(p for p in ("\n".join(lines), OUR_BLOCKS[1]) if p)
-        if program_text:
+        if program_text:  # our lines in a paragraph of their own after the program's
             ours = [f"{_JOIN}{url}"] if url and url not in program_text else []
+            if facilitator and "facilitator:" not in program_text.lower():
+                ours.append(f"Facilitator: {facilitator}")
             return f"{program_text}\n\n" + "\n".join([*ours, OUR_BLOCKS[0]])
         head = [f"{title}: {kind.label}" + (f", {self.program}" if self.program else "")]
         head += [f"{_JOIN}{url}"] if url else []
@@ -92,25 +94,29 @@ def clean(text: str) -> str:
 
 
 def program_text(text: str, title: str = "", kind: Kind | None = None) -> str:
-    """The program's own part of an event's DESCRIPTION: the text less the lines our
-    export adds (:meth:`Wording.description`); a description we did not write, as it is."""
+    """The program's own part of an event's DESCRIPTION: the text less the paragraph our
+    export adds after it (:meth:`Wording.description`); a description we did not write,
+    as it is."""
     body = clean(text)
     if body.startswith(f"{EXCUSED}.\n\n"):
         body = body.removeprefix(f"{EXCUSED}.\n\n")
     block = next((b for b in OUR_BLOCKS if body == b or body.endswith("\n" + b)), None)
     if block is None:
         return body
-    lines = body[: -len(block)].rstrip("\n").split("\n")
+    before = body[: -len(block)]
     if block == OUR_BLOCKS[1]:  # discreet: the join link, the meeting ID and passcode lines
-        return "\n".join(line for line in lines if line and not line.startswith(_JOIN))
-    while (
-        lines
-        and lines[-1].startswith(_JOIN)
-        and lines[-1][len(_JOIN) :] not in "\n".join(lines[:-1])
-    ):
-        lines.pop()  # the join link we added because the program's text lacked it
-    rest = "\n".join(lines).strip("\n")
-    if kind is not None and lines and lines[0].startswith(f"{title}: {kind.label}"):
-        if all(line.startswith((_JOIN, "Facilitator: ")) for line in lines[1:]):
+        return "\n".join(line for line in before.split("\n") if line and not line.startswith(_JOIN))
+    if before and not before.endswith(
+        "\n\n"
+    ):  # then our join link and facilitator lines precede it
+        head, apart, paragraph = before.rstrip("\n").rpartition("\n\n")
+        ours = paragraph.split("\n")
+        if not apart or not all(line.startswith((_JOIN, "Facilitator: ")) for line in ours):
+            return body  # the program's own text happens to end like our list
+        before = head
+    rest = before.strip("\n")
+    first, *others = rest.split("\n") if rest else [""]
+    if kind is not None and first.startswith(f"{title}: {kind.label}"):
+        if all(line.startswith((_JOIN, "Facilitator: ")) for line in others):
             return ""  # the summary we write for a series with no program text
     return rest
