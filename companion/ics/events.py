@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Event, vRecur
 
 from companion.domain.notes import DayNote
-from companion.domain.schedule import Kind, Override, ScheduleError, Series
+from companion.domain.schedule import Kind, Override, ScheduleError, Series, rule_parts
 from companion.ics.kinds import classify
 from companion.ics.links import join_link
 from companion.ics.props import first, moment, span, text, time_value
@@ -269,7 +269,28 @@ def _rule_text(rules: list[vRecur]) -> str | None:
         return None
     if rules[0].get("COUNT") == [1]:
         return None
-    return rules[0].to_ical().decode()
+    return ordinal_weekday(rules[0].to_ical().decode())
+
+
+_SETPOS_SAFE = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYDAY", "BYSETPOS"}
+
+
+def ordinal_weekday(text: str) -> str:
+    """``FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2`` (how Proton writes "second Tuesday") as
+    ``FREQ=MONTHLY;BYDAY=2TU``: the same days, in the form every calendar app reads
+    (calcurse ignores BYSETPOS). Any other rule is left as it is."""
+    parts = rule_parts(text)
+    day, pos = parts.get("BYDAY", ""), parts.get("BYSETPOS", "")
+    if (
+        parts.get("FREQ") in ("MONTHLY", "YEARLY")
+        and set(parts) <= _SETPOS_SAFE
+        and day in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+        and pos.lstrip("-").isdigit()
+        and 1 <= abs(int(pos)) <= 5
+    ):
+        parts = {k: v for k, v in parts.items() if k != "BYSETPOS"} | {"BYDAY": f"{pos}{day}"}
+        return ";".join(f"{k}={v}" for k, v in parts.items())
+    return text
 
 
 def _tzid(raw: date, event: Event, fallback: str) -> str:

@@ -35,7 +35,7 @@ from companion.domain.schedule import (
     rule_parts,
     rule_until_utc,
 )
-from companion.ics.events import KIND_PROPERTY
+from companion.ics.events import KIND_PROPERTY, ordinal_weekday
 from companion.ics.notes import note_event
 from companion.ics.text import EXCUSED, NEUTRAL_CALENDAR, Wording
 from companion.ics.vtimezone import vtimezone
@@ -292,29 +292,8 @@ def _rrule(s: Series) -> vRecur:
     """The series' RRULE with UNTIL as UTC (DTSTART has a TZID), and a BYSETPOS that
     picks the nth of one weekday written as that weekday's ordinal (``BYDAY=2TU``)."""
     assert s.rrule is not None
-    rule = vRecur.from_ical(_ordinal_weekday(s.rrule.strip().removeprefix("RRULE:")))
+    rule = vRecur.from_ical(ordinal_weekday(s.rrule.strip().removeprefix("RRULE:")))
     until = rule_until_utc(s)
     if until is not None:
         rule["UNTIL"] = [until]
     return rule
-
-
-_SETPOS_SAFE = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYMONTH", "BYDAY", "BYSETPOS"}
-
-
-def _ordinal_weekday(text: str) -> str:
-    """``FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2`` (how Proton writes "second Tuesday") as
-    ``FREQ=MONTHLY;BYDAY=2TU``: the same days, and calcurse ignores BYSETPOS. Any other
-    rule is left as it is."""
-    parts = rule_parts(text)
-    day, pos = parts.get("BYDAY", ""), parts.get("BYSETPOS", "")
-    if (
-        parts.get("FREQ") in ("MONTHLY", "YEARLY")
-        and set(parts) <= _SETPOS_SAFE
-        and day in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-        and pos.lstrip("-").isdigit()
-        and 1 <= abs(int(pos)) <= 5
-    ):
-        parts = {k: v for k, v in parts.items() if k != "BYSETPOS"} | {"BYDAY": f"{pos}{day}"}
-        return ";".join(f"{k}={v}" for k, v in parts.items())
-    return text

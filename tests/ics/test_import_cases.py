@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
@@ -22,7 +23,7 @@ from companion.domain.schedule import Kind, Series
 from companion.ics import import_calendar
 from companion.store import repo_catchup, repo_notes, repo_schedule
 from tests.conftest import run_cli
-from tests.ics.corpus import CORPUS
+from tests.ics.corpus import CORPUS, NAMES
 
 NY = ZoneInfo("America/New_York")
 FAMILY = ("040000008200E00074C5B7101A82E00800000000D2E3F4A5B65BDB01000000000000000010000000"
@@ -217,3 +218,17 @@ def test_a_note_called_off_on_one_day_or_all_of_it(profile: Profile, tmp_path) -
     whole = calendar_file(tmp_path / "all.ics", note + "\r\nSEQUENCE:2", method="CANCEL")
     assert import_file(profile, whole).cancelled == ["Closed"]
     assert repo_notes.list_notes(profile.store.conn) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_our_export_of_a_program_file_imports_as_unchanged(
+    profile: Profile, tmp_path: Path, name: str
+) -> None:
+    """Export what a program's file gave, import the export: everything is unchanged
+    (descriptions, places, sessions' own titles and links, notes, rules)."""
+    first = import_file(profile, CORPUS / f"{name}.ics")
+    ours = tmp_path / "ours.ics"
+    ours.write_bytes(export_profile(profile))
+    again = import_file(profile, ours)
+    assert (again.added, again.updated, again.cancelled, again.skipped) == ([], [], [], [])
+    assert sorted(again.unchanged) == sorted(first.added)
