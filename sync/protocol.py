@@ -18,12 +18,21 @@ from pydantic import (
     Field,
     HttpUrl,
     StrictBool,
+    StringConstraints,
     field_validator,
 )
 
 from companion.domain.journal import Barrier
 from companion.domain.notices import MESSAGE_LIMIT, REFLECTION_LIMIT, Timing
-from companion.domain.schedule import Kind, Override, Series, zone
+from companion.domain.schedule import (
+    DESCRIPTION_LIMIT,
+    LOCATION_LIMIT,
+    TITLE_LIMIT,
+    Kind,
+    Override,
+    Series,
+    zone,
+)
 
 PROTOCOL_VERSION = 1
 
@@ -35,6 +44,39 @@ def _utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _line(value: str | None) -> str | None:
+    """One line of text: no control characters at all (a title, a place, a link)."""
+    if value is not None and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("text must not contain control characters")
+    return value
+
+
+def _block(value: str | None) -> str | None:
+    """Text of several lines (a description): control characters but newline and tab
+    refused."""
+    if value is not None and any(
+        (ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160 for c in value
+    ):
+        raise ValueError("text must not contain control characters other than newline and tab")
+    return value
+
+
+def _link(value: str | None) -> str | None:
+    """An http(s) link, or empty."""
+    _line(value)
+    if value and not value.lower().startswith(("https://", "http://")):
+        raise ValueError("a join link must start with https:// or http://")
+    return value
+
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=TITLE_LIMIT),
+                  AfterValidator(_line)]  # fmt: skip
+Place = Annotated[str, StringConstraints(max_length=LOCATION_LIMIT), AfterValidator(_line)]
+JoinLink = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_link)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_LIMIT),
+                        AfterValidator(_block)]  # fmt: skip
 
 
 class Wire(BaseModel):
@@ -60,10 +102,17 @@ class ProgramInfo(Wire):
 
 
 class OverrideWire(Wire):
+    """One occurrence changed: moved, cancelled, or with its own end, title, place, join
+    link or description (None keeps the series')."""
+
     original_start: UtcDatetime
     start: UtcDatetime | None = None
     end: UtcDatetime | None = None
     cancelled: bool = False
+    title: Title | None = None
+    location: Place | None = None
+    join_url: JoinLink | None = None
+    description: Description | None = None
 
 
 class SeriesWire(Wire):
@@ -80,6 +129,9 @@ class SeriesWire(Wire):
     reminders_min: list[int] = Field(default_factory=lambda: [1440, 30], max_length=10)
     sequence: int = Field(0, ge=0)
     overrides: list[OverrideWire] = Field(default_factory=list, max_length=2000)
+    description: Description = ""  # the program's own text (passcode, dial-in), verbatim
+    location: Place = ""
+    cancelled_from: UtcDatetime | None = None  # every session from here is called off
 
 
 class EnrollRequest(Wire):
@@ -234,11 +286,16 @@ def series_to_wire(series: Series) -> SeriesWire:
         sequence=series.sequence,
         overrides=[
             OverrideWire(
-                original_start=o.original_start, start=o.start, end=o.end, cancelled=o.cancelled
+                original_start=o.original_start, start=o.start, end=o.end, cancelled=o.cancelled,
+                title=o.title, location=o.location, join_url=o.join_url,
+                description=o.description,
             )
             for o in series.overrides.values()
         ],
-    )
+        description=series.description,
+        location=series.location,
+        cancelled_from=series.cancelled_from,
+    )  # fmt: skip
 
 
 def series_from_wire(wire: SeriesWire, origin: str = "program") -> Series:
@@ -257,12 +314,18 @@ def series_from_wire(wire: SeriesWire, origin: str = "program") -> Series:
         facilitator=wire.facilitator,
         reminders=tuple(timedelta(minutes=m) for m in wire.reminders_min),
         overrides={
-            o.original_start: Override(o.original_start, o.start, o.end, o.cancelled)
+            o.original_start: Override(
+                o.original_start, o.start, o.end, o.cancelled, title=o.title,
+                location=o.location, join_url=o.join_url, description=o.description,
+            )
             for o in wire.overrides
         },
         sequence=wire.sequence,
         origin=origin,
-    )
+        description=wire.description,
+        location=wire.location,
+        cancelled_from=wire.cancelled_from,
+    )  # fmt: skip
 
 
 # -- the coordinator API (program server, issue 4; the dashboard builds on the same layer) --

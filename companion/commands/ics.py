@@ -26,20 +26,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write to FILE (private, 0600) instead of standard output")  # fmt: skip
     p.add_argument("--discreet", action="store_true",
-                   help="neutral titles ('Appointment'), no session kind or program name "
-                   "(also on when the saved preference is)")  # fmt: skip
+                   help="neutral titles ('Appointment'), no session kind, program name or "
+                   "day notes, excused sessions shown as cancelled (also on when the saved "
+                   "preference is); join links stay")  # fmt: skip
+    p.add_argument("--no-links", action="store_true",
+                   help="leave join links and meeting passcodes out")  # fmt: skip
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
         "import-ics",
         help="add or update sessions from a program's .ics file",
         description="Create or update series from an iCalendar file, keyed by UID. "
-        "Importing the same file again changes nothing; attendance already recorded stays. "
-        "A bad file changes nothing and exits with status 2.",
+        "All-day events become day notes (never sessions); a cancellation calls off the "
+        "sessions to come. Importing the same file again changes nothing; attendance "
+        "already recorded stays. A bad file changes nothing and exits with status 2.",
     )
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--json", action="store_true",
-                   help="print {added, updated, unchanged, skipped}")  # fmt: skip
+                   help="print {added, updated, unchanged, cancelled, skipped}")  # fmt: skip
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -58,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(profile: Profile, args: argparse.Namespace) -> int:
-    data = export_profile(profile, discreet=True if args.discreet else None)
+    data = export_profile(profile, discreet=True if args.discreet else None,
+                          no_links=args.no_links)  # fmt: skip
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -81,6 +86,8 @@ def cmd_import(profile: Profile, args: argparse.Namespace) -> int:
     for label, titles in (("added", summary.added), ("updated", summary.updated),
                           ("unchanged", summary.unchanged)):  # fmt: skip
         print(f"{len(titles)} {label}" + (f": {', '.join(titles)}" if titles else ""))
+    if summary.cancelled:
+        print(f"{len(summary.cancelled)} cancelled: {', '.join(summary.cancelled)}")
     print(f"{len(summary.skipped)} skipped")
     for s in summary.skipped:
         print(f"  {s.title or s.uid}: {s.reason}")

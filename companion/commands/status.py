@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from companion.actions.demo import load_demo
+from companion.actions.notes import notes_between
 from companion.actions.profile import Profile, UserError
 from companion.actions.schedule import mark, occurrences
 from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
 from companion.domain.attendance import Status
+from companion.domain.meeting import access_lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,6 +89,9 @@ def print_status(profile: Profile) -> None:
         )
         if nxt.join_url:
             print(f"  join: {nxt.join_url}")
+        access = access_lines(nxt.description)
+        if access:
+            print(f"  {' · '.join(access)}")
     w = view.week
     rate = "-" if w.rate is None else f"{w.rate:.0%}"
     print(
@@ -150,14 +155,17 @@ def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
     if args.json:
         print_json([v.as_json() for v in views])
         return 0
-    if not views:
+    notes = notes_between(profile, start.date(), (end - timedelta(microseconds=1)).date()
+                          + timedelta(days=1))  # fmt: skip
+    if not views and not notes:
         print("No sessions in that range.")
-    for v in views:
-        o = v.occurrence
-        print(
-            f"{o.id}  {o.local_start(tz):%a %d %b %H:%M}-{o.local_end(tz):%H:%M}  "
-            f"{v.status.label:<9}  {o.title}"
-        )
+    rows = [(o.local_start(tz).date(), 1, f"{o.id}  {o.local_start(tz):%a %d %b %H:%M}-"
+             f"{o.local_end(tz):%H:%M}  {v.status.label:<9}  {o.title}")
+            for v in views for o in (v.occurrence,)]  # fmt: skip
+    rows += [(day, 0, f"{'':8}  {day:%a %d %b} all day      note       {n.title}")
+             for day, found in notes.items() for n in found]  # fmt: skip
+    for _day, _order, line in sorted(rows, key=lambda r: (r[0], r[1])):
+        print(line)
     return 0
 
 

@@ -33,6 +33,9 @@ FIRST_WITHIN_YEARS = 28  # a rule's first session comes within this (the weekday
 YEARS = (1900, 2200)  # a series starts within these years
 MAX_REMINDER = timedelta(days=14)
 MAX_DURATION = timedelta(hours=24)
+DESCRIPTION_LIMIT = 20_000  # characters of a program's DESCRIPTION (a Teams invite: ~1,500)
+LOCATION_LIMIT = 1_000
+TITLE_LIMIT = 200
 
 
 class ScheduleError(ValueError):
@@ -67,12 +70,17 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Override:
-    """A change the program made to one occurrence: moved, or cancelled."""
+    """A change the program made to one occurrence: moved, cancelled, or given its own end,
+    title, place, join link or description. ``None`` keeps the series' value."""
 
     original_start: datetime  # UTC
-    start: datetime | None = None  # UTC; None when only cancelled
+    start: datetime | None = None  # UTC; None when it keeps its time
     end: datetime | None = None
     cancelled: bool = False
+    title: str | None = None
+    location: str | None = None
+    join_url: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,9 @@ class Series:
     overrides: Mapping[datetime, Override] = field(default_factory=dict)
     sequence: int = 0
     origin: str = "local"  # local | program | import
+    description: str = ""  # the program's own text (passcode, dial-in), kept verbatim
+    location: str = ""  # the program's LOCATION when it is more than the join link
+    cancelled_from: datetime | None = None  # UTC: the program called off every session from here
 
     def __post_init__(self) -> None:
         validate_series(self)
@@ -117,6 +128,9 @@ class Series:
             "facilitator",
             "reminders",
             "overrides",
+            "description",
+            "location",
+            "cancelled_from",
         )
         if any(getattr(updated, f) != getattr(self, f) for f in visible):
             updated = replace(updated, sequence=self.sequence + 1)
@@ -138,6 +152,8 @@ class Occurrence:
     facilitator: str = ""
     cancelled: bool = False
     moved: bool = False
+    location: str = ""
+    description: str = ""
 
     @property
     def id(self) -> str:
@@ -187,6 +203,9 @@ def validate_series(series: Series) -> None:
         raise ScheduleError("reminders are offsets before the start and must not be negative")
     if any(r > MAX_REMINDER for r in series.reminders):
         raise ScheduleError("a reminder can be at most 14 days before the session")
+    _check_texts(series.description, series.location)
+    for o in series.overrides.values():
+        _check_override(o)
     if series.rrule:
         check_rule(series.rrule)
         if first_start(series) is None:
@@ -194,6 +213,22 @@ def validate_series(series: Series) -> None:
                 f"the repeat rule {series.rrule!r} gives no session in the "
                 f"{FIRST_WITHIN_YEARS} years after the start"
             )
+
+
+def _check_texts(description: str | None, location: str | None) -> None:
+    if description is not None and len(description) > DESCRIPTION_LIMIT:
+        raise ScheduleError(f"a description can be at most {DESCRIPTION_LIMIT:,} characters")
+    if location is not None and len(location) > LOCATION_LIMIT:
+        raise ScheduleError(f"a location can be at most {LOCATION_LIMIT:,} characters")
+
+
+def _check_override(o: Override) -> None:
+    """A changed occurrence must still be a session: a title, and an end after its start."""
+    if o.title is not None and not (0 < len(o.title.strip()) <= TITLE_LIMIT):
+        raise ScheduleError(f"a changed session needs a title of 1 to {TITLE_LIMIT} characters")
+    _check_texts(o.description, o.location)
+    if o.end is not None and o.end <= (o.start or o.original_start):
+        raise ScheduleError("a changed session must end after it starts")
 
 
 def rule_parts(text: str) -> dict[str, str]:
@@ -297,11 +332,12 @@ def first_start(series: Series) -> datetime | None:
     of weekdays and dates, and dateutil's walk ends at 9999 a few decades later.
     """
     assert series.rrule is not None
-    return _first_start(series.rrule, series.start.replace(tzinfo=None))
+    return first_start_of(series.rrule, series.start.replace(tzinfo=None))
 
 
 @lru_cache(maxsize=4096)
-def _first_start(text: str, start: datetime) -> datetime | None:
+def first_start_of(text: str, start: datetime) -> datetime | None:
+    """:func:`first_start` for a rule ``text`` from the naive local ``start``."""
     parts = rule_parts(text)
     interval = int(parts.get("INTERVAL", "1") or 1)
     freq = parts.get("FREQ", "WEEKLY")
@@ -357,7 +393,9 @@ def expand(series: Series, start: datetime, end: datetime) -> list[Occurrence]:
     moved_in = [
         o
         for o in series.overrides.values()
-        if o.start is not None and o.start < end and (o.end or o.start) > start
+        if (o.start or o.end) is not None
+        and (o.start or o.original_start) < end
+        and (o.end or o.start or o.original_start) > start
     ]
     slots = set(original_starts(series, start, end)) | {o.original_start for o in moved_in}
     for original in sorted(slots):
@@ -368,28 +406,32 @@ def expand(series: Series, start: datetime, end: datetime) -> list[Occurrence]:
     return out
 
 
+def occurrence_at(series: Series, original: datetime) -> Occurrence:
+    """The occurrence of ``series`` whose original start is ``original`` (UTC), as it
+    takes place: moved, retitled or cancelled by its override."""
+    return _occurrence(series, original)
+
+
 def _occurrence(series: Series, original: datetime) -> Occurrence:
-    override = series.overrides.get(original)
-    begin, finish = original, original + series.duration
-    moved = cancelled = False
-    if override is not None:
-        cancelled = override.cancelled
-        if override.start is not None and override.start != original:
-            moved = True
-            begin = override.start
-            finish = override.end or override.start + series.duration
+    """One occurrence with its override applied: every field it changes, the time included
+    when it keeps its start (a new end, title or join link on the same slot)."""
+    o = series.overrides.get(original) or Override(original)
+    begin = o.start or original
+    called_off = series.cancelled_from is not None and original >= series.cancelled_from
     return Occurrence(
         series_uid=series.uid,
         original_start=original,
         start=begin,
-        end=finish,
-        title=series.title,
+        end=o.end or begin + series.duration,
+        title=series.title if o.title is None else o.title,
         kind=series.kind,
         tzid=series.tzid,
-        join_url=series.join_url,
+        join_url=series.join_url if o.join_url is None else o.join_url,
         facilitator=series.facilitator,
-        cancelled=cancelled,
-        moved=moved,
+        cancelled=o.cancelled or called_off,
+        moved=begin != original,
+        location=series.location if o.location is None else o.location,
+        description=series.description if o.description is None else o.description,
     )
 
 

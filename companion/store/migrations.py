@@ -158,9 +158,42 @@ V3 = (
     )""",
 )
 
-# v4: what a program's calendar holds beside the times (issue 12). Reserved; filled in by
-# the change that needs it.
-V4: tuple[str, ...] = ()
+# v4: what a program's calendar holds beside the times (issue 12): a series' verbatim
+# description, its place and when the program called it off; an override's own title,
+# place, join link and description; day notes (all-day events). The all-day events that
+# earlier imports turned into 24-hour sessions (imported, midnight to midnight) move to
+# day notes: they are closures and holidays, never sessions.
+V4 = (
+    "ALTER TABLE series ADD COLUMN description TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE series ADD COLUMN location TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE series ADD COLUMN cancelled_from TEXT",
+    "ALTER TABLE override ADD COLUMN title TEXT",
+    "ALTER TABLE override ADD COLUMN location TEXT",
+    "ALTER TABLE override ADD COLUMN join_url TEXT",
+    "ALTER TABLE override ADD COLUMN description TEXT",
+    """CREATE TABLE day_note (
+        uid TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_day TEXT NOT NULL,
+        days INTEGER NOT NULL DEFAULT 1,
+        rrule TEXT,
+        exdates TEXT NOT NULL DEFAULT '[]',
+        description TEXT NOT NULL DEFAULT '',
+        sequence INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL DEFAULT 'import',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    )""",
+    """INSERT INTO day_note (uid, title, first_day, days, rrule, sequence, origin, created,
+                             updated)
+       SELECT uid, title, substr(start_local, 1, 10), min(duration_s / 86400, 366), rrule,
+              sequence, origin, created, updated
+       FROM series
+       WHERE origin = 'import' AND duration_s > 0 AND duration_s % 86400 = 0
+         AND substr(start_local, 12) = '00:00:00'""",
+    "DELETE FROM override WHERE series_uid IN (SELECT uid FROM day_note)",
+    "DELETE FROM series WHERE uid IN (SELECT uid FROM day_note)",
+)
 
 # v5: demo data marked as such, so enrolling can remove it (issue 11). Reserved.
 V5: tuple[str, ...] = ()

@@ -71,11 +71,19 @@ def _series(row: sqlite3.Row, overrides: dict[datetime, Override]) -> Series:
         overrides=overrides,
         sequence=row["sequence"],
         origin=row["origin"],
+        description=row["description"],
+        location=row["location"],
+        cancelled_from=from_db(row["cancelled_from"]) if row["cancelled_from"] else None,
     )
 
 
+OVERRIDE_COLUMNS = (
+    "series_uid, original_start, start, end, cancelled, title, location, join_url, description"
+)
+
+
 def _overrides(conn: sqlite3.Connection, uid: str | None = None) -> dict[str, dict]:
-    sql = "SELECT series_uid, original_start, start, end, cancelled FROM override"
+    sql = f"SELECT {OVERRIDE_COLUMNS} FROM override"
     rows = conn.execute(sql + (" WHERE series_uid = ?" if uid else ""), (uid,) if uid else ())
     out: dict[str, dict[datetime, Override]] = {}
     for r in rows:
@@ -85,6 +93,10 @@ def _overrides(conn: sqlite3.Connection, uid: str | None = None) -> dict[str, di
             from_db(r[2]) if r[2] else None,
             from_db(r[3]) if r[3] else None,
             bool(r[4]),
+            title=r[5],
+            location=r[6],
+            join_url=r[7],
+            description=r[8],
         )
     return out
 
@@ -105,14 +117,17 @@ def save_series(conn: sqlite3.Connection, series: Series, now: datetime) -> None
     local = series.start.astimezone(series.zone).replace(tzinfo=None).isoformat()
     conn.execute(
         """INSERT INTO series (uid, title, kind, tzid, start_local, duration_s, rrule, rdates,
-               join_url, facilitator, reminders, sequence, origin, created, updated)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               join_url, facilitator, reminders, sequence, origin, created, updated,
+               description, location, cancelled_from)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(uid) DO UPDATE SET title=excluded.title, kind=excluded.kind,
                tzid=excluded.tzid, start_local=excluded.start_local,
                duration_s=excluded.duration_s, rrule=excluded.rrule, rdates=excluded.rdates,
                join_url=excluded.join_url, facilitator=excluded.facilitator,
                reminders=excluded.reminders, sequence=excluded.sequence,
-               origin=excluded.origin, updated=excluded.updated""",
+               origin=excluded.origin, updated=excluded.updated,
+               description=excluded.description, location=excluded.location,
+               cancelled_from=excluded.cancelled_from""",
         (
             series.uid,
             series.title,
@@ -129,12 +144,14 @@ def save_series(conn: sqlite3.Connection, series: Series, now: datetime) -> None
             series.origin,
             to_db(now),
             to_db(now),
+            series.description,
+            series.location,
+            to_db(series.cancelled_from) if series.cancelled_from else None,
         ),
     )
     conn.execute("DELETE FROM override WHERE series_uid = ?", (series.uid,))
     conn.executemany(
-        "INSERT INTO override (series_uid, original_start, start, end, cancelled) "
-        "VALUES (?, ?, ?, ?, ?)",
+        f"INSERT INTO override ({OVERRIDE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 series.uid,
@@ -142,6 +159,10 @@ def save_series(conn: sqlite3.Connection, series: Series, now: datetime) -> None
                 to_db(o.start) if o.start else None,
                 to_db(o.end) if o.end else None,
                 int(o.cancelled),
+                o.title,
+                o.location,
+                o.join_url,
+                o.description,
             )
             for o in series.overrides.values()
         ],
@@ -197,3 +218,12 @@ def set_mark(
         "status=excluded.status, source=excluded.source, updated=excluded.updated",
         (uid, to_db(original), status.value, source, to_db(now)),
     )
+
+
+def marked_at(conn: sqlite3.Connection, status: Status) -> dict[tuple[str, datetime], datetime]:
+    """When each occurrence got its ``status`` mark (the last change of the mark)."""
+    rows = conn.execute(
+        "SELECT series_uid, original_start, updated FROM attendance WHERE status = ?",
+        (status.value,),
+    )
+    return {(r[0], from_db(r[1])): from_db(r[2]) for r in rows}

@@ -72,6 +72,10 @@ class CalendarExported(ActionDone):
 class CalendarImported(ActionDone):
     @property
     def text(self) -> str:  # type: ignore[override]
+        if getattr(self.result, "changed", None) == 0:
+            if self.result.cancelled:
+                return f"Updated your schedule: {describe_count(self.result)}."
+            return f"Nothing new to import: {describe_count(self.result)}."
         return f"Imported {describe_count(self.result)} into your schedule."
 
 
@@ -155,7 +159,19 @@ class ReminderDue(Message):
 
 
 def describe_count(result: Any) -> str:
-    """'3 series' from an import result (an int, a list or an object with ``count``)."""
+    """'3 series' from an import result (an int, a list or an object with ``count``); for
+    an import summary, what changed and what did not: '2 series and 1 day note (3
+    unchanged)', or '3 unchanged' when nothing did."""
+    if hasattr(result, "unchanged"):
+        notes = result.notes
+        changed = [(result.changed - notes, "series", "series"), (notes, "day note", "day notes")]
+        head = " and ".join(_plural(*c) for c in changed if c[0])
+        others = (("unchanged", result.unchanged), ("cancelled", result.cancelled),
+                  ("skipped", result.skipped))  # fmt: skip
+        rest = ", ".join(f"{len(v)} {k}" for k, v in others if v)
+        if head:
+            return f"{head} ({rest})" if rest else head
+        return rest or "the file has no sessions"
     if isinstance(result, int):
         n = result
     elif isinstance(result, list | tuple):
@@ -163,6 +179,10 @@ def describe_count(result: Any) -> str:
     else:
         n = int(getattr(result, "count", 0) or len(getattr(result, "series", ()) or ()))
     return f"{n} series" if n != 1 else "1 series"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 NO_SYNC_LAYER = (

@@ -18,6 +18,8 @@ FORBIDDEN = ("textual", "httpx", "sqlite3", "sqlalchemy", "fastapi")
         "companion.domain.journal",
         "companion.domain.catchup",
         "companion.domain.notices",
+        "companion.domain.notes",
+        "companion.domain.meeting",
         "sync.protocol",
     ],
 )

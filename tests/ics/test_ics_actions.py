@@ -82,7 +82,7 @@ def test_cli_import_summary_and_json(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[0].startswith("3 added: Process Group")
     assert "1 skipped" in done.stdout and "the event is cancelled" in done.stdout
     again = json.loads(run_cli("import-ics", str(DATA / "google_export.ics"), "--json").stdout)
-    assert set(again) == {"added", "updated", "unchanged", "skipped"}
+    assert set(again) == {"added", "updated", "unchanged", "cancelled", "skipped"}
     assert again["added"] == [] and len(again["unchanged"]) == 3
     assert again["skipped"][0]["reason"] == "the event is cancelled"
 

@@ -3,7 +3,7 @@ and files that must be refused with one line that says what and where."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,11 +27,12 @@ def by_title(result) -> dict:
 def test_google_export() -> None:
     result = load("google_export.ics")
     series = by_title(result)
-    assert set(series) == {"Process Group", "Individual counselling (intake)",
-                           "Program closed (holiday)"}  # fmt: skip
-    assert [(s.title, s.reason) for s in result.skipped] == [
-        ("Family night (cancelled)", "the event is cancelled")
+    assert set(series) == {"Process Group", "Individual counselling (intake)"}
+    # A cancelled event is a cancellation (of what the client may have), not a series.
+    assert [(a.title, a.cancel_all) for a in result.amendments] == [
+        ("Family night (cancelled)", True)
     ]
+    assert result.skipped == []
     group = series["Process Group"]
     assert (group.tzid, group.kind, group.sequence) == ("America/New_York", Kind.GROUP, 3)
     assert group.join_url == "https://meet.google.com/abc-defg-hij"
@@ -47,10 +48,11 @@ def test_google_export() -> None:
     intake = series["Individual counselling (intake)"]
     assert intake.tzid == "America/New_York" and f"{intake.start:%H:%M}" == "17:00"
     assert intake.join_url == "https://zoom.us/j/5550100123" and intake.kind is Kind.INDIVIDUAL
-    # All day: local midnight to midnight in that zone.
-    closed = series["Program closed (holiday)"]
-    assert (f"{closed.start:%Y-%m-%d %H:%M}", closed.duration) == ("2026-12-25 00:00",
-                                                                   timedelta(days=1))  # fmt: skip
+    # All day: a note on that day, never a session.
+    (closed,) = result.notes
+    assert (closed.title, closed.first_day, closed.days) == ("Program closed (holiday)",
+                                                             date(2026, 12, 25), 1)  # fmt: skip
+    assert closed.description == "No sessions: program closed"
 
 
 def test_outlook_export_windows_and_customized_zones() -> None:
@@ -106,12 +108,22 @@ def test_unsupported_features_are_skipped_with_reasons() -> None:
     start = "DTSTART;TZID=Europe/Berlin:20261201T180000\r\n"
     events = EVENT.format(uid="exrule", extra=start + "RRULE:FREQ=DAILY\r\nEXRULE:FREQ=WEEKLY")
     events += EVENT.format(uid="orphan", extra=start + "RECURRENCE-ID:20261201T170000Z")
+    events += EVENT.format(uid="hourly", extra=start + "RRULE:FREQ=HOURLY;COUNT=3")
+    events += EVENT.format(uid="many-times", extra=start + "RRULE:FREQ=DAILY;BYHOUR=9,18")
     result = import_calendar(CAL.format(events=events))
     assert result.series == []
     assert {s.uid: s.reason for s in result.skipped} == {
         "exrule": "EXRULE is not supported (RFC 5545 deprecated it)",
-        "orphan": "only changes to single sessions, and no event they belong to",
+        "hourly": "sessions cannot repeat more often than daily (FREQ=HOURLY); "
+        "use one series per session time",
+        "many-times": "sessions cannot repeat more often than daily (BYHOUR=9,18); "
+        "use one series per session time",
     }
+    # A change to one session with no event it belongs to: for a series the client may
+    # already have (Outlook sends a changed occurrence alone).
+    (orphan,) = result.amendments
+    assert orphan.uid == "orphan" and not orphan.cancel_all
+    assert [o.original_start for o in orphan.overrides] == [datetime(2026, 12, 1, 17, tzinfo=UTC)]
 
 
 CAL = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n"

@@ -1,5 +1,6 @@
 // Expand an .ics file with Mozilla's ical.js (Thunderbird's parser) and print every
-// occurrence in [FROM, TO) as JSON: uid, UTC start and end, summary, and alarm times.
+// occurrence in [FROM, TO) as JSON: uid, UTC start and end, summary, and alarm times;
+// an all-day event also gives its dates (start_date, end_date exclusive), whatever TZ is.
 // Usage: node expand.mjs FILE FROM TO   (FROM and TO in ISO 8601 UTC)
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
@@ -39,8 +40,12 @@ for (const master of masters.values()) {
     if (start >= to) break;
     const end = details.endDate.toJSDate();
     if (end <= from) continue;
+    const allDay = details.startDate.isDate;
     out.push({
       uid: master.uid,
+      all_day: allDay,
+      start_date: allDay ? details.startDate.toString() : null,
+      end_date: allDay ? details.endDate.toString() : null,
       recurrence_id: details.recurrenceId.toJSDate().toISOString(),
       start: start.toISOString(),
       end: end.toISOString(),

@@ -1,6 +1,7 @@
 """Expand an .ics file with libical (Evolution's library, through GObject introspection)
 and print every occurrence in [FROM, TO) as JSON, the way Evolution applies them: the
-master's recurrences (RRULE, RDATE, EXDATE) by libical, then RECURRENCE-ID overrides.
+master's recurrences (RRULE, RDATE, EXDATE) by libical, then RECURRENCE-ID overrides. An
+all-day event gives its first day and how many days it lasts.
 
 Run with the system python that has python3-gi and gir1.2-ical-3.0:
     /usr/bin/python3 libical_expand.py FILE FROM TO   (FROM and TO as 20260101T000000Z)
@@ -64,15 +65,19 @@ def main(path, start, end):
                 item = master
                 first = original
                 last = datetime.fromtimestamp(finish, UTC).isoformat()
-            found.append(
-                {
-                    "uid": master.get_uid(),
-                    "start": first,
-                    "end": last,
-                    "summary": item.get_summary(),
-                    "alarms": alarms(item, first),
-                }
-            )
+            entry = {
+                "uid": master.get_uid(),
+                "start": first,
+                "end": last,
+                "summary": item.get_summary(),
+                "alarms": alarms(item, first),
+                "all_day": bool(master.get_dtstart().is_date()),
+            }
+            if entry["all_day"]:
+                days = master.get_dtend().as_timet() - master.get_dtstart().as_timet()
+                entry["start_date"] = datetime.fromtimestamp(begin, UTC).date().isoformat()
+                entry["days"] = days // 86400
+            found.append(entry)
     found.sort(key=lambda o: (o["start"], o["uid"]))
     json.dump(found, sys.stdout)
 

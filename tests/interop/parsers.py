@@ -100,6 +100,22 @@ def calcurse(path: Path, workdir: Path, tz: str, first: str, last: str) -> tuple
     return rows, (workdir / "apts").read_text(encoding="utf-8")
 
 
+def calcurse_events(workdir: Path, tz: str, first: str, last: str) -> list[tuple[str, str]]:
+    """calcurse's all-day events after :func:`calcurse` imported a file: (title, day)."""
+    env = dict(os.environ, TZ=tz, HOME=str(workdir))
+    out = _run(["calcurse", "-D", str(workdir), "--input-datefmt", "4", "-Q", "--filter-type",
+                "event,recur-event", "--from", first, "--to", last, "--format-event", "%m\\n",
+                "--format-recur-event", "%m\\n"], env=env)  # fmt: skip
+    rows, day = [], ""
+    for line in out.splitlines():
+        if line.endswith(":") and line[:2].isdigit():
+            month, dom, year = line[:-1].split("/")
+            day = f"20{year}-{month}-{dom}"
+        elif line.strip():
+            rows.append((line.strip(), day))
+    return sorted(rows)
+
+
 def local(when: datetime, tz: str) -> str:
     return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 

@@ -3,8 +3,8 @@ it", add/edit/remove series, and export or import .ics files."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -17,9 +17,11 @@ from textual.markup import escape
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from companion.actions import schedule as schedule_actions
+from companion.actions.notes import notes_between
 from companion.actions.profile import Profile, UserError
 from companion.actions.schedule import OccurrenceView
 from companion.domain.attendance import Status, week_bounds
+from companion.domain.notes import DayNote
 from companion.domain.schedule import Series, rule_in_words
 from companion.tui import optional
 from companion.tui.messages import (
@@ -33,6 +35,7 @@ from companion.tui.messages import (
     SeriesUpdated,
 )
 from companion.tui.screens.base import MainScreen
+from companion.tui.widgets.details import note_lines, panel_lines, session_details
 from companion.tui.widgets.fmt import offsets_words
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
 
@@ -58,6 +61,7 @@ class WeekData:
     series: dict[str, Series]
     tz: ZoneInfo
     now: datetime
+    notes: dict[date, list[DayNote]] = field(default_factory=dict)
 
 
 def load_week(profile: Profile, offset: int) -> WeekData:
@@ -71,7 +75,8 @@ def load_week(profile: Profile, offset: int) -> WeekData:
         if start <= v.occurrence.start.astimezone(tz) < end
     ]
     series = {s.uid: s for s in schedule_actions.list_series(profile)}
-    return WeekData(start, items, series, tz, now)
+    notes = notes_between(profile, start.date(), (start + timedelta(days=7)).date())
+    return WeekData(start, items, series, tz, now, notes)
 
 
 def export_calendar_file(profile: Profile, path: Any, discreet: bool) -> Any:
@@ -91,8 +96,7 @@ def import_calendar_file(profile: Profile, path: str) -> Any:
         raise UserError(NO_ICS_LAYER)
     from pathlib import Path
 
-    summary = ics.import_file(profile, Path(path))
-    return len(summary.added) + len(summary.updated)
+    return ics.import_file(profile, Path(path))
 
 
 def import_calendar(app: CompanionApp, path: str) -> None:
@@ -117,6 +121,7 @@ class ScheduleScreen(MainScreen):
         Binding("delete", "remove_series", "Remove", show=False),
         Binding("x", "export", "Export .ics"),
         Binding("i", "import", "Import .ics", show=False),
+        Binding("d", "details", "Details", show=False),
     ]
 
     def __init__(self) -> None:
@@ -151,7 +156,8 @@ class ScheduleScreen(MainScreen):
             label += "  [dim](this week)[/]"
         self.query_one("#week-label", Static).update(label)
         week = self.query_one(WeekView)
-        week.set_week(data.week_start, data.items, data.tz, data.now, keep=self.selected_id)
+        week.set_week(data.week_start, data.items, data.tz, data.now, keep=self.selected_id,
+                      notes=data.notes)  # fmt: skip
         table = self.query_one(DataTable)
         table.clear()
         for view in data.items:
@@ -182,7 +188,8 @@ class ScheduleScreen(MainScreen):
         self.selected_id = view.occurrence.id if view else None
         panel = self.query_one("#selection", Static)
         if view is None or self.data is None:
-            panel.update("[dim]No sessions this week. + adds a series.[/]")
+            notes = self._week_notes()
+            panel.update("\n".join(["[dim]No sessions this week. + adds a series.[/]", *notes]))
             return
         occ, tz = view.occurrence, self.data.tz
         series = self.data.series.get(occ.series_uid)
@@ -198,13 +205,35 @@ class ScheduleScreen(MainScreen):
                 f"[dim]repeats {escape(rule_in_words(series.rrule))} · reminders "
                 f"{offsets_words(series.reminders)} · {origin} · id {occ.id}[/]"
             )
-        if occ.join_url:
-            lines.append(f"join: [u]{escape(occ.join_url)}[/u]")
-        lines.append(
-            "[dim]a attended · m missed · u made up · z clear · n can't make it · "
-            "e edit · del remove[/]"
-        )
+        on_the_day = self.data.notes.get(occ.local_start(tz).date(), [])
+        lines += panel_lines(occ, on_the_day, self.app.size)
         panel.update("\n".join(lines))
+
+    def _week_notes(self) -> list[str]:
+        notes = self.data.notes if self.data else {}
+        return [line for day in sorted(notes) for line in note_lines(notes[day], day)]
+
+    def on_week_view_notes_picked(self, event: WeekView.NotesPicked) -> None:
+        notes = self.data.notes.get(event.day, []) if self.data else []
+        if notes:
+            self.query_one("#selection", Static).update(
+                "\n".join(note_lines(notes, event.day, full=True))
+            )
+
+    def action_details(self) -> None:
+        view = self.selected
+        if view is None or self.data is None:
+            self.notify("Pick a session first.", severity="warning")
+            return
+        from companion.tui.dialogs.details import DetailsDialog
+
+        occ, tz = view.occurrence, self.data.tz
+        heading = (
+            f"[b]{escape(occ.title)}[/b] · {occ.local_start(tz):%a %d %b %H:%M}-"
+            f"{occ.local_end(tz):%H:%M}"
+        )
+        notes = self.data.notes.get(occ.local_start(tz).date(), [])
+        self.app.push_screen(DetailsDialog(heading, session_details(occ, notes)))
 
     @property
     def selected(self) -> OccurrenceView | None:

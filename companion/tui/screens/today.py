@@ -21,6 +21,7 @@ from companion.tui import optional
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.checklist import checklist_lines
+from companion.tui.widgets.details import access_line
 from companion.tui.widgets.fmt import countdown, meter, span_label
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.replies import coordinator_lines
@@ -164,6 +165,8 @@ class TodayScreen(MainScreen):
         if occ.join_url:
             lines.append(f"join: [u]{escape(occ.join_url)}[/u]")
             lines.append("[dim]o[/] open  [dim]y[/] copy link")
+        if access_line(occ):
+            lines.append(escape(access_line(occ)))
         if occ.facilitator:
             lines.append(f"with {escape(occ.facilitator)}")
         lines.append("before: " + " · ".join(BEFORE_SESSION))

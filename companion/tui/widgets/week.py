@@ -1,10 +1,12 @@
 """The week view: days as columns, each session a line coloured by its status, one of them
-selected. Arrow keys or a click move the selection; the screen acts on ``selected``."""
+selected, and each day's notes (closures, holidays) under its heading, never among the
+sessions. Arrow keys or a click move the selection; the screen acts on ``selected``."""
 
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
@@ -17,6 +19,7 @@ from textual.widgets import Static
 
 from companion.actions.schedule import OccurrenceView
 from companion.domain.attendance import Status
+from companion.domain.notes import DayNote
 
 STATUS_MARK = {
     Status.ATTENDED: "[$success]✓[/]",
@@ -64,6 +67,11 @@ class DayColumn(Static):
             week.focus()
             week.cursor = index
 
+    def action_notes(self, day: int) -> None:
+        week = self.parent
+        if isinstance(week, WeekView):
+            week.post_message(WeekView.NotesPicked(week.week_start.date() + timedelta(days=day)))
+
 
 class WeekView(Widget, can_focus=True):
     """Seven day columns of one week; ``cursor`` indexes the week's occurrences."""
@@ -85,12 +93,20 @@ class WeekView(Widget, can_focus=True):
             super().__init__()
             self.view = view
 
+    class NotesPicked(Message):
+        """A day's notes were clicked."""
+
+        def __init__(self, day: date) -> None:
+            super().__init__()
+            self.day = day
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.week_start = datetime(2000, 1, 3)
         self.items: list[OccurrenceView] = []
         self.tz = ZoneInfo("UTC")
         self.now = datetime(2000, 1, 1)
+        self.notes: Mapping[date, list[DayNote]] = {}
 
     def compose(self) -> ComposeResult:
         for n in range(7):
@@ -103,8 +119,10 @@ class WeekView(Widget, can_focus=True):
         tz: ZoneInfo,
         now: datetime,
         keep: str | None = None,
+        notes: Mapping[date, list[DayNote]] | None = None,
     ) -> None:
         self.week_start, self.items, self.tz, self.now = week_start, items, tz, now
+        self.notes = notes or {}
         ids = [v.occurrence.id for v in items]
         if keep in ids:
             self.cursor = ids.index(keep)
@@ -135,6 +153,10 @@ class WeekView(Widget, can_focus=True):
             head = f"{day:%a %d}"
             head = f"[reverse $accent] {head} [/]" if day.date() == today else f"[b] {head} [/]"
             lines = [head]
+            for note in self.notes.get(day.date(), []):
+                text = "\n".join(f"[i $warning]{escape(line)}[/]"
+                                 for line in title_lines(f"◆ {note.title}", width))  # fmt: skip
+                lines.append(f"[@click=notes({n})]{text}[/]")
             for i, view in enumerate(self.items):
                 if self._day(view) != n:
                     continue

@@ -149,6 +149,10 @@ def _wire_from_form(form: Any, who: Coordinator, old: SeriesWire | None) -> Seri
             "reminders_min": old.reminders_min,
             "sequence": old.sequence,
             "overrides": old.overrides,
+            # what the form does not show stays as the program's calendar had it
+            "description": old.description,
+            "location": old.location,
+            "cancelled_from": old.cancelled_from,
         }
     wire = SeriesWire.model_validate(values)
     series_from_wire(wire)  # raises ScheduleError for a rule or time that cannot expand
