@@ -57,6 +57,7 @@ class JournalScreen(MainScreen):
         Binding("w", "write", "Write a reflection"),
         Binding("i", "toggle_tab", "Entries/insights"),
     ]
+    AUTO_FOCUS = "#journal-list"  # up/down move through the reflections from the start
 
     def __init__(self) -> None:
         super().__init__()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import (
     Button,
     Checkbox,
@@ -39,8 +39,9 @@ from companion.tui.messages import (
 )
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.fmt import duration_words
-from companion.tui.widgets.form import Field
+from companion.tui.widgets.form import Field, Form
 from companion.tui.widgets.replies import STATE_WORDS
+from companion.tui.widgets.tick import TickBox
 
 
 @dataclass(slots=True)
@@ -115,6 +116,7 @@ class NotifyScreen(MainScreen):
         Binding("d", "discard", "Discard notice", show=False),
         Binding("a", "accept", "Accept make-up", show=False),
     ]
+    AUTO_FOCUS = "#session"
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,7 +131,7 @@ class NotifyScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="notify-tabs"):
-            with TabPane("Tell your coordinator", id="tell"), VerticalScroll(id="notify-form"):
+            with TabPane("Tell your coordinator", id="tell"), Form(id="notify-form"):
                 with Horizontal(classes="field-row"):
                     yield Label("Session", classes="kind-label")
                     yield Select([], prompt="which session?", compact=True, id="session")
@@ -143,8 +145,8 @@ class NotifyScreen(MainScreen):
                         id="barrier",
                     )
                 yield self.message_field
-                yield Checkbox("I'd like a make-up session", id="makeup", compact=True)
-                yield Checkbox("Attach my reflection", id="attach", compact=True, disabled=True)
+                yield TickBox("I'd like a make-up session", id="makeup", compact=True)
+                yield TickBox("Attach my reflection", id="attach", compact=True, disabled=True)
                 yield Static(id="preview")
                 yield Static(id="notify-error", classes="error")
                 with Horizontal(classes="buttons"):
