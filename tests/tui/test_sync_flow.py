@@ -3,7 +3,6 @@ coordinator about a missed session, sync -> delivered, and "tell the coordinator
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,21 +20,11 @@ from companion.domain.schedule import occurrence_id
 from companion.paths import Paths
 from companion.tui.app import make_app
 from companion.tui.screens.welcome import WelcomeScreen
-from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, server_json, start_server, stop_server
+from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer
 from tests.tui.conftest import settle, text_of
 
 pytestmark = pytest.mark.anyio
 TZ = "America/New_York"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    home = tmp_path / "server"
-    server_json("create-program", "Evening IOP", "--timezone", TZ, home=home)
-    server_json("create-coordinator", EMAIL, home=home, input=PASSWORD + "\n")
-    live = start_server(home, "serve")
-    yield live
-    stop_server(live)
 
 
 def add_weekly_group(server: LiveServer, first: datetime) -> str:

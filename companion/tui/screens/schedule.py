@@ -34,6 +34,7 @@ from companion.tui.messages import (
 )
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.fmt import offsets_words
+from companion.tui.widgets.tables import fill_table, is_current
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
 
 TABLE_STYLE = {
@@ -149,40 +150,42 @@ class ScheduleScreen(MainScreen):
         label = f"Week of {data.week_start:%a %d %b} – {end:%a %d %b %Y}"
         if self.week_offset == 0:
             label += "  [dim](this week)[/]"
-        self.query_one("#week-label", Static).update(label)
+        self.set_text("#week-label", label)
         week = self.query_one(WeekView)
         week.set_week(data.week_start, data.items, data.tz, data.now, keep=self.selected_id)
-        table = self.query_one(DataTable)
-        table.clear()
-        for view in data.items:
-            occ = view.occurrence
-            local = occ.local_start(data.tz)
-            table.add_row(
-                f"{local:%a %d}",
-                f"{local:%H:%M}-{occ.local_end(data.tz):%H:%M}",
-                Text(occ.title),
-                occ.kind.value,
-                Text(view.status.label, style=TABLE_STYLE[view.status]),
-                key=occ.id,
-            )
+        # Both views keep the selected session: marking it, or a change from elsewhere,
+        # never moves the selection to another row.
+        fill_table(self.query_one(DataTable), [self._row(v, data.tz) for v in data.items],
+                   keep=week.selected.occurrence.id if week.selected else None)  # fmt: skip
         self._select(week.selected)
+
+    @staticmethod
+    def _row(view: OccurrenceView, tz: ZoneInfo) -> tuple[str, tuple[Any, ...]]:
+        occ = view.occurrence
+        local = occ.local_start(tz)
+        return occ.id, (
+            f"{local:%a %d}",
+            f"{local:%H:%M}-{occ.local_end(tz):%H:%M}",
+            Text(occ.title),
+            occ.kind.value,
+            Text(view.status.label, style=TABLE_STYLE[view.status]),
+        )
 
     # ---- selection -------------------------------------------------------------------
     def on_week_view_selected(self, event: WeekView.Selected) -> None:
         self._select(event.view)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.query_one(ContentSwitcher).current != "schedule-table":
-            return  # the hidden table's cursor is not the selection
+        if self.query_one(ContentSwitcher).current != "schedule-table" or not is_current(event):
+            return  # the hidden table's cursor is not the selection, nor is a stale row
         if self.data and event.row_key.value:
             found = [v for v in self.data.items if v.occurrence.id == event.row_key.value]
             self._select(found[0] if found else None)
 
     def _select(self, view: OccurrenceView | None) -> None:
         self.selected_id = view.occurrence.id if view else None
-        panel = self.query_one("#selection", Static)
         if view is None or self.data is None:
-            panel.update("[dim]No sessions this week. + adds a series.[/]")
+            self.set_text("#selection", "[dim]No sessions this week. + adds a series.[/]")
             return
         occ, tz = view.occurrence, self.data.tz
         series = self.data.series.get(occ.series_uid)
@@ -204,7 +207,7 @@ class ScheduleScreen(MainScreen):
             "[dim]a attended · m missed · u made up · z clear · n can't make it · "
             "e edit · del remove[/]"
         )
-        panel.update("\n".join(lines))
+        self.set_text("#selection", "\n".join(lines))
 
     @property
     def selected(self) -> OccurrenceView | None:
@@ -233,7 +236,9 @@ class ScheduleScreen(MainScreen):
         switcher = self.query_one(ContentSwitcher)
         switcher.current = "schedule-table" if switcher.current == "week" else "week"
         if switcher.current == "week":
-            self.query_one(WeekView).focus()
+            week = self.query_one(WeekView)
+            week.select(self.selected_id)  # where the list's cursor was
+            week.focus()
         else:
             table = self.query_one(DataTable)
             ids = [v.occurrence.id for v in self.data.items] if self.data else []
