@@ -41,6 +41,7 @@ from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.fmt import duration_words
 from companion.tui.widgets.form import Field, Form
 from companion.tui.widgets.replies import STATE_WORDS
+from companion.tui.widgets.tables import fill_table
 from companion.tui.widgets.tick import TickBox
 
 
@@ -122,6 +123,7 @@ class NotifyScreen(MainScreen):
         super().__init__()
         self.data: NotifyData | None = None
         self.pending: tuple[str, bool] | None = None
+        self._session_options: list[tuple[str, str]] = []
         self.message_field = Field(
             "Message",
             check_message,
@@ -185,22 +187,23 @@ class NotifyScreen(MainScreen):
         session = self.query_one("#session", Select)
         current = session.value
         now = self.companion.now()
-        session.set_options(
-            [
-                (
-                    f"{o.local_start(tz):%a %d %b %H:%M} · {o.title}"
-                    + ("" if o.start > now else " (missed)"),
-                    o.id,
-                )
-                for o in data.candidates
-            ]
-        )
-        ids = [o.id for o in data.candidates]
-        if current in ids:
-            session.value = current
-        elif ids:
-            upcoming = [o.id for o in data.candidates if o.start > now]
-            session.value = upcoming[0] if upcoming else ids[-1]
+        options = [
+            (
+                f"{o.local_start(tz):%a %d %b %H:%M} · {o.title}"
+                + ("" if o.start > now else " (missed)"),
+                o.id,
+            )
+            for o in data.candidates
+        ]
+        if options != self._session_options:  # a reload mid-form leaves the choice alone
+            self._session_options = options
+            session.set_options(options)
+            ids = [o.id for o in data.candidates]
+            if current in ids:
+                session.value = current
+            elif ids:
+                upcoming = [o.id for o in data.candidates if o.start > now]
+                session.value = upcoming[0] if upcoming else ids[-1]
         self._apply_pending()
         self._fill_outbox(data)
         self._fill_replies(data)
@@ -226,12 +229,11 @@ class NotifyScreen(MainScreen):
         self.update_preview()
 
     def _fill_outbox(self, data: NotifyData) -> None:
-        table = self.query_one("#outbox-table", DataTable)
-        table.clear()
+        rows = []
         for entry in reversed(data.outbox):
             n = entry.notice
             state = n.state.value
-            table.add_row(
+            cells = (
                 Text(n.title),
                 f"{n.start.astimezone(data.tz):%a %d %b %H:%M}",
                 n.timing.value,
@@ -240,13 +242,13 @@ class NotifyScreen(MainScreen):
                     STATE_WORDS.get(state, state),
                     style={"queued": "yellow", "failed": "red"}.get(state, "green"),
                 ),
-                key=n.id,
             )
+            rows.append((n.id, cells))
+        fill_table(self.query_one("#outbox-table", DataTable), rows)
         self.query_one(TabbedContent).get_tab("outbox").label = f"Outbox ({len(data.outbox)})"
 
     def _fill_replies(self, data: NotifyData) -> None:
-        table = self.query_one("#replies-table", DataTable)
-        table.clear()
+        rows = []
         for r in data.replies:
             offer = r.makeup
             makeup = (
@@ -256,13 +258,14 @@ class NotifyScreen(MainScreen):
                 if offer.accepted_uid
                 else f"offered {offer.start.astimezone(data.tz):%a %d %b %H:%M} (a)"
             )
-            table.add_row(
+            cells = (
                 f"{r.at.astimezone(data.tz):%a %d %b}",
                 Text(r.notice_title),
                 Text(r.text or r.status),
                 makeup,
-                key=str(r.id),
             )
+            rows.append((str(r.id), cells))
+        fill_table(self.query_one("#replies-table", DataTable), rows)
         self.query_one(TabbedContent).get_tab("replies").label = f"Replies ({len(data.replies)})"
 
     # ---- the live preview ----------------------------------------------------------------
