@@ -39,6 +39,15 @@ def load_journal(profile: Profile) -> JournalData:
     )
 
 
+def barriers_cell(r: Reflection) -> str:
+    """The list's Barriers column: the first one and how many more ("technical +1"), so
+    the Mood column fits beside it at 80 columns; the detail pane names them all."""
+    if not r.barriers:
+        return "–"
+    more = len(r.barriers) - 1
+    return r.barriers[0].label + (f" +{more}" if more else "")
+
+
 def save_reflection(profile: Profile, draft: Any) -> Reflection:
     return journal_actions.add_reflection(
         profile,
@@ -89,7 +98,7 @@ class JournalScreen(MainScreen):
         for r in data.reflections:
             table.add_row(
                 Text(f"{r.when.astimezone(tz):%a %d %b}"),
-                Text(", ".join(b.label for b in r.barriers) or "–"),
+                Text(barriers_cell(r)),
                 Text("" if r.mood is None else f"{r.mood}/5"),
                 key=str(r.id),
             )
@@ -123,7 +132,7 @@ class JournalScreen(MainScreen):
 
     def detail(self, r: Reflection) -> str:
         tz = self.companion.tz
-        lines = [f"[b]{r.when.astimezone(tz):%A %d %B %Y, %H:%M}[/b]"]
+        lines = [f"[b]{r.when.astimezone(tz):%a %d %b %Y, %H:%M}[/b]"]
         if r.occurrence and self.data:
             uid, start = r.occurrence
             title = self.data.titles.get(uid, "a session")

@@ -54,6 +54,7 @@ class NotifyData:
     outbox: list[Any] = field(default_factory=list)
     replies: list[Any] = field(default_factory=list)
     available: bool = True
+    titles: dict[str, str] = field(default_factory=dict)  # series uid -> title
 
 
 def load_notify(profile: Profile) -> NotifyData:
@@ -61,7 +62,8 @@ def load_notify(profile: Profile) -> NotifyData:
     not cancelled, excused, attended or already notified."""
     notify = optional.notify()
     now, tz = profile.now(), profile.tz()
-    program_uids = {s.uid for s in list_series(profile) if s.origin == "program"}
+    series = list_series(profile)
+    program_uids = {s.uid for s in series if s.origin == "program"}
     outbox = list(notify.outbox(profile)) if notify else []
     told = {(e.notice.series_uid, e.notice.original_start) for e in outbox}
     views = occurrences(profile, now - timedelta(weeks=2), now + timedelta(weeks=4))
@@ -77,12 +79,26 @@ def load_notify(profile: Profile) -> NotifyData:
     return NotifyData(
         candidates=candidates,
         reflections=list_reflections(profile, limit=30),
-        client_name=notify.client_name(profile) if notify else "You",
+        client_name=notify.client_name(profile) if notify else profile.settings.client_name,
         tz=tz,
         outbox=outbox,
         replies=list(notify.replies(profile)) if notify else [],
         available=notify is not None,
+        titles={s.uid: s.title for s in series},
     )
+
+
+def attach_label(reflection: Reflection, titles: dict[str, str], tz: ZoneInfo) -> str:
+    """'Attach my reflection on Process Group, Wed 25 Nov (private unless ticked)': which
+    session it is about (or when it was written), in one line that fits 80 columns."""
+    tail = " (private unless ticked)"
+    if reflection.occurrence is None:
+        return f"Attach my reflection written {reflection.when.astimezone(tz):%a %d %b}{tail}"
+    uid, start = reflection.occurrence
+    title = titles.get(uid, "a session")
+    if len(title) > 30:
+        title = title[:29].rstrip() + "…"
+    return f"Attach my reflection on {title}, {start.astimezone(tz):%a %d %b}{tail}"
 
 
 def check_message(text: str) -> str:
@@ -289,8 +305,7 @@ class NotifyScreen(MainScreen):
         reflection = self._reflection_for(occ)
         attach.disabled = reflection is None
         attach.label = (
-            f"Attach my reflection from {reflection.when.astimezone(data.tz):%a %d %b} "
-            "(private unless you tick this)"
+            attach_label(reflection, data.titles, data.tz)
             if reflection
             else "Attach my reflection (none written yet)"
         )

@@ -103,16 +103,17 @@ def import_calendar(app: CompanionApp, path: str) -> None:
 class ScheduleScreen(MainScreen):
     """Weeks of sessions, one selected; keys act on the selection."""
 
+    # In the footer's order: what acts on the selection first, so it stays at 80 columns.
     BINDINGS = [
+        Binding("a", "mark('attended')", "Attended"),
+        Binding("m", "mark('missed')", "Missed"),
+        Binding("n", "cant_make_it", "Can't make it"),
+        Binding("v", "toggle_view", "Week/list"),
         Binding("left_square_bracket", "prev_week", "Prev week", key_display="["),
         Binding("right_square_bracket", "next_week", "Next week", key_display="]"),
         Binding("w", "this_week", "This week", show=False),
-        Binding("v", "toggle_view", "Week/list"),
-        Binding("a", "mark('attended')", "Attended"),
-        Binding("m", "mark('missed')", "Missed"),
         Binding("u", "mark('made_up')", "Made up", show=False),
         Binding("z", "mark('upcoming')", "Clear mark", show=False),
-        Binding("n", "cant_make_it", "Can't make it"),
         Binding("plus", "add_series", "Add", key_display="+"),
         Binding("e", "edit_series", "Edit", show=False),
         Binding("delete", "remove_series", "Remove", show=False),
@@ -193,19 +194,19 @@ class ScheduleScreen(MainScreen):
         lines = [
             f"[b]{escape(occ.title)}[/b] · {occ.local_start(tz):%a %d %b %H:%M}-"
             f"{occ.local_end(tz):%H:%M} · [{style}]{view.status.label}[/]"
-            + (" [dim](moved)[/]" if occ.moved else ""),
+            + (" [dim](moved)[/]" if occ.moved else "")
+            + f" [dim]· id {occ.id}[/]",
         ]
         if series is not None:
             origin = "from your program" if series.origin == "program" else series.origin
             lines.append(
                 f"[dim]repeats {escape(rule_in_words(series.rrule))} · reminders "
-                f"{offsets_words(series.reminders)} · {origin} · id {occ.id}[/]"
+                f"{offsets_words(series.reminders)} · {origin}[/]"
             )
         if occ.join_url:
             lines.append(f"join: [u]{escape(occ.join_url)}[/u]")
         lines.append(
-            "[dim]a attended · m missed · u made up · z clear · n can't make it · "
-            "e edit · del remove[/]"
+            "[dim]also: u made up · z clear · e edit · del remove · + add · x export .ics[/]"
         )
         self.set_text("#selection", "\n".join(lines))
 

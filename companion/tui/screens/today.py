@@ -63,10 +63,12 @@ def load_coordinator_data(profile: Profile) -> CoordinatorData:
 class TodayScreen(MainScreen):
     """The start screen."""
 
+    # Shown in the next-session panel beside what they act on; the footer keeps the
+    # screens (as SCREENS.md sketches it), which then fit at 80 columns.
     BINDINGS = [
-        Binding("o", "open_link", "Open link"),
-        Binding("y", "copy_link", "Copy link"),
-        Binding("n", "cant_make_it", "I can't make it"),
+        Binding("o", "open_link", "Open link", show=False),
+        Binding("y", "copy_link", "Copy link", show=False),
+        Binding("n", "cant_make_it", "I can't make it", show=False),
     ]
 
     def __init__(self) -> None:
