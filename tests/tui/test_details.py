@@ -71,14 +71,35 @@ async def test_every_footer_fits_and_keeps_help(
             await settle(pilot)
             bar = app.screen.query_one(KeysBar)
             text = str(bar.render())
-            assert re.search(r"\? Help +\^p palette$", text.rstrip()), (mode, text)
             assert len(text) <= bar.content_size.width, (mode, text)
+            if mode in ("notify", "settings"):  # the focus is in the form: its own keys
+                assert re.fullmatch(r"\^s \w+ +esc Cancel +tab next field +\^p palette", text)
+            else:
+                assert re.search(r"\? Help +\^p palette$", text.rstrip()), (mode, text)
         await app.switch_mode("today")
         await settle(pilot)
         text = str(app.screen.query_one(KeysBar).render())
         if size == (80, 24):  # the sketch's footer, squeezed: every screen is there
             for key in ("t Today", "s Schedule", "j Journal", "c Catch-up", ", Settings"):
                 assert key in text, text
+
+
+async def test_the_footer_shows_what_works_in_a_form(demo_profile: Profile, app_for) -> None:
+    """In a form a typed letter stays in the form, so the footer offers no letter keys;
+    once the focus leaves the form (here: the tabs), they work and show again."""
+    app: CompanionApp = app_for(demo_profile)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        bar = app.screen.query_one(KeysBar)
+        assert "s Schedule" not in str(bar.render())
+        app.screen.query_one("ContentTabs").focus()
+        await settle(pilot)
+        assert "s Schedule" in str(bar.render())
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.current_mode == "schedule"
 
 
 async def test_welcome_keeps_its_border_at_80x24(profile: Profile, app_for) -> None:
