@@ -140,9 +140,7 @@ async def test_schedule_selection_is_not_under_the_footer(demo_profile: Profile,
             assert "also: u made up" in text_of(app, "#selection")
 
 
-async def test_today_names_the_kind_only_when_the_title_does_not(
-    profile: Profile, app_for
-) -> None:
+async def test_today_names_the_kind_only_when_the_title_does_not(profile: Profile, app_for) -> None:
     start = (profile.now() + timedelta(hours=1)).astimezone(profile.tz()).replace(tzinfo=None)
     schedule.add_series(
         profile, title="Individual counselling", kind="individual", start=start,
@@ -246,3 +244,23 @@ async def test_check_boxes_show_their_state_in_the_glyph(demo_profile: Profile, 
         first, second = (barriers.render_line(y).text for y in (0, 1))
         assert "✓" in first and "technical" in first
         assert "✓" not in second and "work/school" in second
+
+
+async def test_journal_i_switches_to_insights_and_back(demo_profile: Profile, app_for) -> None:
+    """The reflections list has the focus from the start; i still reaches the insights."""
+    app: CompanionApp = app_for(demo_profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        tabs = app.screen.query_one("TabbedContent")
+        assert app.focused is app.screen.query_one("#journal-list")
+        await pilot.press("i")
+        await settle(pilot)
+        assert tabs.active == "insights-tab"  # type: ignore[attr-defined]
+        rows = [str(w.render()) for w in app.screen.query("#insights Static")]
+        assert rows[0] == "Last 4 weeks · 2 reflections"
+        assert "→ try:" in rows and "Last 12 weeks · 4 reflections" in rows
+        await pilot.press("i")
+        await settle(pilot)
+        assert tabs.active == "entries"  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
+from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from companion.actions import journal as journal_actions
@@ -19,7 +20,7 @@ from companion.actions.schedule import list_series
 from companion.domain.journal import BarrierInsight, Reflection
 from companion.tui.messages import ReflectionSaved
 from companion.tui.screens.base import MainScreen
-from companion.tui.widgets.bars import insight_lines
+from companion.tui.widgets.bars import insight_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ class JournalScreen(MainScreen):
                 yield DataTable(id="journal-list", cursor_type="row")
                 yield VerticalScroll(Static(id="journal-detail-body"), id="journal-detail")
             with TabPane("Insights", id="insights-tab"):
-                yield VerticalScroll(Static(id="insights-body"), id="insights")
+                yield VerticalScroll(id="insights")
 
     def on_mount(self) -> None:
         self.query_one("#journal-list", DataTable).add_columns("Date", "Barriers", "Mood")
@@ -107,16 +108,18 @@ class JournalScreen(MainScreen):
                 "[dim]No reflections yet. Press w to write one: what happened, what got in "
                 "the way, and a plan for next time.[/]"
             )
-        self.query_one("#insights-body", Static).update(self.insights_text(data))
+        insights = self.query_one("#insights")
+        insights.remove_children()
+        insights.mount_all(self.insight_widgets(data))
 
-    def insights_text(self, data: JournalData) -> str:
-        n4 = sum(1 for r in data.reflections if self._within(r, 4))
-        n12 = sum(1 for r in data.reflections if self._within(r, 12))
-        lines = [f"[b]Last 4 weeks[/b] · {n4} reflection{'s' if n4 != 1 else ''}"]
-        lines += insight_lines(data.insights_4, strategies=True) or ["[dim]nothing recorded[/]"]
-        lines += ["", f"[b]Last 12 weeks[/b] · {n12} reflection{'s' if n12 != 1 else ''}"]
-        lines += insight_lines(data.insights_12, strategies=True) or ["[dim]nothing recorded[/]"]
-        return "\n".join(lines)
+    def insight_widgets(self, data: JournalData) -> list[Widget]:
+        rows: list[Widget] = []
+        for weeks, found in ((4, data.insights_4), (12, data.insights_12)):
+            n = sum(1 for r in data.reflections if self._within(r, weeks))
+            head = f"[b]Last {weeks} weeks[/b] · {n} reflection{'s' if n != 1 else ''}"
+            rows.append(Static(head, classes="section"))
+            rows += insight_rows(found) or [Static("[dim]nothing recorded[/]")]
+        return rows
 
     def _within(self, r: Reflection, weeks: int) -> bool:
         from datetime import timedelta
@@ -151,6 +154,8 @@ class JournalScreen(MainScreen):
     def action_toggle_tab(self) -> None:
         tabs = self.query_one(TabbedContent)
         tabs.active = "insights-tab" if tabs.active == "entries" else "entries"
+        # Focus follows, or the tabs would switch back to the pane holding the focus.
+        self.query_one("#insights" if tabs.active == "insights-tab" else "#journal-list").focus()
 
     async def action_write(self, occurrence_id: str | None = None) -> None:
         await open_reflection_form(self.companion, occurrence_id)
