@@ -177,3 +177,18 @@ async def test_a_quiet_store_is_not_reloaded(demo_profile: Profile, app_for) -> 
         version = app.data_version
         await pilot.pause(2.5)  # two or three store checks
         assert app.data_version == version and screen.loaded_at == loaded
+
+
+async def test_today_moves_on_when_the_next_session_ends(demo_profile: Profile, now) -> None:  # type: ignore[no-untyped-def]
+    """Left open past the end of the session on now, Today shows the one after it."""
+    from companion.tui.app import make_app
+    from tests.tui.test_outbox_and_reminders import MovingClock
+
+    clock = MovingClock(now)
+    app = make_app(demo_profile, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#next-session").startswith("Coping Skills workshop")
+        clock.at = now + timedelta(hours=2)  # 19:12: the workshop ended at 19:00
+        await until(pilot, lambda: text_of(app, "#next-session").startswith("Process Group"))
+        assert "tomorrow 18:00-21:00" in text_of(app, "#next-session")
