@@ -75,6 +75,8 @@ async def test_enrol_notify_sync_delivers_and_ticks(server: LiveServer, tmp_path
             await settle(pilot)
             assert app.sync_state.enrolled and app.sync_state.online
             assert "online" in text_of(app, "#hdr-sync")
+            # The server fields are gone; the focus moved to the first field left.
+            assert app.focused is not None and app.focused.id == "client_name-input"
             # Tell the coordinator about last week's group, after the fact.
             missed = occurrence_id(uid, (first + timedelta(days=7)).replace(
                 tzinfo=ZoneInfo(TZ)).astimezone(UTC))  # fmt: skip
