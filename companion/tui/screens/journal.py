@@ -73,6 +73,7 @@ class JournalScreen(MainScreen):
         super().__init__()
         self.data: JournalData | None = None
         self.shown_tz: object = None
+        self._insights_stale = True
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="journal-tabs"):
@@ -108,9 +109,23 @@ class JournalScreen(MainScreen):
                 "[dim]No reflections yet. Press w to write one: what happened, what got in "
                 "the way, and a plan for next time.[/]"
             )
+        self._insights_stale = True
+        if self.query_one(TabbedContent).active == "insights-tab":
+            self._show_insights()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "insights-tab":
+            self._show_insights()
+
+    def _show_insights(self) -> None:
+        """Build the insights rows when their tab is on view (a widget per row: built for
+        nothing while the list is shown, they would slow the first visit down)."""
+        if self.data is None or not self._insights_stale:
+            return
+        self._insights_stale = False
         insights = self.query_one("#insights")
         insights.remove_children()
-        insights.mount_all(self.insight_widgets(data))
+        insights.mount_all(self.insight_widgets(self.data))
 
     def insight_widgets(self, data: JournalData) -> list[Widget]:
         rows: list[Widget] = []
