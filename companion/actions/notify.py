@@ -181,9 +181,9 @@ def preview_text(
 
 
 def client_name(profile: Profile) -> str:
-    """The name the coordinator knows the client by."""
+    """The name the coordinator knows the client by; "" when there is none yet."""
     state = repo_sync.get_state(profile.store.conn)
-    return (state.client_name if state else "") or profile.settings.client_name or "You"
+    return (state.client_name if state else "") or profile.settings.client_name
 
 
 def outbox(profile: Profile) -> list[OutboxEntry]:

@@ -76,13 +76,16 @@ def humanize_delta(delta: timedelta) -> str:
 
 
 def preview(notice: AbsenceNotice, client_name: str, tz: ZoneInfo) -> str:
-    """Exactly what the coordinator will read, as plain text."""
+    """Exactly what the coordinator will read, as plain text. Without a name (not enrolled,
+    none in Settings) it reads as the dashboard lists it, under the name the program
+    knows: "Will miss …", never "You will miss …"."""
     when = notice.start.astimezone(tz).strftime("%a %d %b %H:%M")
     lead = humanize_delta(notice.start - notice.created_at)
     if notice.timing is Timing.ADVANCE:
-        head = f"{client_name} will miss {notice.title} on {when} (notice {lead} ahead)."
+        head = f"will miss {notice.title} on {when} (notice {lead} ahead)."
     else:
-        head = f"{client_name} missed {notice.title} on {when} (told {lead} after)."
+        head = f"missed {notice.title} on {when} (told {lead} after)."
+    head = f"{client_name.strip()} {head}" if client_name.strip() else head[0].upper() + head[1:]
     parts = [head, f"Reason: {notice.barrier.label}."]
     if notice.message.strip():
         parts.append(f'"{notice.message.strip()}"')

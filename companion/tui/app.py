@@ -1,5 +1,6 @@
 """The Companion app: modes for each feature, a backend thread for every action, background
-sync and reminders. Build it with :func:`make_app`; ``companion`` calls :func:`run`."""
+sync and reminders, and a screen that follows the store when something else writes to it.
+Build it with :func:`make_app`; ``companion`` calls :func:`run`."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ class CompanionApp(App[None]):
     ]
 
     REMINDER_CHECK_S = 30.0  # how often reminders are looked for while the app is open
+    STORE_CHECK_S = 1.0  # how often the store is asked whether another process wrote to it
 
     sync_state: reactive[SyncState] = reactive(SyncState, init=False)
     program_name: reactive[str] = reactive("", init=False)
@@ -89,6 +91,7 @@ class CompanionApp(App[None]):
         self.welcome_offered = False
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
+        self._store_check_running = False
         self._mask_switch = True
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
@@ -101,6 +104,7 @@ class CompanionApp(App[None]):
         interval = max(30, int(self.settings.sync_interval_s or 300))
         self.set_interval(interval, self.action_sync_now)
         self.set_interval(self.REMINDER_CHECK_S, self.check_reminders)
+        self.set_interval(self.STORE_CHECK_S, self.check_store)
 
     def first_paint_done(self) -> None:
         """Today is on screen: now start the first sync and reminder check (they import
@@ -180,6 +184,26 @@ class CompanionApp(App[None]):
     def _reminder(self, message: ReminderDue) -> None:
         self.notify(message.text, title="Reminder", timeout=30)
 
+    def check_store(self) -> None:
+        """Did another process (the CLI in another shell) or the sync's own connection
+        write to the store? One ``PRAGMA data_version`` on the backend thread; a check
+        still waiting (behind a long import, say) is not doubled."""
+        if not self._store_check_running:
+            self._store_check_running = True
+            self._check_store()
+
+    @work(group="store-check", exit_on_error=False)
+    async def _check_store(self) -> None:
+        try:
+            changed = await self.backend.changed()
+        except Exception:  # noqa: BLE001 - a failed check is retried next tick
+            return
+        finally:
+            self._store_check_running = False
+        if changed:
+            self.reload_screens()
+            self.refresh_sync_state()  # a notice queued from the CLI counts in the header
+
     def reload_screens(self) -> None:
         """Data changed: reload the screens on view now, the others when next shown."""
         self.data_version += 1
@@ -248,30 +272,34 @@ class CompanionApp(App[None]):
         except Exception as exc:  # noqa: BLE001 - shown, never a traceback
             self.post_message(ActionFailed(f"Sync did not work: {exc}"))
             return
-        self.post_message(SyncFinished(done.state, done.delivered, done.replies, done.changed))
+        self.post_message(SyncFinished(done))
 
     def refresh_sync_state(self) -> None:
         self._refresh_sync_state()
 
     @work(exclusive=True, group="sync-state", exit_on_error=False)
     async def _refresh_sync_state(self) -> None:
-        from companion.tui.sync import current_state
+        from companion.tui.sync import outbox_status, with_status
 
         try:
-            state = await self.backend.call(current_state, self.sync_state)
+            status = await self.backend.call(outbox_status)
         except Exception:  # noqa: BLE001 - the indicator keeps its last state
             return
-        self.sync_state = state
+        # Merged into the state as it is now: a sync that finished meanwhile keeps its link.
+        self.sync_state = with_status(self.sync_state, status)
 
     @on(SyncFinished)
     def _sync_finished(self, message: SyncFinished) -> None:
-        self.sync_state = message.state
-        if message.delivered:
-            n = message.delivered
+        from companion.tui.sync import merged
+
+        done = message.result
+        self.sync_state = merged(self.sync_state, done)
+        if done.delivered:
+            n = done.delivered
             self.notify(f"Delivered {n} notice{'s' if n > 1 else ''} to {self.program_name}.")
-        if message.replies:
+        if done.replies:
             self.notify("Your coordinator replied: see Today or Notify.", title="New reply")
-        if message.delivered or message.changed:
+        if done.delivered or done.changed:
             self.reload_screens()
 
     def check_reminders(self) -> None:

@@ -5,6 +5,11 @@ must not interleave, so every action runs on a single dedicated thread with its 
 :class:`~companion.actions.profile.Profile`. Workers ``await`` :meth:`Backend.call`; the
 event loop never blocks. Sync gets a second backend so a slow network never holds up a
 tick or a mark.
+
+The backend also tells when the store changed underneath it (:meth:`Backend.changed`):
+another process, or the sync backend's own connection, committed. Its baseline is read
+as the connection opens, before any load reads data, so no change can slip between a
+load and the first check.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from companion.clock import Clock
 from companion.config import Settings
 from companion.paths import Paths
 from companion.store.db import Store
+from companion.store.watch import data_version
 
 T = TypeVar("T")
 
@@ -31,13 +37,27 @@ class Backend:
         self.paths, self.settings, self.clock = paths, settings, clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"companion-{name}")
         self._profile: Profile | None = None
+        self._version = 0  # the store's data_version when last looked at
+
+    def _open(self) -> Profile:
+        if self._profile is None:
+            store = Store(self.paths.database)
+            self._version = data_version(store)
+            self._profile = Profile(self.paths, store, self.settings, self.clock)
+        return self._profile
 
     def _run(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-        if self._profile is None:
-            self._profile = Profile(
-                self.paths, Store(self.paths.database), self.settings, self.clock
-            )
-        return fn(self._profile, *args, **kwargs)
+        return fn(self._open(), *args, **kwargs)
+
+    def _changed(self) -> bool:
+        version = data_version(self._open().store)
+        changed, self._version = version != self._version, version
+        return changed
+
+    async def changed(self) -> bool:
+        """Whether another connection committed since the last look (microseconds)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._changed)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(profile, *args, **kwargs)`` on the backend thread and await its result."""

@@ -130,24 +130,29 @@ class ActionFailed(Message):
 
 @dataclass(frozen=True, slots=True)
 class SyncState:
-    """What the header's indicator shows."""
+    """What the header's indicator shows: enrolment, the outbox, and how the last real
+    request to the program's server went (never a guess between requests)."""
 
     enrolled: bool = False
-    online: bool | None = None  # None: not tried yet
+    link: str = ""  # the last request: "" none yet, "online", "offline" (no answer), "error"
     queued: int = 0
     failed: int = 0
-    message: str = ""
-    last_sync: datetime | None = None
+    message: str = ""  # why the last request did not get through
+    last_sync: datetime | None = None  # when a request last got through
+
+    @property
+    def online(self) -> bool | None:
+        """True when the last request got through; None before the first one."""
+        return self.link == "online" if self.link else None
 
 
 class SyncFinished(Message):
-    """A sync round finished (or was not possible); carries the new indicator state."""
+    """A sync round finished (or was not possible); ``result`` is a
+    :class:`companion.tui.sync.RoundResult`."""
 
-    def __init__(
-        self, state: SyncState, delivered: int = 0, replies: int = 0, changed: int = 0
-    ) -> None:
+    def __init__(self, result: Any) -> None:
         super().__init__()
-        self.state, self.delivered, self.replies, self.changed = state, delivered, replies, changed
+        self.result = result
 
 
 class ReminderDue(Message):

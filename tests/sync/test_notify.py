@@ -100,7 +100,7 @@ def test_shared_reflection_travels_and_is_marked_shared(program_profile: Profile
         occurrence_id=occ_id,
     )
     text = actions.preview_text(program_profile, occ_id, "technical", "Sorry", True, r.id)
-    assert text.startswith("You missed Process Group on Wed 25 Nov 18:00")
+    assert text.startswith("Missed Process Group on Wed 25 Nov 18:00")  # no name yet
     assert "A reflection is attached." in text and "Wants a make-up." in text
     actions.notify(program_profile, occ_id, "technical", "Sorry", share_reflection_id=r.id)
     [entry] = actions.outbox(program_profile)

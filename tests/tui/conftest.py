@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -13,6 +14,7 @@ from textual.widgets import Input, TextArea
 from companion.actions.profile import Profile
 from companion.clock import fixed_clock
 from companion.tui.app import CompanionApp, make_app
+from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, server_json, start_server, stop_server
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -27,6 +29,17 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     """A blinking cursor makes screenshots differ from run to run."""
     monkeypatch.setattr(Input, "cursor_blink", False)
     monkeypatch.setattr(TextArea, "cursor_blink", False)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real program server on a loopback port, with Evening IOP and a coordinator."""
+    home = tmp_path / "server"
+    server_json("create-program", "Evening IOP", "--timezone", "America/New_York", home=home)
+    server_json("create-coordinator", EMAIL, home=home, input=PASSWORD + "\n")
+    live = start_server(home, "serve")
+    yield live
+    stop_server(live)
 
 
 @pytest.fixture

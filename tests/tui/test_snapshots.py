@@ -55,3 +55,52 @@ def test_journal_insights(size: tuple[int, int], demo_profile: Profile, app_for,
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_welcome(size: tuple[int, int], profile: Profile, app_for, snap_compare) -> None:
     assert snap_compare(app_for(profile), terminal_size=size, run_before=settle)
+
+
+async def _series_form(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("s")
+    await settle(pilot)
+    await pilot.press("plus")
+
+
+async def _reflection_form(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("j")
+    await settle(pilot)
+    await pilot.press("w")
+
+
+async def _checklist_item(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("c")
+    await settle(pilot)
+    await pilot.press("plus")
+
+
+async def _notice_preview(pilot) -> None:  # type: ignore[no-untyped-def]
+    from companion.domain.journal import Barrier
+
+    await pilot.press("n")
+    await settle(pilot)
+    pilot.app.screen.query_one("#barrier").value = Barrier.WORK_SCHOOL
+    await pilot.click("#message-input")
+    await pilot.press(*"Shift moved to evenings this week.")
+    await pilot.click("#makeup")
+
+
+DIALOGS = {
+    "series_form": _series_form,
+    "reflection_form": _reflection_form,
+    "checklist_item": _checklist_item,
+    "notice_preview": _notice_preview,
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("dialog", list(DIALOGS))
+def test_dialog(dialog: str, size: tuple[int, int], demo_profile: Profile, app_for,
+                snap_compare) -> None:  # fmt: skip
+    async def go(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await DIALOGS[dialog](pilot)
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_profile), terminal_size=size, run_before=go)

@@ -3,7 +3,6 @@ coordinator about a missed session, sync -> delivered, and "tell the coordinator
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,21 +20,11 @@ from companion.domain.schedule import occurrence_id
 from companion.paths import Paths
 from companion.tui.app import make_app
 from companion.tui.screens.welcome import WelcomeScreen
-from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, server_json, start_server, stop_server
+from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer
 from tests.tui.conftest import settle, text_of
 
 pytestmark = pytest.mark.anyio
 TZ = "America/New_York"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    home = tmp_path / "server"
-    server_json("create-program", "Evening IOP", "--timezone", TZ, home=home)
-    server_json("create-coordinator", EMAIL, home=home, input=PASSWORD + "\n")
-    live = start_server(home, "serve")
-    yield live
-    stop_server(live)
 
 
 def add_weekly_group(server: LiveServer, first: datetime) -> str:
@@ -86,6 +75,8 @@ async def test_enrol_notify_sync_delivers_and_ticks(server: LiveServer, tmp_path
             await settle(pilot)
             assert app.sync_state.enrolled and app.sync_state.online
             assert "online" in text_of(app, "#hdr-sync")
+            # The server fields are gone; the focus moved to the first field left.
+            assert app.focused is not None and app.focused.id == "client_name-input"
             # Tell the coordinator about last week's group, after the fact.
             missed = occurrence_id(uid, (first + timedelta(days=7)).replace(
                 tzinfo=ZoneInfo(TZ)).astimezone(UTC))  # fmt: skip

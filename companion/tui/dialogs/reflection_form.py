@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -17,7 +17,6 @@ from textual.widgets import (
     Label,
     OptionList,
     Select,
-    SelectionList,
     Static,
     TextArea,
 )
@@ -27,6 +26,8 @@ from companion.actions.profile import Profile
 from companion.actions.schedule import occurrences
 from companion.domain.attendance import Status
 from companion.domain.journal import Barrier, suggested_strategies
+from companion.tui.widgets.form import Form
+from companion.tui.widgets.tick import TickList
 
 MOODS = [
     ("1 · very low", 1),
@@ -72,7 +73,7 @@ class ReflectionForm(ModalScreen[ReflectionDraft | None]):
         self.candidates, self.occurrence_id = candidates, occurrence_id
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog", id="reflection-form"):
+        with Form(classes="dialog", id="reflection-form"):
             yield Static(
                 "[b]Reflect[/b] [dim]· private: it stays on this device unless you "
                 "attach it to a notice[/]"
@@ -90,9 +91,7 @@ class ReflectionForm(ModalScreen[ReflectionDraft | None]):
             yield Label("What happened?", classes="hint")
             yield TextArea(id="what", compact=True)
             yield Label("What got in the way? (space to tick)", classes="hint")
-            yield SelectionList[Barrier](
-                *[(b.label, b) for b in Barrier], id="barriers", compact=True
-            )
+            yield TickList(*[(b.label, b) for b in Barrier], id="barriers", compact=True)
             yield Label(
                 "Ideas for the barriers you ticked (Enter adds one to your plan)", classes="hint"
             )
@@ -116,7 +115,7 @@ class ReflectionForm(ModalScreen[ReflectionDraft | None]):
         self._show_strategies()
 
     def _show_strategies(self) -> None:
-        chosen = self.query_one("#barriers", SelectionList).selected
+        chosen = self.query_one("#barriers", TickList).selected
         strategies = suggested_strategies(chosen)
         options = self.query_one("#strategies", OptionList)
         options.clear_options()
@@ -138,7 +137,7 @@ class ReflectionForm(ModalScreen[ReflectionDraft | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        barriers = tuple(self.query_one("#barriers", SelectionList).selected)
+        barriers = tuple(self.query_one("#barriers", TickList).selected)
         what = self.query_one("#what", TextArea).text.strip()
         plan = self.query_one("#plan", Input).value.strip()
         if not (barriers or what or plan):

@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from companion.commands.parse import format_offset, parse_duration, parse_offsets
 from companion.domain.schedule import Kind, Series, rule_from_words, rule_in_words
-from companion.tui.widgets.form import Field, validate_all
+from companion.tui.widgets.form import Field, Form, validate_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,7 @@ class SeriesForm(ModalScreen[SeriesDraft | None]):
         ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", classes="dialog"):
+        with Form(id="dialog", classes="dialog"):
             yield Static("[b]Edit series[/b]" if self.series else "[b]Add a series[/b]")
             yield self.fields[0]
             with Horizontal(classes="field-row"):
@@ -179,8 +179,11 @@ class SeriesForm(ModalScreen[SeriesDraft | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        # Check what is filled in (the repeat shows its reading); an empty field is
+        # judged when the user types in it or saves, not before they had a chance.
         for f in self.fields:
-            f.validate_now()
+            if f.value.strip():
+                f.validate_now()
         self.fields[0].input.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -1,4 +1,8 @@
-"""What every main screen shares: the header, the footer and reloading in a worker."""
+"""What every main screen shares: the header, the footer and reloading in a worker.
+
+A screen reloads whenever the store changed (its own actions, a sync, another process),
+so ``show`` must be cheap and quiet when little changed: widgets whose text is the same
+are left alone (:meth:`MainScreen.set_text`) and selections stay where they were."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import events, work
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widgets import Static
 
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.widgets.header import AppHeader
@@ -23,6 +28,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._texts: dict[str, str] = {}
         # A new screen is styled as its widgets mount. Textual also re-parses and re-applies
         # the whole stylesheet (twice) on the first switch to a screen whose CSS count lags
         # the app's, for screens that bring CSS of their own; these bring none (app.tcss is
@@ -110,3 +116,10 @@ class MainScreen(Screen[None]):
 
     def show(self, data: Any) -> None:
         """Display ``data`` (on the event loop)."""
+
+    def set_text(self, selector: str, text: str) -> None:
+        """Update the Static at ``selector`` only when its text changed: a reload that
+        found nothing new costs no layout and repaints nothing."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)

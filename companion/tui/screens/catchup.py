@@ -52,6 +52,7 @@ class CatchUpScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: CatchUpData | None = None
+        self.shown_tz: object = None
         self.rows: dict[str, tuple[CatchUpChecklist, int]] = {}  # option id -> (list, item no.)
 
     def compose_body(self) -> ComposeResult:
@@ -65,7 +66,9 @@ class CatchUpScreen(MainScreen):
         return load_catchup
 
     def show(self, data: CatchUpData) -> None:
-        self.data = data
+        if (data, self.companion.tz) == (self.data, self.shown_tz):
+            return  # a reload that found nothing new: keep the list as it is
+        self.data, self.shown_tz = data, self.companion.tz
         options = self.query_one(OptionList)
         keep = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
+from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from companion.actions import journal as journal_actions
@@ -19,7 +20,7 @@ from companion.actions.schedule import list_series
 from companion.domain.journal import BarrierInsight, Reflection
 from companion.tui.messages import ReflectionSaved
 from companion.tui.screens.base import MainScreen
-from companion.tui.widgets.bars import insight_lines
+from companion.tui.widgets.bars import insight_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,15 @@ def load_journal(profile: Profile) -> JournalData:
         insights_12=journal_actions.barrier_insights(profile, weeks=12),
         titles={s.uid: s.title for s in list_series(profile)},
     )
+
+
+def barriers_cell(r: Reflection) -> str:
+    """The list's Barriers column: the first one and how many more ("technical +1"), so
+    the Mood column fits beside it at 80 columns; the detail pane names them all."""
+    if not r.barriers:
+        return "–"
+    more = len(r.barriers) - 1
+    return r.barriers[0].label + (f" +{more}" if more else "")
 
 
 def save_reflection(profile: Profile, draft: Any) -> Reflection:
@@ -57,11 +67,13 @@ class JournalScreen(MainScreen):
         Binding("w", "write", "Write a reflection"),
         Binding("i", "toggle_tab", "Entries/insights"),
     ]
+    AUTO_FOCUS = "#journal-list"  # up/down move through the reflections from the start
 
     def __init__(self) -> None:
         super().__init__()
         self.data: JournalData | None = None
         self.shown_tz: object = None
+        self._insights_stale = True
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="journal-tabs"):
@@ -69,7 +81,7 @@ class JournalScreen(MainScreen):
                 yield DataTable(id="journal-list", cursor_type="row")
                 yield VerticalScroll(Static(id="journal-detail-body"), id="journal-detail")
             with TabPane("Insights", id="insights-tab"):
-                yield VerticalScroll(Static(id="insights-body"), id="insights")
+                yield VerticalScroll(id="insights")
 
     def on_mount(self) -> None:
         self.query_one("#journal-list", DataTable).add_columns("Date", "Barriers", "Mood")
@@ -88,7 +100,7 @@ class JournalScreen(MainScreen):
         for r in data.reflections:
             table.add_row(
                 Text(f"{r.when.astimezone(tz):%a %d %b}"),
-                Text(", ".join(b.label for b in r.barriers) or "–"),
+                Text(barriers_cell(r)),
                 Text("" if r.mood is None else f"{r.mood}/5"),
                 key=str(r.id),
             )
@@ -97,16 +109,32 @@ class JournalScreen(MainScreen):
                 "[dim]No reflections yet. Press w to write one: what happened, what got in "
                 "the way, and a plan for next time.[/]"
             )
-        self.query_one("#insights-body", Static).update(self.insights_text(data))
+        self._insights_stale = True
+        if self.query_one(TabbedContent).active == "insights-tab":
+            self._show_insights()
 
-    def insights_text(self, data: JournalData) -> str:
-        n4 = sum(1 for r in data.reflections if self._within(r, 4))
-        n12 = sum(1 for r in data.reflections if self._within(r, 12))
-        lines = [f"[b]Last 4 weeks[/b] · {n4} reflection{'s' if n4 != 1 else ''}"]
-        lines += insight_lines(data.insights_4, strategies=True) or ["[dim]nothing recorded[/]"]
-        lines += ["", f"[b]Last 12 weeks[/b] · {n12} reflection{'s' if n12 != 1 else ''}"]
-        lines += insight_lines(data.insights_12, strategies=True) or ["[dim]nothing recorded[/]"]
-        return "\n".join(lines)
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "insights-tab":
+            self._show_insights()
+
+    def _show_insights(self) -> None:
+        """Build the insights rows when their tab is on view (a widget per row: built for
+        nothing while the list is shown, they would slow the first visit down)."""
+        if self.data is None or not self._insights_stale:
+            return
+        self._insights_stale = False
+        insights = self.query_one("#insights")
+        insights.remove_children()
+        insights.mount_all(self.insight_widgets(self.data))
+
+    def insight_widgets(self, data: JournalData) -> list[Widget]:
+        rows: list[Widget] = []
+        for weeks, found in ((4, data.insights_4), (12, data.insights_12)):
+            n = sum(1 for r in data.reflections if self._within(r, weeks))
+            head = f"[b]Last {weeks} weeks[/b] · {n} reflection{'s' if n != 1 else ''}"
+            rows.append(Static(head, classes="section"))
+            rows += insight_rows(found) or [Static("[dim]nothing recorded[/]")]
+        return rows
 
     def _within(self, r: Reflection, weeks: int) -> bool:
         from datetime import timedelta
@@ -122,7 +150,7 @@ class JournalScreen(MainScreen):
 
     def detail(self, r: Reflection) -> str:
         tz = self.companion.tz
-        lines = [f"[b]{r.when.astimezone(tz):%A %d %B %Y, %H:%M}[/b]"]
+        lines = [f"[b]{r.when.astimezone(tz):%a %d %b %Y, %H:%M}[/b]"]
         if r.occurrence and self.data:
             uid, start = r.occurrence
             title = self.data.titles.get(uid, "a session")
@@ -141,6 +169,8 @@ class JournalScreen(MainScreen):
     def action_toggle_tab(self) -> None:
         tabs = self.query_one(TabbedContent)
         tabs.active = "insights-tab" if tabs.active == "entries" else "entries"
+        # Focus follows, or the tabs would switch back to the pane holding the focus.
+        self.query_one("#insights" if tabs.active == "insights-tab" else "#journal-list").focus()
 
     async def action_write(self, occurrence_id: str | None = None) -> None:
         await open_reflection_form(self.companion, occurrence_id)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import (
     Button,
     Checkbox,
@@ -39,8 +39,10 @@ from companion.tui.messages import (
 )
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.fmt import duration_words
-from companion.tui.widgets.form import Field
+from companion.tui.widgets.form import Field, Form
 from companion.tui.widgets.replies import STATE_WORDS
+from companion.tui.widgets.tables import fill_table
+from companion.tui.widgets.tick import TickBox
 
 
 @dataclass(slots=True)
@@ -52,6 +54,7 @@ class NotifyData:
     outbox: list[Any] = field(default_factory=list)
     replies: list[Any] = field(default_factory=list)
     available: bool = True
+    titles: dict[str, str] = field(default_factory=dict)  # series uid -> title
 
 
 def load_notify(profile: Profile) -> NotifyData:
@@ -59,7 +62,8 @@ def load_notify(profile: Profile) -> NotifyData:
     not cancelled, excused, attended or already notified."""
     notify = optional.notify()
     now, tz = profile.now(), profile.tz()
-    program_uids = {s.uid for s in list_series(profile) if s.origin == "program"}
+    series = list_series(profile)
+    program_uids = {s.uid for s in series if s.origin == "program"}
     outbox = list(notify.outbox(profile)) if notify else []
     told = {(e.notice.series_uid, e.notice.original_start) for e in outbox}
     views = occurrences(profile, now - timedelta(weeks=2), now + timedelta(weeks=4))
@@ -75,12 +79,26 @@ def load_notify(profile: Profile) -> NotifyData:
     return NotifyData(
         candidates=candidates,
         reflections=list_reflections(profile, limit=30),
-        client_name=notify.client_name(profile) if notify else "You",
+        client_name=notify.client_name(profile) if notify else profile.settings.client_name,
         tz=tz,
         outbox=outbox,
         replies=list(notify.replies(profile)) if notify else [],
         available=notify is not None,
+        titles={s.uid: s.title for s in series},
     )
+
+
+def attach_label(reflection: Reflection, titles: dict[str, str], tz: ZoneInfo) -> str:
+    """'Attach my reflection on Process Group, Wed 25 Nov (private unless ticked)': which
+    session it is about (or when it was written), in one line that fits 80 columns."""
+    tail = " (private unless ticked)"
+    if reflection.occurrence is None:
+        return f"Attach my reflection written {reflection.when.astimezone(tz):%a %d %b}{tail}"
+    uid, start = reflection.occurrence
+    title = titles.get(uid, "a session")
+    if len(title) > 30:
+        title = title[:29].rstrip() + "…"
+    return f"Attach my reflection on {title}, {start.astimezone(tz):%a %d %b}{tail}"
 
 
 def check_message(text: str) -> str:
@@ -115,11 +133,13 @@ class NotifyScreen(MainScreen):
         Binding("d", "discard", "Discard notice", show=False),
         Binding("a", "accept", "Accept make-up", show=False),
     ]
+    AUTO_FOCUS = "#session"
 
     def __init__(self) -> None:
         super().__init__()
         self.data: NotifyData | None = None
         self.pending: tuple[str, bool] | None = None
+        self._session_options: list[tuple[str, str]] = []
         self.message_field = Field(
             "Message",
             check_message,
@@ -129,7 +149,7 @@ class NotifyScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="notify-tabs"):
-            with TabPane("Tell your coordinator", id="tell"), VerticalScroll(id="notify-form"):
+            with TabPane("Tell your coordinator", id="tell"), Form(id="notify-form"):
                 with Horizontal(classes="field-row"):
                     yield Label("Session", classes="kind-label")
                     yield Select([], prompt="which session?", compact=True, id="session")
@@ -143,8 +163,8 @@ class NotifyScreen(MainScreen):
                         id="barrier",
                     )
                 yield self.message_field
-                yield Checkbox("I'd like a make-up session", id="makeup", compact=True)
-                yield Checkbox("Attach my reflection", id="attach", compact=True, disabled=True)
+                yield TickBox("I'd like a make-up session", id="makeup", compact=True)
+                yield TickBox("Attach my reflection", id="attach", compact=True, disabled=True)
                 yield Static(id="preview")
                 yield Static(id="notify-error", classes="error")
                 with Horizontal(classes="buttons"):
@@ -183,22 +203,23 @@ class NotifyScreen(MainScreen):
         session = self.query_one("#session", Select)
         current = session.value
         now = self.companion.now()
-        session.set_options(
-            [
-                (
-                    f"{o.local_start(tz):%a %d %b %H:%M} · {o.title}"
-                    + ("" if o.start > now else " (missed)"),
-                    o.id,
-                )
-                for o in data.candidates
-            ]
-        )
-        ids = [o.id for o in data.candidates]
-        if current in ids:
-            session.value = current
-        elif ids:
-            upcoming = [o.id for o in data.candidates if o.start > now]
-            session.value = upcoming[0] if upcoming else ids[-1]
+        options = [
+            (
+                f"{o.local_start(tz):%a %d %b %H:%M} · {o.title}"
+                + ("" if o.start > now else " (missed)"),
+                o.id,
+            )
+            for o in data.candidates
+        ]
+        if options != self._session_options:  # a reload mid-form leaves the choice alone
+            self._session_options = options
+            session.set_options(options)
+            ids = [o.id for o in data.candidates]
+            if current in ids:
+                session.value = current
+            elif ids:
+                upcoming = [o.id for o in data.candidates if o.start > now]
+                session.value = upcoming[0] if upcoming else ids[-1]
         self._apply_pending()
         self._fill_outbox(data)
         self._fill_replies(data)
@@ -224,12 +245,11 @@ class NotifyScreen(MainScreen):
         self.update_preview()
 
     def _fill_outbox(self, data: NotifyData) -> None:
-        table = self.query_one("#outbox-table", DataTable)
-        table.clear()
+        rows = []
         for entry in reversed(data.outbox):
             n = entry.notice
             state = n.state.value
-            table.add_row(
+            cells = (
                 Text(n.title),
                 f"{n.start.astimezone(data.tz):%a %d %b %H:%M}",
                 n.timing.value,
@@ -238,13 +258,13 @@ class NotifyScreen(MainScreen):
                     STATE_WORDS.get(state, state),
                     style={"queued": "yellow", "failed": "red"}.get(state, "green"),
                 ),
-                key=n.id,
             )
+            rows.append((n.id, cells))
+        fill_table(self.query_one("#outbox-table", DataTable), rows)
         self.query_one(TabbedContent).get_tab("outbox").label = f"Outbox ({len(data.outbox)})"
 
     def _fill_replies(self, data: NotifyData) -> None:
-        table = self.query_one("#replies-table", DataTable)
-        table.clear()
+        rows = []
         for r in data.replies:
             offer = r.makeup
             makeup = (
@@ -254,13 +274,14 @@ class NotifyScreen(MainScreen):
                 if offer.accepted_uid
                 else f"offered {offer.start.astimezone(data.tz):%a %d %b %H:%M} (a)"
             )
-            table.add_row(
+            cells = (
                 f"{r.at.astimezone(data.tz):%a %d %b}",
                 Text(r.notice_title),
                 Text(r.text or r.status),
                 makeup,
-                key=str(r.id),
             )
+            rows.append((str(r.id), cells))
+        fill_table(self.query_one("#replies-table", DataTable), rows)
         self.query_one(TabbedContent).get_tab("replies").label = f"Replies ({len(data.replies)})"
 
     # ---- the live preview ----------------------------------------------------------------
@@ -284,8 +305,7 @@ class NotifyScreen(MainScreen):
         reflection = self._reflection_for(occ)
         attach.disabled = reflection is None
         attach.label = (
-            f"Attach my reflection from {reflection.when.astimezone(data.tz):%a %d %b} "
-            "(private unless you tick this)"
+            attach_label(reflection, data.titles, data.tz)
             if reflection
             else "Attach my reflection (none written yet)"
         )

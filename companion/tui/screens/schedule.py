@@ -37,6 +37,7 @@ from companion.tui.messages import (
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.details import note_lines, panel_lines, session_details
 from companion.tui.widgets.fmt import offsets_words
+from companion.tui.widgets.tables import fill_table, is_current
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
 
 TABLE_STYLE = {
@@ -106,16 +107,17 @@ def import_calendar(app: CompanionApp, path: str) -> None:
 class ScheduleScreen(MainScreen):
     """Weeks of sessions, one selected; keys act on the selection."""
 
+    # In the footer's order: what acts on the selection first, so it stays at 80 columns.
     BINDINGS = [
+        Binding("a", "mark('attended')", "Attended"),
+        Binding("m", "mark('missed')", "Missed"),
+        Binding("n", "cant_make_it", "Can't make it"),
+        Binding("v", "toggle_view", "Week/list"),
         Binding("left_square_bracket", "prev_week", "Prev week", key_display="["),
         Binding("right_square_bracket", "next_week", "Next week", key_display="]"),
         Binding("w", "this_week", "This week", show=False),
-        Binding("v", "toggle_view", "Week/list"),
-        Binding("a", "mark('attended')", "Attended"),
-        Binding("m", "mark('missed')", "Missed"),
         Binding("u", "mark('made_up')", "Made up", show=False),
         Binding("z", "mark('upcoming')", "Clear mark", show=False),
-        Binding("n", "cant_make_it", "Can't make it"),
         Binding("plus", "add_series", "Add", key_display="+"),
         Binding("e", "edit_series", "Edit", show=False),
         Binding("delete", "remove_series", "Remove", show=False),
@@ -154,42 +156,46 @@ class ScheduleScreen(MainScreen):
         label = f"Week of {data.week_start:%a %d %b} – {end:%a %d %b %Y}"
         if self.week_offset == 0:
             label += "  [dim](this week)[/]"
-        self.query_one("#week-label", Static).update(label)
+        self.set_text("#week-label", label)
         week = self.query_one(WeekView)
         week.set_week(data.week_start, data.items, data.tz, data.now, keep=self.selected_id,
                       notes=data.notes)  # fmt: skip
-        table = self.query_one(DataTable)
-        table.clear()
-        for view in data.items:
-            occ = view.occurrence
-            local = occ.local_start(data.tz)
-            table.add_row(
-                f"{local:%a %d}",
-                f"{local:%H:%M}-{occ.local_end(data.tz):%H:%M}",
-                Text(occ.title),
-                occ.kind.value,
-                Text(view.status.label, style=TABLE_STYLE[view.status]),
-                key=occ.id,
-            )
+        # Both views keep the selected session: marking it, or a change from elsewhere,
+        # never moves the selection to another row.
+        fill_table(self.query_one(DataTable), [self._row(v, data.tz) for v in data.items],
+                   keep=week.selected.occurrence.id if week.selected else None)  # fmt: skip
         self._select(week.selected)
+
+    @staticmethod
+    def _row(view: OccurrenceView, tz: ZoneInfo) -> tuple[str, tuple[Any, ...]]:
+        occ = view.occurrence
+        local = occ.local_start(tz)
+        return occ.id, (
+            f"{local:%a %d}",
+            f"{local:%H:%M}-{occ.local_end(tz):%H:%M}",
+            Text(occ.title),
+            occ.kind.value,
+            Text(view.status.label, style=TABLE_STYLE[view.status]),
+        )
 
     # ---- selection -------------------------------------------------------------------
     def on_week_view_selected(self, event: WeekView.Selected) -> None:
         self._select(event.view)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.query_one(ContentSwitcher).current != "schedule-table":
-            return  # the hidden table's cursor is not the selection
+        if self.query_one(ContentSwitcher).current != "schedule-table" or not is_current(event):
+            return  # the hidden table's cursor is not the selection, nor is a stale row
         if self.data and event.row_key.value:
             found = [v for v in self.data.items if v.occurrence.id == event.row_key.value]
             self._select(found[0] if found else None)
 
     def _select(self, view: OccurrenceView | None) -> None:
         self.selected_id = view.occurrence.id if view else None
-        panel = self.query_one("#selection", Static)
         if view is None or self.data is None:
             notes = self._week_notes()
-            panel.update("\n".join(["[dim]No sessions this week. + adds a series.[/]", *notes]))
+            self.set_text(
+                "#selection", "\n".join(["[dim]No sessions this week. + adds a series.[/]", *notes])
+            )
             return
         occ, tz = view.occurrence, self.data.tz
         series = self.data.series.get(occ.series_uid)
@@ -197,17 +203,18 @@ class ScheduleScreen(MainScreen):
         lines = [
             f"[b]{escape(occ.title)}[/b] · {occ.local_start(tz):%a %d %b %H:%M}-"
             f"{occ.local_end(tz):%H:%M} · [{style}]{view.status.label}[/]"
-            + (" [dim](moved)[/]" if occ.moved else ""),
+            + (" [dim](moved)[/]" if occ.moved else "")
+            + f" [dim]· id {occ.id}[/]",
         ]
         if series is not None:
             origin = "from your program" if series.origin == "program" else series.origin
             lines.append(
                 f"[dim]repeats {escape(rule_in_words(series.rrule))} · reminders "
-                f"{offsets_words(series.reminders)} · {origin} · id {occ.id}[/]"
+                f"{offsets_words(series.reminders)} · {origin}[/]"
             )
         on_the_day = self.data.notes.get(occ.local_start(tz).date(), [])
         lines += panel_lines(occ, on_the_day, self.app.size)
-        panel.update("\n".join(lines))
+        self.set_text("#selection", "\n".join(lines))
 
     def _week_notes(self) -> list[str]:
         notes = self.data.notes if self.data else {}
@@ -216,9 +223,7 @@ class ScheduleScreen(MainScreen):
     def on_week_view_notes_picked(self, event: WeekView.NotesPicked) -> None:
         notes = self.data.notes.get(event.day, []) if self.data else []
         if notes:
-            self.query_one("#selection", Static).update(
-                "\n".join(note_lines(notes, event.day, full=True))
-            )
+            self.set_text("#selection", "\n".join(note_lines(notes, event.day, full=True)))
 
     def action_details(self) -> None:
         view = self.selected
@@ -262,7 +267,9 @@ class ScheduleScreen(MainScreen):
         switcher = self.query_one(ContentSwitcher)
         switcher.current = "schedule-table" if switcher.current == "week" else "week"
         if switcher.current == "week":
-            self.query_one(WeekView).focus()
+            week = self.query_one(WeekView)
+            week.select(self.selected_id)  # where the list's cursor was
+            week.focus()
         else:
             table = self.query_one(DataTable)
             ids = [v.occurrence.id for v in self.data.items] if self.data else []

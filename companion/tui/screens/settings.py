@@ -10,7 +10,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from companion.actions.profile import Profile, UserError
@@ -21,7 +21,8 @@ from companion.tui import optional
 from companion.tui.dialogs.series_form import check_reminders
 from companion.tui.messages import NO_SYNC_LAYER, Enrolled, SettingsSaved, Unenrolled
 from companion.tui.screens.base import MainScreen
-from companion.tui.widgets.form import Field, validate_all
+from companion.tui.widgets.form import Field, Form, validate_all
+from companion.tui.widgets.tick import TickBox
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class SettingsScreen(MainScreen):
     """Program enrolment and sync on top; preferences below."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "back", "Cancel")]
+    AUTO_FOCUS = "Form Input"  # the server address, or your name once enrolled (see show)
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,7 +127,7 @@ class SettingsScreen(MainScreen):
         return self.companion.settings
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll():
+        with Form():
             yield Static("[b]Program[/b]", classes="section")
             yield Static(id="enrol-state")
             yield self.url
@@ -137,7 +139,7 @@ class SettingsScreen(MainScreen):
                 yield Button("Leave program", id="unenrol", variant="error")
             yield Static("[b]Preferences[/b]", classes="section")
             yield from self.prefs
-            yield Checkbox(
+            yield TickBox(
                 'Discreet calendar titles ("Appointment") in exported .ics files',
                 self.companion_settings().discreet,
                 id="discreet",
@@ -186,6 +188,24 @@ class SettingsScreen(MainScreen):
         self.query_one("#enrol").display = not data.enrolled
         self.query_one("#unenrol").display = data.enrolled
         self.query_one("#sync-now").display = data.enrolled
+        focused = self.focused
+        if focused is None or not all(n.display for n in focused.ancestors_with_self):
+            self._focus_first_field()
+
+    def _focus_first_field(self) -> None:
+        """The first field on view: the server address, or your name once enrolled."""
+        first = next((f for f in (self.url, *self.prefs) if f.display), self.prefs[0])
+        first.input.focus()
+
+    def on_mount(self) -> None:  # MainScreen's on_mount runs too (Textual calls each)
+        # A theme chosen elsewhere (the command palette, light/dark) shows here too, so
+        # saving never writes the old one back.
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, theme: str) -> None:
+        select = self.query_one("#theme", Select)
+        if select.value != theme:
+            select.value = theme
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         handler = {

@@ -22,7 +22,7 @@ from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.checklist import checklist_lines
 from companion.tui.widgets.details import access_line
-from companion.tui.widgets.fmt import countdown, meter, span_label
+from companion.tui.widgets.fmt import countdown, kind_note, meter, span_label
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.replies import coordinator_lines
 from companion.tui.widgets.week import STATUS_MARK
@@ -64,16 +64,19 @@ def load_coordinator_data(profile: Profile) -> CoordinatorData:
 class TodayScreen(MainScreen):
     """The start screen."""
 
+    # Shown in the next-session panel beside what they act on; the footer keeps the
+    # screens (as SCREENS.md sketches it), which then fit at 80 columns.
     BINDINGS = [
-        Binding("o", "open_link", "Open link"),
-        Binding("y", "copy_link", "Copy link"),
-        Binding("n", "cant_make_it", "I can't make it"),
+        Binding("o", "open_link", "Open link", show=False),
+        Binding("y", "copy_link", "Copy link", show=False),
+        Binding("n", "cant_make_it", "I can't make it", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.data: TodayData | None = None
         self._next_shown = ""
+        self._reload_asked = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="today-columns"):
@@ -103,10 +106,11 @@ class TodayScreen(MainScreen):
         from companion.domain.schedule import zone
 
         app.tz = zone(app.settings.timezone or data.view.program.timezone)
+        self._reload_asked = False
         self.query_one(AppHeader).tick()
         self.tick()
-        self.query_one("#this-week", Static).update(self.week_text(data.view))
-        self.query_one("#catchup-body", Static).update(self.catchup_text(data.view))
+        self.set_text("#this-week", self.week_text(data.view))
+        self.set_text("#catchup-body", self.catchup_text(data.view))
         self.load_coordinator()
         if data.empty and not app.welcome_offered:
             app.welcome_offered = True
@@ -128,8 +132,9 @@ class TodayScreen(MainScreen):
         message.prevent_default()  # handled here, not again by MainScreen
         if isinstance(message.data, CoordinatorData):
             d = message.data
-            self.query_one("#coordinator-body", Static).update(
-                "\n".join(coordinator_lines(d.outbox, d.replies, d.enrolled, self.companion.tz))
+            self.set_text(
+                "#coordinator-body",
+                "\n".join(coordinator_lines(d.outbox, d.replies, d.enrolled, self.companion.tz)),
             )
             self.companion.first_paint_done()
         else:
@@ -140,9 +145,16 @@ class TodayScreen(MainScreen):
 
     def tick(self) -> None:
         """Redraw the next-session panel when its countdown moved on (a new text costs a
-        layout, so an unchanged one is left alone, and so is a screen not on view)."""
+        layout, so an unchanged one is left alone, and so is a screen not on view).
+
+        When the next session ends, what Today shows moves on (the session after it, the
+        week's forecast): load afresh, once."""
         if self.data is None or self not in self.app.screen_stack:
             return
+        occ = self.data.view.next_occurrence
+        if occ is not None and not self._reload_asked and self.companion.now() >= occ.end:
+            self._reload_asked = True
+            self.reload()
         text = self.next_text(self.data.view)
         if text != self._next_shown:
             self._next_shown = text
@@ -158,7 +170,7 @@ class TodayScreen(MainScreen):
         app = self.companion
         now, tz = app.now(), app.tz
         lines = [
-            f"[b]{escape(occ.title)}[/b] [dim]({occ.kind.label})[/]",
+            f"[b]{escape(occ.title)}[/b]{kind_note(occ.title, occ.kind)}",
             f"{span_label(occ.start, occ.end, now, tz)} · [b $accent]"
             f"{countdown(occ.start, occ.end, now)}[/]",
         ]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
@@ -27,16 +27,16 @@ class WelcomeScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="welcome"):
+        with VerticalScroll(id="welcome", can_focus=False):
             yield Static(
                 "[b]Welcome to Companion[/b]\n\nYour sessions, attendance, a private "
                 "journal and catch-up lists, on this computer. How would you like to "
                 "start?"
             )
-            yield Button("Enrol with my program  (e)", id="enrol", variant="primary")
-            yield Button("Import a calendar file (.ics)  (i)", id="import")
-            yield Button("Load the demo program  (d)", id="demo")
-            yield Button("Start with an empty schedule  (esc)", id="skip")
+            yield Button("Enrol with my program  (e)", id="enrol", variant="primary", compact=True)
+            yield Button("Import a calendar file (.ics)  (i)", id="import", compact=True)
+            yield Button("Load the demo program  (d)", id="demo", compact=True)
+            yield Button("Start with an empty schedule  (esc)", id="skip", compact=True)
         yield KeysBar()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from companion.domain.schedule import Kind
+
 FULL, EMPTY = "▮", "▯"
 
 
@@ -68,3 +70,11 @@ def offsets_words(offsets: tuple[timedelta, ...] | list[int]) -> str:
 
     deltas = [o if isinstance(o, timedelta) else timedelta(minutes=o) for o in offsets]
     return ", ".join(format_offset(d) for d in deltas) or "none"
+
+
+def kind_note(title: str, kind: Kind) -> str:
+    """' (group therapy)' after a title, dimmed; nothing when the title already says it
+    ("Individual counselling") or the kind says nothing ("session")."""
+    if kind is Kind.OTHER or kind.label.casefold() in title.casefold():
+        return ""
+    return f" [dim]({kind.label})[/]"

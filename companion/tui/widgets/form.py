@@ -1,4 +1,5 @@
-"""A labelled form field with its validation message beside it (shown only when wrong)."""
+"""Forms: a labelled field with its validation message beside it (shown only when wrong),
+and the container every form's fields live in, which keeps typed characters in the form."""
 
 from __future__ import annotations
 
@@ -6,10 +7,26 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 Check = Callable[[str], Any]  # returns the parsed value or raises ValueError(reason)
+
+
+class Form(VerticalScroll, can_focus=False):
+    """A form's fields, scrolled when they do not fit.
+
+    While the focus is anywhere inside, a printable key belongs to the form: the screen's
+    and the app's one-letter shortcuts (s Schedule, x Export, t Today…) never fire from a
+    typed character, even when the focus is on a checkbox, a drop-down or a button, where
+    the character would otherwise fall through to them. Keys with ctrl, Escape, Tab and
+    the arrows still work. Textual asks each node up the focus chain whether it consumes
+    a key before it looks at the bindings above that node, so this one method covers
+    every field a form holds, now and later.
+    """
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return character is not None and character.isprintable()
 
 
 class Field(Horizontal):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -14,16 +16,31 @@ if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
 
 
-def indicator_text(state: SyncState) -> str:
-    """'● online · 1 queued', '○ offline · 2 queued', '○ local only'."""
+# "online" is a claim about now; past this age since the last request got through, the
+# indicator says when that was instead (a server that stopped since is not known yet).
+ONLINE_FOR = timedelta(seconds=60)
+
+
+def indicator_text(
+    state: SyncState, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> str:
+    """'● online · 1 queued', '● synced 17:10', '○ offline · 2 queued', '○ local only'.
+
+    It follows the outcome of the last real request to the server, never a guess."""
     if not state.enrolled:
         head = "[dim]○ local only[/]"
-    elif state.online is None:
+    elif not state.link:
         head = "[dim]◌ not synced yet[/]"
-    elif state.online:
-        head = "[$success]●[/] online"
-    else:
+    elif state.link == "online":
+        last = state.last_sync
+        if now is not None and last is not None and now - last > ONLINE_FOR:
+            head = f"[$success]●[/] synced {last.astimezone(tz):%H:%M}"
+        else:
+            head = "[$success]●[/] online"
+    elif state.link == "offline":
         head = "[$warning]○[/] offline"
+    else:
+        head = "[$error]✗[/] sync failed"
     if state.queued:
         head += f" · [$warning]{state.queued} queued[/]"
     if state.failed:
@@ -56,8 +73,13 @@ class AppHeader(Horizontal):
         self.set_interval(15, self.tick)
         self.tick()
 
+    _sync_shown = ""
+
     def _show_sync(self, state: SyncState) -> None:
-        self.query_one("#hdr-sync", Static).update(indicator_text(state))
+        text = indicator_text(state, self.companion.now(), self.companion.tz)
+        if text != self._sync_shown:
+            self._sync_shown = text
+            self.query_one("#hdr-sync", Static).update(text)
 
     def _show_title(self, name: str) -> None:
         self.query_one("#hdr-title", Static).update(f"Companion · {name}" if name else "Companion")
@@ -73,3 +95,4 @@ class AppHeader(Horizontal):
         if text != self._clock_shown:
             self._clock_shown = text
             self.query_one("#hdr-clock", Static).update(text)
+        self._show_sync(self.companion.sync_state)  # "online" ages into "synced 17:10"

@@ -121,16 +121,27 @@ class WeekView(Widget, can_focus=True):
         keep: str | None = None,
         notes: Mapping[date, list[DayNote]] | None = None,
     ) -> None:
+        same = (week_start, items, tz, now.date()) == (
+            self.week_start, self.items, self.tz, self.now.date())  # fmt: skip
         self.week_start, self.items, self.tz, self.now = week_start, items, tz, now
         self.notes = notes or {}
         ids = [v.occurrence.id for v in items]
         if keep in ids:
-            self.cursor = ids.index(keep)
+            cursor = ids.index(keep)
         else:  # the first session from now on, else the last one
             later = [n for n, v in enumerate(items) if v.occurrence.end > now]
-            self.cursor = later[0] if later else max(0, len(items) - 1)
+            cursor = later[0] if later else max(0, len(items) - 1)
+        if same and cursor == self.cursor:
+            return  # a reload that changed nothing here: nothing to redraw
+        self.set_reactive(WeekView.cursor, cursor)  # no watcher: one Selected below
         self.render_days()
         self.post_message(self.Selected(self.selected))
+
+    def select(self, occurrence_id: str | None) -> None:
+        """Put the cursor on ``occurrence_id`` when it is in this week."""
+        ids = [v.occurrence.id for v in self.items]
+        if occurrence_id in ids:
+            self.cursor = ids.index(occurrence_id)
 
     @property
     def selected(self) -> OccurrenceView | None:
