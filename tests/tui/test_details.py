@@ -137,7 +137,7 @@ async def test_schedule_selection_is_not_under_the_footer(demo_profile: Profile,
             selection = app.screen.query_one("#selection")
             assert selection.region.bottom <= app.screen.query_one(KeysBar).region.y
             assert app.screen.max_scroll_y == 0  # the screen itself does not scroll
-            assert "also: u made up" in text_of(app, "#selection")
+            assert "u made up · z clear" in text_of(app, "#selection")  # its last line
 
 
 async def test_today_names_the_kind_only_when_the_title_does_not(profile: Profile, app_for) -> None:
