@@ -96,7 +96,8 @@ def mark(profile: Profile, occurrence_id: str, status: Status) -> OccurrenceView
                 "ask your coordinator to change it"
             )
         apply_status(profile, occ, status, now)
-    return OccurrenceView(occ, status)
+    # Cleared: "upcoming" before the start, "not marked" (unrecorded) after it.
+    return OccurrenceView(occ, status_of(occ, {occ.key: status}, now))
 
 
 def apply_status(

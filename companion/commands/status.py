@@ -11,7 +11,7 @@ from companion.actions.profile import Profile, UserError
 from companion.actions.schedule import mark, occurrences
 from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
-from companion.domain.attendance import Status
+from companion.domain.attendance import UNMARKED, Status
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -168,13 +168,14 @@ def _aware(value: datetime, tz) -> datetime:
 def cmd_mark(profile: Profile, args: argparse.Namespace) -> int:
     view = mark(profile, args.occurrence, Status(args.status))
     o = view.occurrence
+    when = f"{o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M}"
+    if view.status in UNMARKED:
+        print(f"Cleared your mark on {when}: {view.status.label}.")
+        return 0
     extra = (
         " A catch-up checklist is ready (`companion catchup`)."
         if view.status is Status.MISSED
         else ""
     )
-    print(
-        f"Marked {o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M} "
-        f"{view.status.label}.{extra}"
-    )
+    print(f"Marked {when} {view.status.label}.{extra}")
     return 0

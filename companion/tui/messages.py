@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.message import Message
 
-from companion.domain.attendance import Status
+from companion.domain.attendance import UNMARKED, Status
 
 
 class ActionDone(Message):
@@ -32,7 +32,7 @@ class OccurrenceMarked(ActionDone):
         view = self.result
         if view.status is Status.MISSED:
             return f"Marked {view.occurrence.title} missed; its catch-up checklist is ready."
-        if view.status is Status.UPCOMING:
+        if view.status in UNMARKED:
             return f"Cleared your mark on {view.occurrence.title}."
         return f"Marked {view.occurrence.title} {view.status.label}."
 

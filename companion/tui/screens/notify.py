@@ -68,7 +68,7 @@ def load_notify(profile: Profile) -> NotifyData:
         for v in views
         if v.occurrence.series_uid in program_uids
         and v.occurrence.key not in told
-        and v.status in (Status.UPCOMING, Status.MISSED)
+        and v.status in (Status.UPCOMING, Status.UNRECORDED, Status.MISSED)
     ]
     from companion.actions.journal import list_reflections
 
