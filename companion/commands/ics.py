@@ -1,4 +1,7 @@
-"""`companion export-ics`, `import-ics`, `remind`."""
+"""`companion export-ics`, `import-ics`, `remind`.
+
+The calendar layer (icalendar) is imported inside each command: `remind` runs every few
+minutes from cron and must not pay for it at start-up."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from companion.actions.ics import due_reminders, export_profile, import_file
 from companion.actions.profile import Profile, UserError
 from companion.commands.parse import parse_duration, print_json
 
@@ -58,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.ics import export_profile
+
     data = export_profile(profile, discreet=True if args.discreet else None)
     if args.output is None:
         sys.stdout.buffer.write(data)
@@ -74,6 +78,8 @@ def cmd_export(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_import(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.ics import import_file
+
     summary = import_file(profile, args.file)
     if args.json:
         print_json(summary.as_json())
@@ -88,6 +94,8 @@ def cmd_import(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_remind(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.reminders import due_reminders
+
     found = due_reminders(profile, args.within)
     if args.json:
         print_json([r.as_json() for r in found])

@@ -1,24 +1,23 @@
-"""`companion enroll | unenroll | notify | sync | outbox | accept-makeup`: the program link."""
+"""`companion enroll | unenroll | notify | sync | outbox | accept-makeup`: the program link.
+
+The sync layer (httpx, pydantic) is imported inside each command, never at start-up: the
+parser registers every command, and `companion status` must not pay for the network.
+"""
 
 from __future__ import annotations
 
 import argparse
 import socket
+from typing import TYPE_CHECKING
 
-from companion.actions.notify import (
-    accept_makeup,
-    discard,
-    notice_json,
-    notify,
-    outbox,
-    retry,
-)
 from companion.actions.profile import Profile, UserError
 from companion.commands.parse import print_json
 from companion.domain.journal import Barrier
 from companion.domain.notices import NoticeState, Timing
 from companion.store import repo_outbox
-from sync.client import SyncResult, enroll, push, sync_now, unenroll
+
+if TYPE_CHECKING:
+    from sync.client import SyncResult
 
 BARRIERS = ", ".join(b.value for b in Barrier)
 
@@ -109,6 +108,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
+    from sync.client import enroll
+
     name = args.device_name or socket.gethostname()
     done = enroll(profile, args.server_url, args.code, name)
     print(
@@ -120,6 +121,8 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
+    from sync.client import unenroll
+
     url, undelivered = unenroll(profile)
     extra = f" {undelivered} undelivered notice(s) stay in the outbox." if undelivered else ""
     print(f"Forgot {url}. Your schedule and journal stay on this device.{extra}")
@@ -127,6 +130,9 @@ def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notify import notice_json, notify
+    from sync.client import push
+
     notice = notify(
         profile, args.occurrence, args.barrier, args.message, args.makeup, args.share_reflection
     )
@@ -200,6 +206,8 @@ def summary(result: SyncResult) -> list[str]:
 
 
 def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
+    from sync.client import sync_now
+
     if not 0 < args.timeout <= 300:
         raise UserError("--timeout is in seconds, between 0 and 300")
     result = sync_now(profile, timeout=args.timeout)
@@ -213,6 +221,9 @@ def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notify import discard, notice_json, outbox, retry
+    from sync.client import push
+
     if args.retry and args.discard:
         raise UserError("use --retry or --discard, not both")
     if (args.barrier or args.message is not None) and not args.retry:
@@ -257,6 +268,8 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_accept_makeup(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notify import accept_makeup
+
     series = accept_makeup(profile, args.reply)
     tz = profile.tz()
     end = series.start + series.duration
