@@ -9,10 +9,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from companion.errors import ProfileError
 from companion.paths import write_private
 
 
-class ConfigError(Exception):
+class ConfigError(ProfileError):
     """The config file cannot be read; the message says which file and why."""
 
 

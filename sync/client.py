@@ -26,7 +26,13 @@ from companion.store import repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
 from companion.store.repo_schedule import Program
 from sync.changes import ChangeCounts, apply_page
-from sync.credentials import forget_token, read_token, write_token
+from sync.credentials import (
+    CredentialsError,
+    forget_token,
+    read_credentials,
+    read_token,
+    write_token,
+)
 from sync.outbox import drain
 from sync.protocol import ChangesResponse, EnrollRequest, EnrollResponse, series_from_wire
 from sync.transport import Api, Permanent, SyncError, Transient
@@ -69,7 +75,12 @@ class SyncResult:
 
 
 def is_enrolled(profile: Profile) -> bool:
-    return repo_sync.get_state(profile.store.conn) is not None and read_token(profile) is not None
+    """Enrolled: the server is saved and so is a token file (a damaged one too: syncing
+    then says what is wrong instead of pretending there is no program)."""
+    return (
+        repo_sync.get_state(profile.store.conn) is not None
+        and profile.paths.credentials_file.exists()
+    )
 
 
 def check_server_url(url: str) -> str:
@@ -156,6 +167,11 @@ def sync_now(
     if not is_enrolled(profile):
         queued = repo_outbox.counts(profile.store.conn)["queued"]
         return SyncResult("not_enrolled", NOT_ENROLLED, queued=queued)
+    try:
+        read_token(profile)
+    except CredentialsError as exc:
+        queued = repo_outbox.counts(profile.store.conn)["queued"]
+        return SyncResult("failed", str(exc), queued=queued)
     waiting = _asked_to_wait(profile)
     if waiting is not None:
         return waiting
@@ -258,10 +274,17 @@ def unenroll(profile: Profile) -> tuple[str, int]:
     """Forget the server (token and cursor); the schedule and notices stay. Returns the
     server URL and how many notices were never delivered."""
     state = repo_sync.get_state(profile.store.conn)
-    if state is None and read_token(profile) is None:
+    if state is None and not profile.paths.credentials_file.exists():
         raise UserError("not enrolled with a program")
+    url = state.server_url if state else ""
+    if not url:
+        try:
+            saved = read_credentials(profile)
+        except CredentialsError:
+            saved = None  # damaged: forgetting it is the way out
+        url = saved.server_url if saved else ""
     with profile.store.transaction() as conn:
         repo_sync.forget_enrolment(conn)
         forget_token(profile)
     counts = repo_outbox.counts(profile.store.conn)
-    return (state.server_url if state else ""), counts["queued"] + counts["failed"]
+    return url, counts["queued"] + counts["failed"]

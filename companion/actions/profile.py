@@ -46,7 +46,7 @@ class Profile:
     def open(cls, paths: Paths | None = None, clock: Clock = system_clock) -> Profile:
         paths = paths or default_paths()
         settings = load_settings(paths.config_file)
-        return cls(paths, Store(paths.database), settings, clock)
+        return cls(paths, Store(paths.database, others=paths.config_files), settings, clock)
 
     def now(self) -> datetime:
         return self.clock()

@@ -12,6 +12,7 @@ from companion.actions.schedule import mark, occurrences
 from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
 from companion.domain.attendance import UNMARKED, Status
+from sync.credentials import credentials_problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -105,10 +106,10 @@ def print_status(profile: Profile) -> None:
                 f"  {c.original_start.astimezone(tz):%a %d %b} {c.title}: {c.progress()} "
                 f"[{occurrence_id_of(c)}]"
             )
-    print_replies(view, tz)
+    print_replies(profile, view, tz)
 
 
-def print_replies(view: TodayView, tz: ZoneInfo) -> None:
+def print_replies(profile: Profile, view: TodayView, tz: ZoneInfo) -> None:
     """The coordinator's replies and the outbox, when there are any."""
     if view.replies:
         print("From your coordinator:")
@@ -129,6 +130,9 @@ def print_replies(view: TodayView, tz: ZoneInfo) -> None:
     if queued or failed:
         parts = [f"{n} {s}" for n, s in ((queued, "queued"), (failed, "failed")) if n]
         print(f"Notices: {', '.join(parts)} (`companion outbox`)")
+    problem = credentials_problem(profile)
+    if problem:
+        print(f"Cannot sync: {problem}.")
 
 
 def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:

@@ -125,7 +125,10 @@ def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
 
     url, undelivered = unenroll(profile)
     extra = f" {undelivered} undelivered notice(s) stay in the outbox." if undelivered else ""
-    print(f"Forgot {url}. Your schedule and journal stay on this device.{extra}")
+    print(
+        f"Forgot {url or 'the saved server and token'}. Your schedule and journal stay on "
+        f"this device.{extra}"
+    )
     return 0
 
 
@@ -160,6 +163,8 @@ def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
         print(f"Delivered to {profile.program().name}.")
     elif result.state == "not_enrolled":
         print("Queued: it goes out once you enrol with your program (`companion enroll`).")
+    elif result.state == "failed":
+        print(f"Queued, not sent yet: {result.message}.")
     else:
         print("Queued: it goes out as soon as you are online (`companion sync`).")
     return 0
