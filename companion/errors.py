@@ -36,15 +36,22 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
-def free_bytes(folder: Path) -> int | None:
-    """Space left for this user on the disk holding ``folder`` (None when unknown)."""
+def _statvfs(folder: Path) -> os.statvfs_result | None:
     for candidate in (folder, *folder.parents):
         try:
-            st = os.statvfs(candidate)
+            return os.statvfs(candidate)
         except OSError:
             continue
-        return st.f_bavail * st.f_frsize
     return None
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Space left for this user on the disk holding ``folder``; None when unknown or when
+    the disk is mounted read-only (which reports no free space at all)."""
+    st = _statvfs(folder)
+    if st is None or st.f_flag & os.ST_RDONLY:
+        return None
+    return st.f_bavail * st.f_frsize
 
 
 def disk_is_full(folder: Path) -> bool:
@@ -52,9 +59,10 @@ def disk_is_full(folder: Path) -> bool:
     return free is not None and free < LOW_SPACE
 
 
-def writable(folder: Path) -> bool:
-    """Whether this user can create files in ``folder`` (False on a read-only mount too)."""
-    return os.access(folder, os.W_OK | os.X_OK)
+def writable(path: Path) -> bool:
+    """Whether this user can write ``path`` (create files in it, for a folder); False on a
+    read-only mount too."""
+    return os.access(path, os.W_OK | (os.X_OK if path.is_dir() else 0))
 
 
 def why_not_writable(folder: Path) -> str:
@@ -62,10 +70,8 @@ def why_not_writable(folder: Path) -> str:
     if disk_is_full(folder):
         return f"the disk holding {folder} is full; {FULL_ADVICE}"
     if not writable(folder):
-        try:
-            read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-        except OSError:
-            read_only = False
+        st = _statvfs(folder)
+        read_only = bool(st and st.f_flag & os.ST_RDONLY)
         what = "is on a read-only file system" if read_only else "is not writable for you"
         return f"{folder} {what}; {WRITABLE_ADVICE}"
     return ""

@@ -21,7 +21,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from companion.errors import FolderError, ProfileError, disk_is_full, one_line, why_not_writable
+from companion.errors import (
+    WRITABLE_ADVICE,
+    FolderError,
+    ProfileError,
+    disk_is_full,
+    one_line,
+    why_not_writable,
+    writable,
+)
 from companion.paths import private_dir
 from companion.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -153,6 +161,10 @@ class Store:
         reason = why_not_writable(folder)
         if reason:
             return f"cannot {doing} {self.path}: {reason}"
+        if code == READONLY or not writable(self.path):
+            return (
+                f"cannot {doing} {self.path}: the file is not writable for you; {WRITABLE_ADVICE}"
+            )
         return one_line(
             f"cannot {doing} {self.path} ({exc}); check the disk; the file was left untouched"
         )
