@@ -22,6 +22,31 @@ SITE = next(p for p in sys.path if p.endswith("site-packages"))
 SYSTEM_PYTHON = "/usr/bin/python3"
 NOBODY = "nobody"
 
+# Every command, with arguments that would make it write if the store were usable.
+COMMANDS = [
+    ["demo"],
+    ["status"],
+    ["sessions"],
+    ["mark", "00000000", "attended"],
+    ["series", "add", "--title", "Yoga", "--start", "2026-12-02 08:00"],
+    ["series", "list"],
+    ["series", "remove", "Yoga"],
+    ["journal", "add", "--what", "x"],
+    ["journal", "list"],
+    ["journal", "insights"],
+    ["catchup"],
+    ["catchup", "add", "00000000", "call Sam"],
+    ["enroll", "https://iop.example.org", "CODE"],
+    ["unenroll"],
+    ["notify", "00000000", "--barrier", "work"],
+    ["sync"],
+    ["outbox"],
+    ["accept-makeup", "1"],
+    ["export-ics"],
+    ["import-ics", "/dev/null"],
+    ["remind", "--no-notify"],
+]
+
 
 def can_mount() -> bool:
     return sys.platform == "linux" and os.geteuid() == 0 and shutil.which("mount") is not None

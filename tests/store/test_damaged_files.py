@@ -13,31 +13,7 @@ import pytest
 
 from companion.paths import Paths
 from tests.conftest import run_cli
-
-# Every command, with arguments that would make it write if the store were usable.
-COMMANDS = [
-    ["demo"],
-    ["status"],
-    ["sessions"],
-    ["mark", "00000000", "attended"],
-    ["series", "add", "--title", "Yoga", "--start", "2026-12-02 08:00"],
-    ["series", "list"],
-    ["series", "remove", "Yoga"],
-    ["journal", "add", "--what", "x"],
-    ["journal", "list"],
-    ["journal", "insights"],
-    ["catchup"],
-    ["catchup", "add", "00000000", "call Sam"],
-    ["enroll", "https://iop.example.org", "CODE"],
-    ["unenroll"],
-    ["notify", "00000000", "--barrier", "work"],
-    ["sync"],
-    ["outbox"],
-    ["accept-makeup", "1"],
-    ["export-ics"],
-    ["import-ics", "/dev/null"],
-    ["remind", "--no-notify"],
-]
+from tests.machine import COMMANDS
 
 
 def refused(result) -> str:
