@@ -73,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # the machine refused something no layer above explained
-        return fail(os_problem(exc, Path(exc.filename or "a file"), "use"))
+        where = Path(str(exc.filename)) if isinstance(exc.filename, str | Path) else None
+        return fail(os_problem(exc, where or Path("a file"), "use"))
     except sqlite3.Error as exc:
         return fail(f"the local database reported a problem: {exc}; nothing was changed")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from companion.actions.files import read_import_file
 from companion.actions.profile import Profile, UserError
 from companion.actions.reminders import Reminder, due_reminders
 from companion.domain.attendance import Status
@@ -19,7 +20,6 @@ from companion.store import repo_schedule
 
 __all__ = ["Reminder", "due_reminders", "export_profile", "import_file"]
 
-MAX_FILE = 20 * 1024 * 1024
 _SAME_DAY = timedelta(hours=12)
 
 
@@ -67,12 +67,7 @@ def import_file(profile: Profile, path: Path) -> ImportSummary:
     Re-importing the same file changes nothing. An update keeps the attendance recorded
     for past occurrences: one the new schedule no longer has stays, pinned at its time.
     """
-    try:
-        if path.stat().st_size > MAX_FILE:
-            raise UserError(f"{path}: larger than {MAX_FILE // 2**20} MB; not a schedule")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    data = read_import_file(path)  # a regular file of at most 10 MB, or a UserError
     try:
         result = import_calendar(data, default_tz=profile.tz().key)
     except IcsError as exc:

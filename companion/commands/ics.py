@@ -10,10 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from companion.actions.profile import Profile, UserError
-from companion.commands.parse import parse_duration, print_json
+from companion.commands.parse import look_ahead, print_json
 
 NOTIFY_TIMEOUT_S = 5
 
@@ -51,9 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "exists. Each reminder fires once. Calendar apps may drop alarms; run this every few "
         "minutes so reminders do not depend on them.",
     )
-    p.add_argument("--within", type=parse_duration, default=parse_duration("0m"),
+    p.add_argument("--within", type=look_ahead, default=timedelta(0),
                    metavar="DURATION",
-                   help="also those due in the next DURATION, e.g. 5m (default 0m)")  # fmt: skip
+                   help="also those due in the next DURATION, e.g. 5m (default 0m, at "
+                   "most 14d)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--no-notify", action="store_true", help="print only; no desktop notification")
     p.set_defaults(func=cmd_remind)

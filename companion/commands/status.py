@@ -14,6 +14,8 @@ from companion.commands.parse import parse_datetime, print_json
 from companion.domain.attendance import UNMARKED, Status
 from sync.credentials import credentials_problem
 
+MAX_SPAN = timedelta(days=3653)  # ten years: every series' sessions in it are listed
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -150,6 +152,8 @@ def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
         end += timedelta(days=1)  # a bare --to date includes that day
     if end <= start:
         raise UserError("--to must be after --from")
+    if end - start > MAX_SPAN:
+        raise UserError("--from and --to can be at most 10 years apart")
     views = occurrences(profile, start, end)
     if args.json:
         print_json([v.as_json() for v in views])

@@ -11,7 +11,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from companion.actions.profile import Profile, UserError
-from companion.commands.parse import print_json
+from companion.commands.parse import print_json, seconds, whole
 from companion.domain.journal import Barrier
 from companion.domain.notices import NoticeState, Timing
 from companion.store import repo_outbox
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--makeup", action="store_true", help="ask for a make-up session")
     p.add_argument(
         "--share-reflection",
-        type=int,
+        type=whole(1),
         metavar="REFLECTION_ID",
         help="attach one of your reflections (it is private otherwise)",
     )
@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(0, 300),
         default=10.0,
         metavar="SECONDS",
         help="longest wait for the server per request (default 10)",
@@ -103,7 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Add the make-up slot offered in a reply (see `companion status`) to "
         "your schedule.",
     )
-    p.add_argument("reply", type=int, metavar="REPLY_ID")
+    p.add_argument("reply", type=whole(1), metavar="REPLY_ID")
     p.set_defaults(func=cmd_accept_makeup)
 
 
@@ -213,8 +213,6 @@ def summary(result: SyncResult) -> list[str]:
 def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
     from sync.client import sync_now
 
-    if not 0 < args.timeout <= 300:
-        raise UserError("--timeout is in seconds, between 0 and 300")
     result = sync_now(profile, timeout=args.timeout)
     if result.state == "not_enrolled" and not args.json:
         raise UserError(result.message)
