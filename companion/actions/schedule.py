@@ -20,6 +20,7 @@ from companion.domain.schedule import (
     zone,
 )
 from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
+from companion.store.repo_schedule import SetAside
 
 LOOKAHEAD = timedelta(days=400)
 
@@ -187,21 +188,31 @@ def list_series(profile: Profile) -> list[Series]:
     return repo_schedule.list_series(profile.store.conn)
 
 
-def resolve_series(profile: Profile, ref: str) -> Series:
-    """A series by uid, uid prefix or exact title."""
+def set_aside(profile: Profile) -> list[SetAside]:
+    """Stored series this version cannot use, with the reason (see ``SetAside``)."""
+    return repo_schedule.set_aside(profile.store.conn)
+
+
+def resolve_series(profile: Profile, ref: str, *, unusable: bool = False) -> Series | SetAside:
+    """A series by uid, uid prefix or exact title (``unusable``: set-aside ones too)."""
+    candidates: list[Series | SetAside] = [*list_series(profile)]
+    if unusable:
+        candidates += set_aside(profile)
+    wanted = ref.strip()
     matches = [
         s
-        for s in list_series(profile)
-        if s.uid == ref or s.uid.startswith(ref) or s.title.lower() == ref.lower()
+        for s in candidates
+        if s.uid == wanted or s.uid.startswith(wanted) or s.title.lower() == wanted.lower()
     ]
-    if len(matches) != 1:
+    if len(matches) != 1 or not wanted:
         what = "no series" if not matches else "more than one series"
         raise UserError(f"{what} matches {ref!r} (see `companion series list`)")
     return matches[0]
 
 
-def remove_series(profile: Profile, ref: str) -> Series:
-    series = resolve_series(profile, ref)
+def remove_series(profile: Profile, ref: str) -> Series | SetAside:
+    """Remove a series (a set-aside one too) with its marks and catch-up checklists."""
+    series = resolve_series(profile, ref, unusable=True)
     with profile.store.transaction() as conn:
         repo_schedule.remove_series(conn, series.uid)
     return series

@@ -6,7 +6,7 @@ import argparse
 from datetime import timedelta
 
 from companion.actions.profile import Profile
-from companion.actions.schedule import add_series, list_series, remove_series
+from companion.actions.schedule import add_series, list_series, remove_series, set_aside
 from companion.commands.parse import (
     format_offset,
     parse_datetime,
@@ -119,16 +119,22 @@ def series_json(s) -> dict[str, object]:
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
     found = list_series(profile)
+    unusable = set_aside(profile)
     if args.json:
         print_json([series_json(s) for s in found])
         return 0
-    if not found:
+    if not found and not unusable:
         print("No series yet: `companion series add`, `companion import-ics` or `companion demo`.")
     for s in found:
         print(
             f"{s.uid}\n  {s.title} ({s.kind.value}) {rule_in_words(s.rrule)} at "
             f"{s.start:%H:%M} {s.tzid} from {s.start:%d %b %Y}, "
             f"{int(s.duration.total_seconds() // 60)} min"
+        )
+    for bad in unusable:
+        print(
+            f"{bad.uid}\n  {bad.title}: set aside, this version cannot use it ({bad.reason}); "
+            f"`companion series remove {bad.uid}` removes it"
         )
     return 0
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from companion.actions.demo import load_demo
 from companion.actions.profile import Profile, UserError
-from companion.actions.schedule import mark, occurrences
+from companion.actions.schedule import mark, occurrences, set_aside
 from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
 from companion.domain.attendance import UNMARKED, Status
@@ -109,6 +109,8 @@ def print_status(profile: Profile) -> None:
                 f"[{occurrence_id_of(c)}]"
             )
     print_replies(profile, view, tz)
+    for bad in set_aside(profile):
+        print(f"Set aside: {bad.title} cannot be used ({bad.reason}); see `companion series list`")
 
 
 def print_replies(profile: Profile, view: TodayView, tz: ZoneInfo) -> None:
