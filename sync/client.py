@@ -19,11 +19,13 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from companion.actions.demo import demo_summary, describe_demo, remove_demo
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Policy
 from companion.domain.schedule import ScheduleError
 from companion.store import repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
+from companion.store.repo_demo import DemoCounts
 from companion.store.repo_schedule import Program
 from sync.changes import ChangeCounts, apply_page
 from sync.credentials import (
@@ -217,11 +219,33 @@ class EnrollResult:
     client_name: str
     series: int
     feed_url: str
+    demo_removed: DemoCounts | None = None  # what of the demo went, when it was there
 
 
-def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") -> EnrollResult:
+class DemoInTheWay(UserError):
+    """The profile holds the demo and enrolling was not told to replace it."""
+
+    def __init__(self, held: DemoCounts) -> None:
+        super().__init__(
+            f"{describe_demo(held)} To go ahead, run `companion enroll` again with "
+            "--replace-demo; nothing was changed and the code is still unused"
+        )
+        self.held = held
+
+
+def enroll(
+    profile: Profile,
+    server_url: str,
+    code: str,
+    device_name: str = "",
+    *,
+    replace_demo: bool = False,
+) -> EnrollResult:
     """Exchange a one-time code for a device token; save the program and its schedule.
 
+    A profile holding the demo is refused (:class:`DemoInTheWay`, before the code is used)
+    unless ``replace_demo``; then the demo goes in the same transaction that saves the
+    program, so none of it (a queued notice least of all) ever reaches the server.
     Raises :class:`UserError` with a one-line reason (wrong or used code, server down).
     """
     if is_enrolled(profile):
@@ -229,6 +253,9 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
         where = state.server_url if state else "a server"
         raise UserError(f"already enrolled with {where}; run `companion unenroll` first")
     url = check_server_url(server_url)
+    held = demo_summary(profile)
+    if held is not None and not replace_demo:
+        raise DemoInTheWay(held)
     try:
         request = EnrollRequest(code=code.strip(), device_name=device_name.strip()[:100])
     except ValidationError:
@@ -258,6 +285,7 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
     now = profile.now()
     keep = {s.uid for s in series}
     with profile.store.transaction() as conn:
+        removed = remove_demo(profile)
         repo_schedule.save_program(conn, program)
         for old in repo_schedule.list_series(conn):
             if old.origin == "program" and old.uid not in keep:
@@ -267,7 +295,7 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token)
-    return EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url)
+    return EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url, removed)
 
 
 def unenroll(profile: Profile) -> tuple[str, int]:

@@ -114,8 +114,10 @@ def apply_status(
         if created:
             _tick_known(profile, occ, now)
     else:
+        # Attended after all: nothing to catch up on. Otherwise a checklist the client
+        # has started is kept (made up, excused or cleared, the work done still counts).
         checklist = repo_catchup.get_checklist(conn, *occ.key)
-        if checklist is not None and checklist.done_count == 0:
+        if checklist is not None and (status is Status.ATTENDED or checklist.done_count == 0):
             repo_catchup.remove_checklist(conn, *occ.key)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import sys
 from typing import TYPE_CHECKING
 
 from companion.actions.profile import Profile, UserError
@@ -37,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="",
         metavar="NAME",
         help="how this device shows to the coordinator (default: the host name)",
+    )
+    p.add_argument(
+        "--replace-demo",
+        action="store_true",
+        help="when this profile holds the demo, remove it (asked otherwise); your own "
+        "series and reflections stay",
     )
     p.set_defaults(func=cmd_enroll)
 
@@ -111,13 +118,37 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
     from sync.client import enroll
 
     name = args.device_name or socket.gethostname()
-    done = enroll(profile, args.server_url, args.code, name)
+    replace = args.replace_demo or _confirm_demo(profile)
+    if replace is None:
+        print("Nothing changed; the code is still unused.")
+        return 1
+    done = enroll(profile, args.server_url, args.code, name, replace_demo=replace)
+    if done.demo_removed is not None:
+        from companion.actions.demo import describe_removed
+
+        print(describe_removed(done.demo_removed))
     print(
         f"Enrolled with {done.program} as {done.client_name}: {done.series} series imported. "
         "`companion sync` keeps it current."
     )
     print(f"Calendar subscription: {done.feed_url}")
     return 0
+
+
+def _confirm_demo(profile: Profile) -> bool | None:
+    """Ask at a terminal whether to remove the demo: True yes, None no, False when there is
+    no demo or no one to ask (enrol then refuses a demo with how to go ahead)."""
+    from companion.actions.demo import demo_summary, describe_demo
+
+    held = demo_summary(profile)
+    if held is None or not sys.stdin.isatty():
+        return False
+    print(describe_demo(held), file=sys.stderr)
+    try:
+        answer = input("Remove the demo and enrol? [y/N] ")
+    except EOFError:
+        answer = ""
+    return True if answer.strip().lower() in ("y", "yes") else None
 
 
 def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:

@@ -162,8 +162,25 @@ V3 = (
 # the change that needs it.
 V4: tuple[str, ...] = ()
 
-# v5: demo data marked as such, so enrolling can remove it (issue 11). Reserved.
-V5: tuple[str, ...] = ()
+# v5: demo data marked as such, so enrolling can remove it (issue 11). The demo's series
+# are listed (their marks, checklists, reminders, materials and notices are told apart by
+# series uid, even after a series is gone); its reflections carry a flag. A profile where an
+# older version loaded the demo is marked too: the demo's uids and its exact texts.
+_DEMO_PLANS = (
+    "'Ask my manager to keep Mondays free; block 17:30-21:00 in my work calendar.'",
+    "'Test camera and mic 15 minutes before; keep the phone app as a backup.'",
+    "'Text my coordinator when I feel like skipping; joining with camera off is OK.'",
+    "'Ask my sister for Wednesday evenings; tell the family my schedule.'",
+)
+V5: tuple[str, ...] = (
+    "CREATE TABLE demo_series (uid TEXT PRIMARY KEY)",
+    "ALTER TABLE reflection ADD COLUMN demo INTEGER NOT NULL DEFAULT 0",
+    "INSERT OR IGNORE INTO demo_series (uid) SELECT uid FROM series "
+    "WHERE uid LIKE '%@demo.companion'",
+    "UPDATE reflection SET demo = 1 WHERE EXISTS (SELECT 1 FROM demo_series) "
+    f"AND plan IN ({', '.join(_DEMO_PLANS)}) "
+    "AND (series_uid LIKE '%@demo.companion' OR what_happened LIKE 'Nearly missed it: %')",
+)
 
 # v6: changes from the server this client could not apply, kept aside (issue 10). Reserved.
 V6: tuple[str, ...] = ()
