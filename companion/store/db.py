@@ -76,7 +76,10 @@ class Store:
         kept elsewhere (settings, token), which an empty database must not be taken over by."""
         self.path = path
         self.read_only = ""
-        private_dir(path.parent)
+        try:
+            private_dir(path.parent)
+        except FolderError as exc:
+            raise StoreError(str(exc)) from exc
         if not _has_content(path):
             _refuse_lost_database(path, others)
             _create(path, SCHEMA_VERSION if migrate else 0)
