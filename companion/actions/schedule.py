@@ -73,8 +73,8 @@ def find_occurrence(profile: Profile, occurrence_id: str) -> Occurrence:
 def mark(profile: Profile, occurrence_id: str, status: Status) -> OccurrenceView:
     """Record the client's own (provisional) attendance for one occurrence.
 
-    Marking it missed creates its catch-up checklist; un-marking a missed one removes a
-    checklist nobody has started.
+    Marking it missed creates its catch-up checklist; marking it attended removes it, and
+    any other mark removes a checklist nobody has started.
     """
     if status not in MARKABLE:
         raise UserError(

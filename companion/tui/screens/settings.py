@@ -72,8 +72,11 @@ def enrol(profile: Profile, url: str, code: str, device: str, replace_demo: bool
     if client is None:
         raise UserError(NO_SYNC_LAYER)
     if not url or not code.strip():
-        raise UserError("enter the server address and the code from your coordinator")
+        raise UserError(ENROL_NEEDS)
     return client.enroll(profile, url, code, device, replace_demo=replace_demo)
+
+
+ENROL_NEEDS = "enter the server address and the code from your coordinator"
 
 
 def demo_in_the_way(profile: Profile) -> str:
@@ -225,6 +228,9 @@ class SettingsScreen(MainScreen):
         """Enrol; when the profile holds the demo, first ask to remove it (issue 11)."""
         from companion.tui.dialogs.confirm import ConfirmDialog
 
+        if not url or not code.strip():  # before asking anything
+            self.app.post_message(ActionFailed(ENROL_NEEDS))
+            return
         try:
             held = await self.companion.backend.call(demo_in_the_way)
         except (UserError, OSError, ValueError) as exc:
