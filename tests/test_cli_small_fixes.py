@@ -66,3 +66,16 @@ def test_notify_before_enrolment_says_it_waits_for_enrolment(paths: Paths) -> No
         sent.stdout
     )
     assert "as soon as you are online" not in sent.stdout
+
+
+def test_a_session_of_a_long_daily_series_is_found_by_its_id(paths: Paths) -> None:
+    """An expansion stops at 10,000 starts: a daily series from 1990 ran out before today,
+    so `mark` said "no session with id" for this week's session."""
+    added = run_cli("series", "add", "--title", "Check-in", "--start", "1990-01-01 09:00",
+                    "--repeat", "daily", "--duration", "15m", "--tz", "UTC")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    [monday] = json.loads(run_cli("sessions", "--from", "2026-11-23", "--to", "2026-11-23",
+                                  "--json").stdout)  # fmt: skip
+    marked = run_cli("mark", monday["id"], "attended")
+    assert marked.returncode == 0, marked.stderr
+    assert marked.stdout == "Marked Check-in on Mon 23 Nov 09:00 attended.\n"

@@ -23,6 +23,7 @@ from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedu
 from companion.store.repo_schedule import SetAside
 
 LOOKAHEAD = timedelta(days=400)
+SEARCH_WINDOW = timedelta(days=5 * 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +58,23 @@ def occurrences(profile: Profile, start: datetime, end: datetime) -> list[Occurr
 
 
 def find_occurrence(profile: Profile, occurrence_id: str) -> Occurrence:
-    """The occurrence whose short id is ``occurrence_id``, or a :class:`UserError`."""
+    """The occurrence whose short id is ``occurrence_id``, or a :class:`UserError`.
+
+    Searched newest first, five years at a time: one expansion returns at most
+    ``MAX_OCCURRENCES`` starts, which a daily series reaches in 27 years."""
     wanted = occurrence_id.strip().lower()
     now = profile.now()
     for series in repo_schedule.list_series(profile.store.conn):
         first = min(
             [series.start, *series.rdates, *(o.start for o in series.overrides.values() if o.start)]
-        )
-        for occ in expand_all([series], first - timedelta(days=1), now + LOOKAHEAD):
-            if occ.id == wanted:
-                return occ
+        ) - timedelta(days=1)
+        high = now + LOOKAHEAD
+        while high > first:
+            low = max(first, high - SEARCH_WINDOW)
+            for occ in expand_all([series], low, high):
+                if occ.id == wanted:
+                    return occ
+            high = low
     raise UserError(f"no session with id {occurrence_id!r} (see `companion sessions`)")
 
 
