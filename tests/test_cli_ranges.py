@@ -149,13 +149,13 @@ def test_an_ics_with_a_sub_daily_repeat_is_refused_with_the_reason(
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: p.mkdir(), " is a folder; choose an .ics file in it"),
-        (lambda p: os.mkfifo(p), " is a pipe or socket, not a file"),
+        (lambda p: p.mkdir(), "{path} is a folder; choose an .ics file in it"),
+        (lambda p: os.mkfifo(p), "{path} is a pipe or socket, not a file"),
         (
             lambda p: p.write_bytes(b"BEGIN:VCALENDAR\r\n" + b" " * (10 * 2**20)),
-            " is larger than 10 MB; not a calendar to import",
+            "{path} is larger than 10 MB; not a calendar to import",
         ),  # fmt: skip
-        (lambda p: None, ": no such file"),
+        (lambda p: None, "cannot read {path}: no such file"),
     ],
 )
 def test_import_refuses_what_is_not_a_calendar_file(
@@ -166,7 +166,7 @@ def test_import_refuses_what_is_not_a_calendar_file(
     make(target)
     result = run_cli("import-ics", str(target), timeout=20)
     assert result.returncode == 2
-    assert result.stderr.strip() == f"companion: {target}{message}"
+    assert result.stderr.strip() == "companion: " + message.format(path=target)
 
 
 def test_import_of_dev_zero_returns_at_once() -> None:

@@ -35,7 +35,7 @@ def check_import_file(path: Path) -> Path:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
+        raise UserError(f"cannot read {path}: no such file") from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
@@ -50,7 +50,7 @@ def read_import_file(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
+        raise UserError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
         raise UserError(f"{path} is {_kind(stat.S_IFDIR)}") from None
     except OSError as exc:
