@@ -37,6 +37,7 @@ STAMP = "%Y-%m-%dT%H:%M:%SZ"
 # SQLite's primary result codes (``sqlite3.Error.sqlite_errorcode & 0xFF``).
 BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 DAMAGED = (CORRUPT, NOTADB)
+REFUSED = (BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN)  # a write the machine refused
 SIDE_FILES = ("-wal", "-shm")
 
 
@@ -127,6 +128,8 @@ class Store:
             )
             conn.row_factory = sqlite3.Row
             self._check_readable(conn)
+        except Damaged as exc:
+            raise StoreError(damaged_message(self.path, str(exc))) from exc
         except sqlite3.Error as exc:
             raise StoreError(self.problem(exc, "open")) from exc
         self.read_only = reason
@@ -207,9 +210,7 @@ class Store:
             self.conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
-            if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and (
-                _code(exc) in (BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN)
-            ):
+            if isinstance(exc, sqlite3.DatabaseError) and _code(exc) in REFUSED:
                 raise StoreError(self.problem(exc) + "; nothing was changed") from exc
             if isinstance(exc, FolderError):
                 raise StoreError(f"{exc}; nothing was changed") from exc

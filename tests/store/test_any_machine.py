@@ -176,3 +176,19 @@ def test_companion_home_and_its_missing_parents_are_created_private(tmp_path: Pa
     assert run_cli("status", env={"COMPANION_HOME": str(home)}).returncode == 0
     for folder in (tmp_path / "a", tmp_path / "a" / "b", home, home / "data"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_a_damaged_database_on_a_read_only_disk_is_still_called_damaged(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 1024) as disk:
+        home = disk / "profile"
+        env = {"COMPANION_HOME": str(home)}
+        assert run_cli("demo", env=env).returncode == 0
+        db = home / "data" / "companion.sqlite3"
+        with open(db, "r+b") as fh:
+            fh.seek(32)  # the freelist: quick_check finds the damage
+            fh.write(b"\xff\x13")
+        remount_read_only(disk)
+        result = run_cli("status", env=env)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1, result.stderr
+        assert "is not a readable Companion database" in lines[0] and "move it aside" in lines[0]
