@@ -46,7 +46,9 @@ def counts(conn: sqlite3.Connection) -> DemoCounts | None:
         marks=_count(conn, f"SELECT count(*) FROM attendance WHERE {IN_DEMO}"),
         checklists=_count(conn, f"SELECT count(*) FROM checklist WHERE {IN_DEMO}"),
         reflections=_count(conn, "SELECT count(*) FROM reflection WHERE demo = 1"),
-        notices=_count(conn, f"SELECT count(*) FROM outbox WHERE {IN_DEMO}"),
+        notices=_count(
+            conn, f"SELECT count(*) FROM outbox WHERE {IN_DEMO} AND state IN ('queued', 'failed')"
+        ),
         own_series=_count(
             conn, "SELECT count(*) FROM series WHERE uid NOT IN (SELECT uid FROM demo_series)"
         ),

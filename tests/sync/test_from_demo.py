@@ -200,3 +200,22 @@ def test_v5_marks_nothing_in_a_profile_without_the_demo(paths: Paths) -> None:
                          "schedule.')")  # fmt: skip
     with Store(paths.database) as store:
         assert repo_demo.counts(store.conn) is None
+
+
+def test_v5_clears_the_demo_an_older_version_left_in_an_enrolled_profile(paths: Paths) -> None:
+    """On main, enrolling left the demo's checklists, marks and reflections behind."""
+    demo_with_own_data(paths)
+    conn = sqlite3.connect(paths.database)
+    conn.executescript(
+        "DROP TABLE demo_series; ALTER TABLE reflection DROP COLUMN demo; "
+        "DELETE FROM series WHERE uid LIKE '%@demo.companion'; "  # as enrolling removed them
+        "INSERT INTO sync_state (id, server_url, enrolled_at) VALUES "
+        "(1, 'https://iop.example.org', '2026-11-20T10:00:00Z'); PRAGMA user_version=4;"
+    )
+    conn.close()
+    with Store(paths.database) as store:
+        assert repo_demo.counts(store.conn) is None
+        text = "\n".join(store.conn.iterdump())
+        own = [r[0] for r in store.conn.execute("SELECT what_happened FROM reflection")]
+    assert "demo.companion" not in text
+    assert sorted(own) == ["about a demo session", "my own words"]
