@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from companion import __version__
 from companion.actions.profile import Profile, UserError
-from companion.config import ConfigError
-from companion.store.db import StoreError
+from companion.errors import ProfileError, one_line, os_problem
 
 COMMAND_MODULES = (
     "companion.commands.status",
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def fail(message: str) -> int:
-    print(f"companion: {message}", file=sys.stderr)
+    print(f"companion: {one_line(message)}", file=sys.stderr)
     return 2
 
 
@@ -65,12 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(profile, args) or 0)
         finally:
             profile.close()
-    except (UserError, StoreError, ConfigError) as exc:
+    except (UserError, ProfileError) as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the machine refused something no layer above explained
+        where = Path(str(exc.filename)) if isinstance(exc.filename, str | Path) else None
+        return fail(os_problem(exc, where or Path("a file"), "use"))
+    except sqlite3.Error as exc:
+        return fail(f"the local database reported a problem: {exc}; nothing was changed")
 
 
 def run_app() -> int:

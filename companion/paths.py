@@ -1,15 +1,20 @@
 """Where Companion keeps its files: platformdirs, or everything under ``COMPANION_HOME``.
 
-Directories are created 0700; files the client writes are 0600 (see :func:`private_file`).
+Directories are created 0700, every missing level of them (``mkdir(parents=True)`` would
+make the parents 0755); files the client writes are 0600. A folder that cannot be created
+or written is a :class:`~companion.errors.FolderError` naming it and saying what to do.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from companion.errors import FolderError, os_problem
 
 APP = "companion"
 
@@ -35,6 +40,11 @@ class Paths:
     def lock_file(self) -> Path:
         return self.data_dir / "sync.lock"
 
+    @property
+    def config_files(self) -> tuple[Path, Path]:
+        """The profile's files outside its data folder."""
+        return (self.config_file, self.credentials_file)
+
 
 def default_paths() -> Paths:
     """``COMPANION_HOME=DIR`` puts data and config under DIR (tests, several profiles)."""
@@ -46,32 +56,66 @@ def default_paths() -> Paths:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) as 0700 and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    """Create ``path`` and every missing parent as 0700 and return it; an existing folder
+    of this user is tightened to 0700. Raises :class:`FolderError` when it cannot be made."""
+    missing: list[Path] = []
+    level = path
+    while not level.exists() and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass  # made by another process meanwhile
+        except OSError as exc:
+            raise FolderError(os_problem(exc, folder, "create")) from exc
+        _tighten(folder)  # the umask may have taken bits from 0700
+    if not path.is_dir():
+        raise FolderError(f"cannot use {path}: it is not a folder; move it aside or set "
+                          "COMPANION_HOME to another folder")  # fmt: skip
+    _tighten(path)
     return path
+
+
+def _tighten(folder: Path) -> None:
+    """Make a folder of ours 0700; a read-only one, or someone else's, is left as it is."""
+    try:
+        st = folder.stat()
+        if stat.S_IMODE(st.st_mode) != 0o700 and st.st_uid == os.getuid():
+            os.chmod(folder, 0o700)
+    except OSError:
+        pass  # reading still works; writing reports its own error
 
 
 def private_file(path: Path) -> Path:
     """Create ``path`` empty as 0600 if missing, tighten it if present; return it."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise FolderError(os_problem(exc, path, "write")) from exc
     return path
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically (temp file + rename) as a 0600 file."""
+    """Write ``text`` atomically (temp file + rename) as a 0600 file. On any failure the
+    old file is kept whole and no temp file is left behind."""
     private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     try:
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise FolderError(os_problem(exc, path, "write")) from exc
     finally:
-        if tmp.exists():
+        try:
             tmp.unlink()
+        except OSError:
+            pass  # gone already (renamed), or never made

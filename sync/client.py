@@ -19,14 +19,22 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from companion.actions.demo import demo_summary, describe_demo, remove_demo
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Policy
 from companion.domain.schedule import ScheduleError
 from companion.store import repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
+from companion.store.repo_demo import DemoCounts
 from companion.store.repo_schedule import Program
 from sync.changes import ChangeCounts, apply_page
-from sync.credentials import forget_token, read_token, write_token
+from sync.credentials import (
+    CredentialsError,
+    forget_token,
+    read_credentials,
+    read_token,
+    write_token,
+)
 from sync.outbox import drain
 from sync.preferences import FeedChoice, send_if_changed
 from sync.protocol import ChangesResponse, EnrollRequest, EnrollResponse, series_from_wire
@@ -77,7 +85,12 @@ def feed_words(choice: FeedChoice) -> str:
 
 
 def is_enrolled(profile: Profile) -> bool:
-    return repo_sync.get_state(profile.store.conn) is not None and read_token(profile) is not None
+    """Enrolled: the server is saved and so is a token file (a damaged one too: syncing
+    then says what is wrong instead of pretending there is no program)."""
+    return (
+        repo_sync.get_state(profile.store.conn) is not None
+        and profile.paths.credentials_file.exists()
+    )
 
 
 def check_server_url(url: str) -> str:
@@ -186,6 +199,11 @@ def sync_now(
     if not is_enrolled(profile):
         queued = repo_outbox.counts(profile.store.conn)["queued"]
         return SyncResult("not_enrolled", NOT_ENROLLED, queued=queued)
+    try:
+        read_token(profile)
+    except CredentialsError as exc:
+        queued = repo_outbox.counts(profile.store.conn)["queued"]
+        return SyncResult("failed", str(exc), queued=queued)
     waiting = _asked_to_wait(profile)
     if waiting is not None:
         return waiting
@@ -229,11 +247,33 @@ class EnrollResult:
     discreet_default: bool = False
     feed: FeedChoice | None = None  # the device's discreet choice, when sent at enrolment
     feed_pending: bool = False  # a discreet choice the server has not taken yet
+    demo_removed: DemoCounts | None = None  # what of the demo went, when it was there
 
 
-def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") -> EnrollResult:
+class DemoInTheWay(UserError):
+    """The profile holds the demo and enrolling was not told to replace it."""
+
+    def __init__(self, held: DemoCounts) -> None:
+        super().__init__(
+            f"{describe_demo(held)} To go ahead, run `companion enroll` again with "
+            "--replace-demo; nothing was changed and the code is still unused"
+        )
+        self.held = held
+
+
+def enroll(
+    profile: Profile,
+    server_url: str,
+    code: str,
+    device_name: str = "",
+    *,
+    replace_demo: bool = False,
+) -> EnrollResult:
     """Exchange a one-time code for a device token; save the program and its schedule.
 
+    A profile holding the demo is refused (:class:`DemoInTheWay`, before the code is used)
+    unless ``replace_demo``; then the demo goes in the same transaction that saves the
+    program, so none of it (a queued notice least of all) ever reaches the server.
     Raises :class:`UserError` with a one-line reason (wrong or used code, server down).
     """
     if is_enrolled(profile):
@@ -241,6 +281,9 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
         where = state.server_url if state else "a server"
         raise UserError(f"already enrolled with {where}; run `companion unenroll` first")
     url = check_server_url(server_url)
+    held = demo_summary(profile)
+    if held is not None and not replace_demo:
+        raise DemoInTheWay(held)
     try:
         request = EnrollRequest(code=code.strip(), device_name=device_name.strip()[:100])
     except ValidationError:
@@ -270,6 +313,7 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
     now = profile.now()
     keep = {s.uid for s in series}
     with profile.store.transaction() as conn:
+        removed = remove_demo(profile)
         repo_schedule.save_program(conn, program)
         for old in repo_schedule.list_series(conn):
             if old.origin == "program" and old.uid not in keep:
@@ -281,7 +325,7 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token)
     done = EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url,
-                        info.discreet_default)  # fmt: skip
+                        info.discreet_default, demo_removed=removed)  # fmt: skip
     return _send_choice_now(profile, done)
 
 
@@ -303,10 +347,17 @@ def unenroll(profile: Profile) -> tuple[str, int]:
     """Forget the server (token and cursor); the schedule and notices stay. Returns the
     server URL and how many notices were never delivered."""
     state = repo_sync.get_state(profile.store.conn)
-    if state is None and read_token(profile) is None:
+    if state is None and not profile.paths.credentials_file.exists():
         raise UserError("not enrolled with a program")
+    url = state.server_url if state else ""
+    if not url:
+        try:
+            saved = read_credentials(profile)
+        except CredentialsError:
+            saved = None  # damaged: forgetting it is the way out
+        url = saved.server_url if saved else ""
     with profile.store.transaction() as conn:
         repo_sync.forget_enrolment(conn)
         forget_token(profile)
     counts = repo_outbox.counts(profile.store.conn)
-    return (state.server_url if state else ""), counts["queued"] + counts["failed"]
+    return url, counts["queued"] + counts["failed"]

@@ -61,6 +61,7 @@ def test_sessions_mark_and_catchup_flow(home: Path) -> None:
         "missed",
         "excused",
         "upcoming",
+        "unrecorded",
         "cancelled",
     }
     attended = next(s for s in sessions if s["status"] == "attended")

@@ -14,6 +14,11 @@ def checklists(profile: Profile, open_only: bool = False) -> list[CatchUpCheckli
 
 
 def _checklist(profile: Profile, occ_id: str) -> CatchUpChecklist:
+    # By the checklist's own key first: it stays usable even if its session is gone.
+    wanted = occ_id.strip().lower()
+    for checklist in checklists(profile):
+        if occurrence_id(checklist.series_uid, checklist.original_start) == wanted:
+            return checklist
     occ = find_occurrence(profile, occ_id)
     found = repo_catchup.get_checklist(profile.store.conn, *occ.key)
     if found is None:

@@ -3,6 +3,9 @@
 Evening IOP (America/New_York): Process Group Mon/Wed/Fri 18:00-21:00, a weekly
 individual session, a fortnightly skills workshop; six weeks of history with some misses,
 an excused absence, a session cancelled by the program, reflections and checklists.
+
+Everything the demo makes is marked as the demo's (``repo_demo``), so joining a real
+program removes it whole: :func:`demo_summary` says what would go and what stays.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from companion.domain.attendance import Policy, Status
 from companion.domain.catchup import HANDOUT, NOTES, REFLECT, TELL
 from companion.domain.journal import Barrier, Reflection
 from companion.domain.schedule import Kind, Override, Series, expand_all, zone
-from companion.store import repo_catchup, repo_journal, repo_schedule
+from companion.store import repo_catchup, repo_demo, repo_journal, repo_schedule, repo_sync
+from companion.store.repo_demo import DemoCounts
 from companion.store.repo_schedule import Program
 
 TZ = "America/New_York"
@@ -100,6 +104,12 @@ REFLECTIONS = [
 def load_demo(profile: Profile, seed: int = 7) -> dict[str, int]:
     """Fill an empty profile with the demo program. Returns counts of what was made."""
     conn = profile.store.conn
+    state = repo_sync.get_state(conn)
+    if state is not None:  # a demo notice must never reach a real program
+        raise UserError(
+            f"this profile is enrolled with {state.server_url}; run the demo on a profile "
+            "of its own (e.g. COMPANION_HOME=$(mktemp -d) companion demo)"
+        )
     if repo_schedule.list_series(conn):
         raise UserError(
             "this profile already has sessions; run the demo on an empty profile "
@@ -136,6 +146,7 @@ def load_demo(profile: Profile, seed: int = 7) -> dict[str, int]:
         )
         for s in series:
             repo_schedule.save_series(conn, s, now)
+            repo_demo.mark_series(conn, s.uid)
         for occ in past:
             if occ is cancelled:
                 continue
@@ -155,7 +166,7 @@ def load_demo(profile: Profile, seed: int = 7) -> dict[str, int]:
                 for key in (TELL, NOTES, REFLECT, HANDOUT)[: 2 + n % 3]:
                     repo_catchup.tick_key(conn, *occ.key, key, occ.end + timedelta(hours=2))
             if latest or n % 2 == 0:
-                repo_journal.add_reflection(
+                rid = repo_journal.add_reflection(
                     conn,
                     Reflection(
                         when=occ.end + timedelta(hours=3),
@@ -166,11 +177,12 @@ def load_demo(profile: Profile, seed: int = 7) -> dict[str, int]:
                         occurrence=occ.key,
                     ),
                 )
+                repo_demo.mark_reflection(conn, rid)
                 repo_catchup.tick_key(conn, *occ.key, REFLECT, occ.end + timedelta(hours=3))
                 counts["reflections"] += 1
         # A couple of reflections not tied to a miss: sessions that were hard to get to.
         for weeks_ago, (barriers, what, plan, mood) in ((4, REFLECTIONS[3]), (2, REFLECTIONS[1])):
-            repo_journal.add_reflection(
+            rid = repo_journal.add_reflection(
                 conn,
                 Reflection(
                     when=now - timedelta(weeks=weeks_ago, hours=rng.randint(1, 48)),
@@ -180,5 +192,63 @@ def load_demo(profile: Profile, seed: int = 7) -> dict[str, int]:
                     mood=mood + 1,
                 ),
             )
+            repo_demo.mark_reflection(conn, rid)
             counts["reflections"] += 1
     return counts
+
+
+def _n(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def demo_summary(profile: Profile) -> DemoCounts | None:
+    """What the demo holds in this profile (None when nothing)."""
+    return repo_demo.counts(profile.store.conn)
+
+
+def _held(c: DemoCounts) -> str:
+    held = [_n(c.series, "series", "series")]
+    held += [
+        _n(n, word)
+        for n, word in (
+            (c.marks, "attendance mark"),
+            (c.checklists, "catch-up checklist"),
+            (c.reflections, "reflection"),
+            (c.notices, "queued notice"),
+        )
+        if n
+    ]
+    return ", ".join(held)
+
+
+def _kept(c: DemoCounts) -> str:
+    own = [
+        _n(n, word, plural)
+        for n, word, plural in ((c.own_series, "series", "series"),
+                                (c.own_reflections, "reflection", ""))
+        if n
+    ]  # fmt: skip
+    return f"your own {' and '.join(own)} stay" if own else "nothing of your own is here"
+
+
+def describe_demo(c: DemoCounts) -> str:
+    """One line: what joining a program removes, and what of the user's own stays."""
+    never = "; its notices are never sent" if c.notices else ""
+    return (
+        f"This profile holds the demo program ({_held(c)}). Joining a program removes all "
+        f"of it{never}; {_kept(c)}."
+    )
+
+
+def describe_removed(c: DemoCounts) -> str:
+    """One line after enrolling: what of the demo went, and what stayed."""
+    never = " (never sent)" if c.notices else ""
+    return f"Removed the demo program: {_held(c)}{never}; {_kept(c)}."
+
+
+def remove_demo(profile: Profile) -> DemoCounts | None:
+    """Remove the demo (inside the caller's transaction); what was removed, or None."""
+    found = repo_demo.counts(profile.store.conn)
+    if found is not None:
+        repo_demo.remove(profile.store.conn)
+    return found

@@ -14,6 +14,7 @@ from companion.domain.schedule import ScheduleError, zone
 from companion.paths import Paths, default_paths
 from companion.store.db import Store
 from companion.store.repo_schedule import Program, get_program
+from companion.store.repo_sync import get_discreet
 
 
 class UserError(Exception):
@@ -46,7 +47,7 @@ class Profile:
     def open(cls, paths: Paths | None = None, clock: Clock = system_clock) -> Profile:
         paths = paths or default_paths()
         settings = load_settings(paths.config_file)
-        return cls(paths, Store(paths.database), settings, clock)
+        return cls(paths, Store(paths.database, others=paths.config_files), settings, clock)
 
     def now(self) -> datetime:
         return self.clock()
@@ -68,6 +69,14 @@ class Profile:
             return zone(name)
         except ScheduleError:
             return ZoneInfo("UTC")
+
+    def discreet(self) -> bool:
+        """Discreet calendar output (exports, reminders): the client's choice, else the
+        program's default as enrolment and the last sync told it."""
+        if self.settings.discreet:
+            return True
+        known = get_discreet(self.store.conn)
+        return bool(known and known[1])
 
     def save_settings(self) -> None:
         save_settings(self.paths.config_file, self.settings)

@@ -20,8 +20,10 @@ from companion.domain.schedule import (
     zone,
 )
 from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
+from companion.store.repo_schedule import SetAside
 
 LOOKAHEAD = timedelta(days=400)
+SEARCH_WINDOW = timedelta(days=5 * 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +58,31 @@ def occurrences(profile: Profile, start: datetime, end: datetime) -> list[Occurr
 
 
 def find_occurrence(profile: Profile, occurrence_id: str) -> Occurrence:
-    """The occurrence whose short id is ``occurrence_id``, or a :class:`UserError`."""
+    """The occurrence whose short id is ``occurrence_id``, or a :class:`UserError`.
+
+    Searched newest first, five years at a time: one expansion returns at most
+    ``MAX_OCCURRENCES`` starts, which a daily series reaches in 27 years."""
     wanted = occurrence_id.strip().lower()
     now = profile.now()
     for series in repo_schedule.list_series(profile.store.conn):
         first = min(
             [series.start, *series.rdates, *(o.start for o in series.overrides.values() if o.start)]
-        )
-        for occ in expand_all([series], first - timedelta(days=1), now + LOOKAHEAD):
-            if occ.id == wanted:
-                return occ
+        ) - timedelta(days=1)
+        high = now + LOOKAHEAD
+        while high > first:
+            low = max(first, high - SEARCH_WINDOW)
+            for occ in expand_all([series], low, high):
+                if occ.id == wanted:
+                    return occ
+            high = low
     raise UserError(f"no session with id {occurrence_id!r} (see `companion sessions`)")
 
 
 def mark(profile: Profile, occurrence_id: str, status: Status) -> OccurrenceView:
     """Record the client's own (provisional) attendance for one occurrence.
 
-    Marking it missed creates its catch-up checklist; un-marking a missed one removes a
-    checklist nobody has started.
+    Marking it missed creates its catch-up checklist; marking it attended removes it, and
+    any other mark removes a checklist nobody has started.
     """
     if status not in MARKABLE:
         raise UserError(
@@ -96,7 +105,8 @@ def mark(profile: Profile, occurrence_id: str, status: Status) -> OccurrenceView
                 "ask your coordinator to change it"
             )
         apply_status(profile, occ, status, now)
-    return OccurrenceView(occ, status)
+    # Cleared: "upcoming" before the start, "not marked" (unrecorded) after it.
+    return OccurrenceView(occ, status_of(occ, {occ.key: status}, now))
 
 
 def apply_status(
@@ -112,8 +122,10 @@ def apply_status(
         if created:
             _tick_known(profile, occ, now)
     else:
+        # Attended after all: nothing to catch up on. Otherwise a checklist the client
+        # has started is kept (made up, excused or cleared, the work done still counts).
         checklist = repo_catchup.get_checklist(conn, *occ.key)
-        if checklist is not None and checklist.done_count == 0:
+        if checklist is not None and (status is Status.ATTENDED or checklist.done_count == 0):
             repo_catchup.remove_checklist(conn, *occ.key)
 
 
@@ -186,21 +198,31 @@ def list_series(profile: Profile) -> list[Series]:
     return repo_schedule.list_series(profile.store.conn)
 
 
-def resolve_series(profile: Profile, ref: str) -> Series:
-    """A series by uid, uid prefix or exact title."""
+def set_aside(profile: Profile) -> list[SetAside]:
+    """Stored series this version cannot use, with the reason (see ``SetAside``)."""
+    return repo_schedule.set_aside(profile.store.conn)
+
+
+def resolve_series(profile: Profile, ref: str, *, unusable: bool = False) -> Series | SetAside:
+    """A series by uid, uid prefix or exact title (``unusable``: set-aside ones too)."""
+    candidates: list[Series | SetAside] = [*list_series(profile)]
+    if unusable:
+        candidates += set_aside(profile)
+    wanted = ref.strip()
     matches = [
         s
-        for s in list_series(profile)
-        if s.uid == ref or s.uid.startswith(ref) or s.title.lower() == ref.lower()
+        for s in candidates
+        if s.uid == wanted or s.uid.startswith(wanted) or s.title.lower() == wanted.lower()
     ]
-    if len(matches) != 1:
+    if len(matches) != 1 or not wanted:
         what = "no series" if not matches else "more than one series"
         raise UserError(f"{what} matches {ref!r} (see `companion series list`)")
     return matches[0]
 
 
-def remove_series(profile: Profile, ref: str) -> Series:
-    series = resolve_series(profile, ref)
+def remove_series(profile: Profile, ref: str) -> Series | SetAside:
+    """Remove a series (a set-aside one too) with its marks and catch-up checklists."""
+    series = resolve_series(profile, ref, unusable=True)
     with profile.store.transaction() as conn:
         repo_schedule.remove_series(conn, series.uid)
     return series

@@ -6,9 +6,11 @@ import argparse
 
 from companion.actions.catchup import add_item, checklist_json, checklists, set_item
 from companion.actions.profile import Profile
-from companion.commands.parse import print_json
+from companion.commands.parse import print_json, whole
 from companion.domain.catchup import CatchUpChecklist
 from companion.domain.schedule import occurrence_id
+
+ITEM = whole(1, 1000)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     t = s.add_parser("tick", help="tick an item", description="Tick item ITEM (1-based).")
     t.add_argument("occurrence", metavar="OCCURRENCE_ID")
-    t.add_argument("item", type=int, metavar="ITEM")
+    t.add_argument("item", type=ITEM, metavar="ITEM")
     t.set_defaults(func=cmd_tick, done=True)
 
     u = s.add_parser("untick", help="untick an item", description="Untick item ITEM.")
     u.add_argument("occurrence", metavar="OCCURRENCE_ID")
-    u.add_argument("item", type=int, metavar="ITEM")
+    u.add_argument("item", type=ITEM, metavar="ITEM")
     u.set_defaults(func=cmd_tick, done=False)
 
     a = s.add_parser("add", help="add an item", description="Add your own item to a checklist.")

@@ -1,4 +1,7 @@
-"""`companion export-ics`, `import-ics`, `remind`."""
+"""`companion export-ics`, `import-ics`, `remind`.
+
+The calendar layer (icalendar) is imported inside each command: `remind` runs every few
+minutes from cron and must not pay for it at start-up."""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
-from companion.actions.ics import due_reminders, export_profile, import_file
 from companion.actions.profile import Profile, UserError
-from companion.commands.parse import parse_duration, print_json
+from companion.commands.parse import look_ahead, print_json
 
 NOTIFY_TIMEOUT_S = 5
 
@@ -53,15 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "exists. Each reminder fires once. Calendar apps may drop alarms; run this every few "
         "minutes so reminders do not depend on them.",
     )
-    p.add_argument("--within", type=parse_duration, default=parse_duration("0m"),
+    p.add_argument("--within", type=look_ahead, default=timedelta(0),
                    metavar="DURATION",
-                   help="also those due in the next DURATION, e.g. 5m (default 0m)")  # fmt: skip
+                   help="also those due in the next DURATION, e.g. 5m (default 0m, at "
+                   "most 14d)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--no-notify", action="store_true", help="print only; no desktop notification")
     p.set_defaults(func=cmd_remind)
 
 
 def cmd_export(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.ics import export_profile
+
     data = export_profile(profile, discreet=True if args.discreet else None,
                           no_links=args.no_links)  # fmt: skip
     if args.output is None:
@@ -79,6 +85,8 @@ def cmd_export(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_import(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.ics import import_file
+
     summary = import_file(profile, args.file)
     if args.json:
         print_json(summary.as_json())
@@ -95,6 +103,8 @@ def cmd_import(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_remind(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.reminders import due_reminders
+
     found = due_reminders(profile, args.within)
     if args.json:
         print_json([r.as_json() for r in found])

@@ -11,7 +11,7 @@ from companion.actions.journal import (
     reflection_json,
 )
 from companion.actions.profile import Profile
-from companion.commands.parse import print_json
+from companion.commands.parse import print_json, whole
 from companion.domain.journal import Barrier
 
 
@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=cmd_add)
 
     ls = s.add_parser("list", help="list reflections", description="List your reflections.")
-    ls.add_argument("--limit", type=int)
+    ls.add_argument("--limit", type=whole(1), metavar="N",
+                    help="the N newest (default: all)")  # fmt: skip
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
 
@@ -53,7 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="barrier counts with strategies",
         description="How often each barrier came up, with strategies that help.",
     )
-    i.add_argument("--weeks", type=int, default=12, help="period (default 12 weeks)")
+    i.add_argument("--weeks", type=whole(1, 520), default=12,
+                   help="period, 1 to 520 weeks (default 12)")  # fmt: skip
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_insights)
 

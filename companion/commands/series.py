@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 
-from companion.actions.profile import Profile, UserError
-from companion.actions.schedule import add_series, list_series, remove_series
+from companion.actions.profile import Profile
+from companion.actions.schedule import add_series, list_series, remove_series, set_aside
 from companion.commands.parse import (
     format_offset,
     parse_datetime,
-    parse_duration,
     parse_offsets,
+    parse_repeat,
     print_json,
+    session_length,
 )
-from companion.domain.schedule import Kind, ScheduleError, rule_from_words, rule_in_words
+from companion.domain.schedule import Kind, rule_in_words
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,14 +39,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     a.add_argument(
         "--duration",
-        type=parse_duration,
-        default=parse_duration("3h"),
-        help="e.g. 90m, 3h (default 3h)",
+        type=session_length,
+        default=timedelta(hours=3),
+        help="e.g. 90m, 3h (default 3h; at most 24h)",
     )
     a.add_argument(
         "--repeat",
-        default="once",
-        help="'Mon, Wed, Fri', weekly, fortnightly, daily, once, or an RRULE",
+        type=parse_repeat,
+        default=None,
+        help="'Mon, Wed, Fri', weekly, fortnightly, daily, once (default), or an RRULE; "
+        "at most daily",
     )
     a.add_argument("--tz", help="IANA timezone, e.g. America/New_York")
     a.add_argument("--join", default="", help="join link")
@@ -53,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--reminders",
         type=parse_offsets,
         default=None,
-        help="offsets before the start, e.g. '24h,30m' or 'none'",
+        help="offsets before the start, e.g. '24h,30m' or 'none' (each at most 14d)",
     )
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_add)
@@ -72,10 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
-    try:
-        rule = rule_from_words(args.repeat)
-    except ScheduleError as exc:
-        raise UserError(str(exc)) from exc
+    rule = args.repeat
     series = add_series(
         profile,
         title=args.title,
@@ -118,16 +119,22 @@ def series_json(s) -> dict[str, object]:
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
     found = list_series(profile)
+    unusable = set_aside(profile)
     if args.json:
         print_json([series_json(s) for s in found])
         return 0
-    if not found:
+    if not found and not unusable:
         print("No series yet: `companion series add`, `companion import-ics` or `companion demo`.")
     for s in found:
         print(
             f"{s.uid}\n  {s.title} ({s.kind.value}) {rule_in_words(s.rrule)} at "
             f"{s.start:%H:%M} {s.tzid} from {s.start:%d %b %Y}, "
             f"{int(s.duration.total_seconds() // 60)} min"
+        )
+    for bad in unusable:
+        print(
+            f"{bad.uid}\n  {bad.title}: set aside, this version cannot use it ({bad.reason}); "
+            f"`companion series remove {bad.uid}` removes it"
         )
     return 0
 

@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 from companion.actions.demo import load_demo
 from companion.actions.notes import notes_between
 from companion.actions.profile import Profile, UserError
-from companion.actions.schedule import mark, occurrences
+from companion.actions.schedule import mark, occurrences, set_aside
 from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
-from companion.domain.attendance import Status
+from companion.domain.attendance import UNMARKED, Status
 from companion.domain.meeting import access_lines
+from sync.credentials import credentials_problem
+
+MAX_SPAN = timedelta(days=3653)  # ten years: every series' sessions in it are listed
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -110,10 +113,12 @@ def print_status(profile: Profile) -> None:
                 f"  {c.original_start.astimezone(tz):%a %d %b} {c.title}: {c.progress()} "
                 f"[{occurrence_id_of(c)}]"
             )
-    print_replies(view, tz)
+    print_replies(profile, view, tz)
+    for bad in set_aside(profile):
+        print(f"Set aside: {bad.title} cannot be used ({bad.reason}); see `companion series list`")
 
 
-def print_replies(view: TodayView, tz: ZoneInfo) -> None:
+def print_replies(profile: Profile, view: TodayView, tz: ZoneInfo) -> None:
     """The coordinator's replies and the outbox, when there are any."""
     if view.replies:
         print("From your coordinator:")
@@ -134,6 +139,9 @@ def print_replies(view: TodayView, tz: ZoneInfo) -> None:
     if queued or failed:
         parts = [f"{n} {s}" for n, s in ((queued, "queued"), (failed, "failed")) if n]
         print(f"Notices: {', '.join(parts)} (`companion outbox`)")
+    problem = credentials_problem(profile)
+    if problem:
+        print(f"Cannot sync: {problem}.")
 
 
 def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
@@ -151,6 +159,8 @@ def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
         end += timedelta(days=1)  # a bare --to date includes that day
     if end <= start:
         raise UserError("--to must be after --from")
+    if end - start > MAX_SPAN:
+        raise UserError("--from and --to can be at most 10 years apart")
     views = occurrences(profile, start, end)
     if args.json:
         print_json([v.as_json() for v in views])
@@ -176,13 +186,14 @@ def _aware(value: datetime, tz) -> datetime:
 def cmd_mark(profile: Profile, args: argparse.Namespace) -> int:
     view = mark(profile, args.occurrence, Status(args.status))
     o = view.occurrence
+    when = f"{o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M}"
+    if view.status in UNMARKED:
+        print(f"Cleared your mark on {when}: {view.status.label}.")
+        return 0
     extra = (
         " A catch-up checklist is ready (`companion catchup`)."
         if view.status is Status.MISSED
         else ""
     )
-    print(
-        f"Marked {o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M} "
-        f"{view.status.label}.{extra}"
-    )
+    print(f"Marked {when} {view.status.label}.{extra}")
     return 0

@@ -1,24 +1,24 @@
-"""`companion enroll | unenroll | notify | sync | outbox | accept-makeup`: the program link."""
+"""`companion enroll | unenroll | notify | sync | outbox | accept-makeup`: the program link.
+
+The sync layer (httpx, pydantic) is imported inside each command, never at start-up: the
+parser registers every command, and `companion status` must not pay for the network.
+"""
 
 from __future__ import annotations
 
 import argparse
 import socket
+import sys
+from typing import TYPE_CHECKING
 
-from companion.actions.notify import (
-    accept_makeup,
-    discard,
-    notice_json,
-    notify,
-    outbox,
-    retry,
-)
 from companion.actions.profile import Profile, UserError
-from companion.commands.parse import print_json
+from companion.commands.parse import print_json, seconds, whole
 from companion.domain.journal import Barrier
 from companion.domain.notices import NoticeState, Timing
 from companion.store import repo_outbox
-from sync.client import SyncResult, enroll, push, sync_now, unenroll
+
+if TYPE_CHECKING:
+    from sync.client import SyncResult
 
 BARRIERS = ", ".join(b.value for b in Barrier)
 FEED_NOW = {True: "your calendar feed is now discreet",
@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="",
         metavar="NAME",
         help="how this device shows to the coordinator (default: the host name)",
+    )
+    p.add_argument(
+        "--replace-demo",
+        action="store_true",
+        help="when this profile holds the demo, remove it (asked otherwise); your own "
+        "series and reflections stay",
     )
     p.set_defaults(func=cmd_enroll)
 
@@ -64,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--makeup", action="store_true", help="ask for a make-up session")
     p.add_argument(
         "--share-reflection",
-        type=int,
+        type=whole(1),
         metavar="REFLECTION_ID",
         help="attach one of your reflections (it is private otherwise)",
     )
@@ -79,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=seconds(0, 300),
         default=10.0,
         metavar="SECONDS",
         help="longest wait for the server per request (default 10)",
@@ -106,13 +112,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Add the make-up slot offered in a reply (see `companion status`) to "
         "your schedule.",
     )
-    p.add_argument("reply", type=int, metavar="REPLY_ID")
+    p.add_argument("reply", type=whole(1), metavar="REPLY_ID")
     p.set_defaults(func=cmd_accept_makeup)
 
 
 def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
+    from sync.client import enroll
+
     name = args.device_name or socket.gethostname()
-    done = enroll(profile, args.server_url, args.code, name)
+    replace = args.replace_demo or _confirm_demo(profile)
+    if replace is None:
+        print("Nothing changed; the code is still unused.")
+        return 1
+    done = enroll(profile, args.server_url, args.code, name, replace_demo=replace)
+    if done.demo_removed is not None:
+        from companion.actions.demo import describe_removed
+
+        print(describe_removed(done.demo_removed))
     print(
         f"Enrolled with {done.program} as {done.client_name}: {done.series} series imported. "
         "`companion sync` keeps it current."
@@ -128,14 +144,38 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirm_demo(profile: Profile) -> bool | None:
+    """Ask at a terminal whether to remove the demo: True yes, None no, False when there is
+    no demo or no one to ask (enrol then refuses a demo with how to go ahead)."""
+    from companion.actions.demo import demo_summary, describe_demo
+
+    held = demo_summary(profile)
+    if held is None or not sys.stdin.isatty():
+        return False
+    print(describe_demo(held), file=sys.stderr)
+    try:
+        answer = input("Remove the demo and enrol? [y/N] ")
+    except EOFError:
+        answer = ""
+    return True if answer.strip().lower() in ("y", "yes") else None
+
+
 def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
+    from sync.client import unenroll
+
     url, undelivered = unenroll(profile)
     extra = f" {undelivered} undelivered notice(s) stay in the outbox." if undelivered else ""
-    print(f"Forgot {url}. Your schedule and journal stay on this device.{extra}")
+    print(
+        f"Forgot {url or 'the saved server and token'}. Your schedule and journal stay on "
+        f"this device.{extra}"
+    )
     return 0
 
 
 def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notify import notice_json, notify
+    from sync.client import push
+
     notice = notify(
         profile, args.occurrence, args.barrier, args.message, args.makeup, args.share_reflection
     )
@@ -163,6 +203,8 @@ def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
         print(f"Delivered to {profile.program().name}.")
     elif result.state == "not_enrolled":
         print("Queued: it goes out once you enrol with your program (`companion enroll`).")
+    elif result.state == "failed":
+        print(f"Queued, not sent yet: {result.message}.")
     else:
         print("Queued: it goes out as soon as you are online (`companion sync`).")
     return 0
@@ -210,8 +252,8 @@ def summary(result: SyncResult) -> list[str]:
 
 
 def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
-    if not 0 < args.timeout <= 300:
-        raise UserError("--timeout is in seconds, between 0 and 300")
+    from sync.client import sync_now
+
     result = sync_now(profile, timeout=args.timeout)
     if result.state == "not_enrolled" and not args.json:
         raise UserError(result.message)
@@ -223,6 +265,9 @@ def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notify import discard, notice_json, outbox, retry
+    from sync.client import push
+
     if args.retry and args.discard:
         raise UserError("use --retry or --discard, not both")
     if (args.barrier or args.message is not None) and not args.retry:
@@ -267,6 +312,8 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_accept_makeup(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notify import accept_makeup
+
     series = accept_makeup(profile, args.reply)
     tz = profile.tz()
     end = series.start + series.duration

@@ -21,9 +21,11 @@ from companion.domain.schedule import Occurrence
 
 
 class Status(StrEnum):
-    """Attendance status of one occurrence."""
+    """Attendance status of one occurrence. ``upcoming``: it has not started;
+    ``unrecorded``: it has started and nobody has marked it (shown as "not marked")."""
 
     UPCOMING = "upcoming"
+    UNRECORDED = "unrecorded"
     ATTENDED = "attended"
     MISSED = "missed"
     EXCUSED = "excused"
@@ -32,10 +34,14 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
+        if self is Status.UNRECORDED:
+            return "not marked"
         return self.value.replace("_", " ")
 
 
+# What the client can set; ``upcoming`` clears the client's own mark.
 MARKABLE = (Status.ATTENDED, Status.MISSED, Status.MADE_UP, Status.UPCOMING)
+UNMARKED = (Status.UPCOMING, Status.UNRECORDED)
 PRESENT = (Status.ATTENDED, Status.MADE_UP)
 
 
@@ -57,10 +63,14 @@ class Policy:
 def status_of(
     occ: Occurrence, marks: Mapping[tuple[str, datetime], Status], now: datetime
 ) -> Status:
-    """The effective status: the program's cancellation wins, then the recorded mark."""
+    """The effective status: the program's cancellation wins, then the recorded mark; with
+    no mark, ``upcoming`` before the start and ``unrecorded`` from then on."""
     if occ.cancelled:
         return Status.CANCELLED
-    return marks.get(occ.key, Status.UPCOMING)
+    found = marks.get(occ.key)
+    if found is None or found in UNMARKED:
+        return Status.UPCOMING if occ.start > now else Status.UNRECORDED
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +154,7 @@ def week_summary(
     for occ in occurrences:
         status = status_of(occ, marks, now)
         counts[status] += 1
-        if status is Status.UPCOMING:
+        if status in UNMARKED:
             if occ.end > now:  # not over yet: one in progress can still be attended
                 remaining += 1
             else:

@@ -195,8 +195,51 @@ V4 = (
     "DELETE FROM series WHERE uid IN (SELECT uid FROM day_note)",
 )
 
-# v5: demo data marked as such, so enrolling can remove it (issue 11). Reserved.
-V5: tuple[str, ...] = ()
+# v5: demo data marked as such, so enrolling can remove it (issue 11). The demo's series
+# are listed (their marks, checklists, reminders, materials and notices are told apart by
+# series uid, even after a series is gone); its reflections carry a flag. A profile where an
+# older version loaded the demo is marked too, by the demo's uids and its exact texts; one
+# that older version then enrolled has the demo's leftovers removed, as enrolling now does
+# (delivered notices stay: they are the coordinator's record).
+_DEMO_PLANS = (
+    "'Ask my manager to keep Mondays free; block 17:30-21:00 in my work calendar.'",
+    "'Test camera and mic 15 minutes before; keep the phone app as a backup.'",
+    "'Text my coordinator when I feel like skipping; joining with camera off is OK.'",
+    "'Ask my sister for Wednesday evenings; tell the family my schedule.'",
+)
+_DEMO_UIDS = " UNION ".join(
+    f"SELECT {column} FROM {table} WHERE {column} LIKE '%@demo.companion'"
+    for table, column in (("series", "uid"), ("attendance", "series_uid"),
+                          ("checklist", "series_uid"), ("outbox", "series_uid"),
+                          ("reflection", "series_uid"))
+)  # fmt: skip
+_IN_DEMO = "series_uid IN (SELECT uid FROM demo_series)"
+_ENROLLED = "EXISTS (SELECT 1 FROM sync_state)"
+V5: tuple[str, ...] = (
+    "CREATE TABLE demo_series (uid TEXT PRIMARY KEY)",
+    "ALTER TABLE reflection ADD COLUMN demo INTEGER NOT NULL DEFAULT 0",
+    f"INSERT OR IGNORE INTO demo_series (uid) {_DEMO_UIDS}",
+    "UPDATE reflection SET demo = 1 WHERE EXISTS (SELECT 1 FROM demo_series) "
+    f"AND plan IN ({', '.join(_DEMO_PLANS)}) "
+    "AND (series_uid LIKE '%@demo.companion' OR what_happened LIKE 'Nearly missed it: %')",
+    *(
+        f"DELETE FROM {table} WHERE {_IN_DEMO} AND {_ENROLLED}"
+        for table in (
+            "checklist_item",
+            "checklist",
+            "attendance",
+            "reminder_fired",
+            "material",
+            "override",
+        )
+    ),  # fmt: skip
+    f"DELETE FROM outbox WHERE {_IN_DEMO} AND state IN ('queued', 'failed') AND {_ENROLLED}",
+    f"DELETE FROM series WHERE uid IN (SELECT uid FROM demo_series) AND {_ENROLLED}",
+    f"DELETE FROM reflection WHERE demo = 1 AND {_ENROLLED}",
+    f"UPDATE reflection SET series_uid = NULL, original_start = NULL WHERE {_IN_DEMO} "
+    f"AND {_ENROLLED}",
+    f"DELETE FROM demo_series WHERE {_ENROLLED}",
+)
 
 # v6: changes from the server this client could not apply, kept aside (issue 10). Reserved.
 V6: tuple[str, ...] = ()

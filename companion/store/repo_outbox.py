@@ -124,10 +124,11 @@ def list_entries(
 
 
 def pending(conn: sqlite3.Connection, limit: int | None = None) -> list[PendingNotice]:
-    """Queued notices, oldest first: the delivery order."""
+    """Queued notices, oldest first: the delivery order. A notice about a demo session is
+    never delivered (enrolling removes them; this is the belt to those braces)."""
     sql = (
         "SELECT id, payload, series_uid, original_start FROM outbox WHERE state = 'queued' "
-        "ORDER BY created_at, rowid"
+        "AND series_uid NOT IN (SELECT uid FROM demo_series) ORDER BY created_at, rowid"
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from companion.domain.attendance import Policy, Status
@@ -101,15 +102,46 @@ def _overrides(conn: sqlite3.Connection, uid: str | None = None) -> dict[str, di
     return out
 
 
-def list_series(conn: sqlite3.Connection) -> list[Series]:
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A stored series this version cannot use (e.g. a sub-daily repeat an older version
+    accepted): kept untouched, left out of every schedule, shown so it can be removed."""
+
+    uid: str
+    title: str
+    reason: str
+
+
+def _usable(row: sqlite3.Row, overrides: dict[datetime, Override]) -> Series | SetAside:
+    try:
+        return _series(row, overrides)
+    except (ValueError, TypeError, KeyError) as exc:  # ScheduleError is a ValueError
+        return SetAside(row["uid"], row["title"], str(exc).splitlines()[0] if str(exc) else "")
+
+
+def _all(conn: sqlite3.Connection) -> list[Series | SetAside]:
     overrides = _overrides(conn)
     rows = conn.execute("SELECT * FROM series ORDER BY start_local, title").fetchall()
-    return [_series(r, overrides.get(r["uid"], {})) for r in rows]
+    return [_usable(r, overrides.get(r["uid"], {})) for r in rows]
+
+
+def list_series(conn: sqlite3.Connection) -> list[Series]:
+    """Every series this version can expand; the others are :func:`set_aside`."""
+    return [s for s in _all(conn) if isinstance(s, Series)]
+
+
+def set_aside(conn: sqlite3.Connection) -> list[SetAside]:
+    """Stored series that cannot be used, with the reason."""
+    return [s for s in _all(conn) if isinstance(s, SetAside)]
 
 
 def get_series(conn: sqlite3.Connection, uid: str) -> Series | None:
+    """The series ``uid``; None when there is none or it is set aside."""
     row = conn.execute("SELECT * FROM series WHERE uid = ?", (uid,)).fetchone()
-    return _series(row, _overrides(conn, uid).get(uid, {})) if row else None
+    if row is None:
+        return None
+    found = _usable(row, _overrides(conn, uid).get(uid, {}))
+    return found if isinstance(found, Series) else None
 
 
 def save_series(conn: sqlite3.Connection, series: Series, now: datetime) -> None:
@@ -170,6 +202,11 @@ def save_series(conn: sqlite3.Connection, series: Series, now: datetime) -> None
 
 
 def remove_series(conn: sqlite3.Connection, uid: str) -> bool:
+    """Remove a series with what only its sessions had: marks, catch-up checklists, the
+    reminders it fired, materials. Reflections and notices about it stay (they are the
+    client's words and the coordinator's record)."""
+    for table in ("attendance", "checklist", "reminder_fired", "material"):
+        conn.execute(f"DELETE FROM {table} WHERE series_uid = ?", (uid,))
     return conn.execute("DELETE FROM series WHERE uid = ?", (uid,)).rowcount > 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.message import Message
 
-from companion.domain.attendance import Status
+from companion.domain.attendance import UNMARKED, Status
 
 
 class ActionDone(Message):
@@ -32,7 +32,7 @@ class OccurrenceMarked(ActionDone):
         view = self.result
         if view.status is Status.MISSED:
             return f"Marked {view.occurrence.title} missed; its catch-up checklist is ready."
-        if view.status is Status.UPCOMING:
+        if view.status in UNMARKED:
             return f"Cleared your mark on {view.occurrence.title}."
         return f"Marked {view.occurrence.title} {view.status.label}."
 
@@ -89,10 +89,22 @@ class DemoLoaded(ActionDone):
         )
 
 
-class NoticeQueued(ActionDone):
-    """A notice went into the outbox (delivery follows when online)."""
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A notice just queued, and whether this profile is enrolled to send it."""
 
-    text = "Queued: it goes out as soon as you are online."
+    notice: Any
+    enrolled: bool
+
+
+class NoticeQueued(ActionDone):
+    """A notice went into the outbox (delivery follows when online, once enrolled)."""
+
+    @property
+    def text(self) -> str:  # type: ignore[override]
+        if getattr(self.result, "enrolled", True):
+            return "Queued: it goes out as soon as you are online."
+        return "Queued: it goes out once you enrol with your program (Settings, ,)."
 
 
 class MakeupAccepted(ActionDone):
@@ -113,6 +125,11 @@ class Enrolled(ActionDone):
     @property
     def text(self) -> str:  # type: ignore[override]
         name = getattr(self.result, "program", "") or "the program"
+        removed = getattr(self.result, "demo_removed", None)
+        if removed is not None:
+            from companion.actions.demo import describe_removed
+
+            return f"Enrolled with {name}. {describe_removed(removed)}"
         return f"Enrolled with {name}. Your schedule syncs from now on."
 
 

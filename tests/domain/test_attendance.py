@@ -134,3 +134,25 @@ def test_policy_validation() -> None:
         Policy(threshold=1.5)
     with pytest.raises(ValueError):
         Policy(unexcused_limit=-1)
+
+
+def test_a_past_session_nobody_marked_is_unrecorded_not_upcoming() -> None:
+    """Issue 11: `sessions --from` a fortnight back called Mon 16 Nov "upcoming" on 1 Dec."""
+    from companion.domain.attendance import status_of
+
+    o = occ(0)  # Mon 23:00-02:00 UTC
+    assert status_of(o, {}, o.start - timedelta(minutes=1)) is Status.UPCOMING
+    assert status_of(o, {}, o.start) is Status.UNRECORDED  # started: it can be marked now
+    assert status_of(o, {}, o.end + timedelta(days=8)) is Status.UNRECORDED
+    assert Status.UNRECORDED.label == "not marked"
+    # A mark or the program's cancellation still wins.
+    assert status_of(o, {o.key: Status.ATTENDED}, o.end) is Status.ATTENDED
+    assert status_of(occ(0, cancelled=True), {}, o.end) is Status.CANCELLED
+
+
+def test_the_forecast_counts_a_session_in_progress_as_still_to_attend() -> None:
+    occs = [occ(d) for d in range(3)]
+    now = occs[1].start + timedelta(minutes=10)  # Tuesday's session has just begun
+    w = week_summary(occs, {}, Policy(), now, MONDAY)
+    assert (w.unrecorded, w.remaining, w.counted) == (1, 2, 3)
+    assert w.forecast() == "mark your 1 past session(s) to see where you stand"

@@ -9,6 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Static
 
+from companion.actions.files import check_import_file
+from companion.actions.profile import UserError
 from companion.tui.dialogs.base import FieldsDialog
 from companion.tui.widgets.form import Field
 
@@ -33,10 +35,10 @@ def check_export_path(text: str) -> Path:
 def check_import_path(text: str) -> Path:
     if not text.strip():
         raise ValueError("give the path of an .ics file")
-    path = Path(text.strip()).expanduser()
-    if not path.is_file():
-        raise ValueError("no such file")
-    return path
+    try:  # a folder, a device, a pipe or a huge file is named as what it is
+        return check_import_file(Path(text.strip()).expanduser())
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
 
 
 class ExportDialog(FieldsDialog[ExportRequest]):

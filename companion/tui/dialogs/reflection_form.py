@@ -51,11 +51,11 @@ def reflection_candidates(profile: Profile) -> list[tuple[str, str]]:
     """(label, occurrence id) of sessions missed, excused or unrecorded in the last 8 weeks."""
     now, tz = profile.now(), profile.tz()
     found = occurrences(profile, now - timedelta(weeks=8), now)
-    wanted = (Status.MISSED, Status.EXCUSED, Status.UPCOMING)
+    wanted = (Status.MISSED, Status.EXCUSED, Status.UNRECORDED)
     return [
         (
             f"{v.occurrence.local_start(tz):%a %d %b %H:%M} · {v.occurrence.title} "
-            f"({v.status.label if v.status is not Status.UPCOMING else 'not marked'})",
+            f"({v.status.label})",
             v.occurrence.id,
         )
         for v in reversed(found)

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from companion.commands.parse import format_offset, parse_duration, parse_offsets
-from companion.domain.schedule import Kind, Series, rule_from_words, rule_in_words
+from companion.domain.schedule import Kind, Series, check_rule, rule_from_words, rule_in_words
 from companion.tui.widgets.form import Field, Form, validate_all
 
 
@@ -66,7 +66,10 @@ def check_duration(text: str) -> timedelta:
 
 
 def check_repeat(text: str) -> str | None:
-    return rule_from_words(text)  # ScheduleError is a ValueError with the reason
+    rule = rule_from_words(text)  # ScheduleError is a ValueError with the reason
+    if rule:
+        check_rule(rule)  # nothing finer than daily, bounded INTERVAL and COUNT
+    return rule
 
 
 def check_link(text: str) -> str:

@@ -36,6 +36,7 @@ from companion.tui.messages import (
     MakeupAccepted,
     NoticeDiscarded,
     NoticeQueued,
+    Queued,
 )
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.fmt import duration_words
@@ -72,7 +73,7 @@ def load_notify(profile: Profile) -> NotifyData:
         for v in views
         if v.occurrence.series_uid in program_uids
         and v.occurrence.key not in told
-        and v.status in (Status.UPCOMING, Status.MISSED)
+        and v.status in (Status.UPCOMING, Status.UNRECORDED, Status.MISSED)
     ]
     from companion.actions.journal import list_reflections
 
@@ -118,7 +119,9 @@ def send_notice(
     notify = optional.notify()
     if notify is None:
         raise UserError(NO_SYNC_LAYER)
-    return notify.notify(profile, occ_id, barrier, message, makeup, reflection_id)
+    notice = notify.notify(profile, occ_id, barrier, message, makeup, reflection_id)
+    client = optional.sync_client()
+    return Queued(notice, bool(client and client.is_enrolled(profile)))
 
 
 class NotifyScreen(MainScreen):

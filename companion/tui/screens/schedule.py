@@ -47,6 +47,7 @@ TABLE_STYLE = {
     Status.MADE_UP: "green",
     Status.CANCELLED: "dim strike",
     Status.UPCOMING: "",
+    Status.UNRECORDED: "italic",
 }
 
 if TYPE_CHECKING:

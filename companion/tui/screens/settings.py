@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -19,7 +20,13 @@ from companion.config import Settings
 from companion.domain.schedule import zone
 from companion.tui import optional
 from companion.tui.dialogs.series_form import check_reminders
-from companion.tui.messages import NO_SYNC_LAYER, Enrolled, SettingsSaved, Unenrolled
+from companion.tui.messages import (
+    NO_SYNC_LAYER,
+    ActionFailed,
+    Enrolled,
+    SettingsSaved,
+    Unenrolled,
+)
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.form import Field, Form, validate_all
 from companion.tui.widgets.tick import TickBox
@@ -61,13 +68,24 @@ def save_settings(profile: Profile, changes: dict[str, Any]) -> Settings:
     return profile.settings
 
 
-def enrol(profile: Profile, url: str, code: str, device: str) -> Any:
+def enrol(profile: Profile, url: str, code: str, device: str, replace_demo: bool = False) -> Any:
     client = optional.sync_client()
     if client is None:
         raise UserError(NO_SYNC_LAYER)
     if not url or not code.strip():
-        raise UserError("enter the server address and the code from your coordinator")
-    return client.enroll(profile, url, code, device)
+        raise UserError(ENROL_NEEDS)
+    return client.enroll(profile, url, code, device, replace_demo=replace_demo)
+
+
+ENROL_NEEDS = "enter the server address and the code from your coordinator"
+
+
+def demo_in_the_way(profile: Profile) -> str:
+    """What enrolling would remove of the demo, as the confirmation asks it; '' for none."""
+    from companion.actions.demo import demo_summary, describe_demo
+
+    held = demo_summary(profile)
+    return describe_demo(held) if held is not None else ""
 
 
 def unenrol(profile: Profile) -> Any:
@@ -223,7 +241,27 @@ class SettingsScreen(MainScreen):
         if values is None:
             return
         device = values["device"] or socket.gethostname()[:100]
-        self.companion.perform(enrol, values["url"], values["code"], device, done=Enrolled)
+        self._enrol(values["url"], values["code"], device)
+
+    @work(exclusive=True, group="enrol", exit_on_error=False)
+    async def _enrol(self, url: str, code: str, device: str) -> None:
+        """Enrol; when the profile holds the demo, first ask to remove it (issue 11)."""
+        from companion.tui.dialogs.confirm import ConfirmDialog
+
+        if not url or not code.strip():  # before asking anything
+            self.app.post_message(ActionFailed(ENROL_NEEDS))
+            return
+        try:
+            held = await self.companion.backend.call(demo_in_the_way)
+        except (UserError, OSError, ValueError) as exc:
+            self.app.post_message(ActionFailed(str(exc)))
+            return
+        if held and not await self.app.push_screen_wait(
+            ConfirmDialog(f"{held}\n\nRemove the demo and enrol?", yes="Remove demo, enrol")
+        ):
+            self.app.notify("Nothing changed; the code is still unused.")
+            return
+        self.companion.perform(enrol, url, code, device, bool(held), done=Enrolled)
         self.code.input.value = ""
 
     def action_unenrol(self) -> None:

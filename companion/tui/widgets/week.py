@@ -28,6 +28,7 @@ STATUS_MARK = {
     Status.MADE_UP: "[$success]↺[/]",
     Status.CANCELLED: "[dim]–[/]",
     Status.UPCOMING: "[$accent]·[/]",
+    Status.UNRECORDED: "[$warning]?[/]",
 }
 STATUS_STYLE = {
     Status.ATTENDED: "$success",
@@ -36,6 +37,7 @@ STATUS_STYLE = {
     Status.MADE_UP: "$success",
     Status.CANCELLED: "dim strike",
     Status.UPCOMING: "$foreground",
+    Status.UNRECORDED: "$text-muted",
 }
 
 

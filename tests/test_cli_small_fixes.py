@@ -1,0 +1,81 @@
+"""Issue 11's smaller fixes through the real CLI: an attended session drops its catch-up
+checklist, a checklist whose session is gone still ticks, "Queued" before enrolment says
+it waits for it, and `unenroll` never prints "Forgot ."."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from companion.paths import Paths
+from tests.conftest import run_cli
+
+
+def test_an_attended_session_drops_its_catch_up_checklist(paths: Paths) -> None:
+    assert run_cli("demo").returncode == 0
+    sessions = json.loads(run_cli("sessions", "--from", "2026-11-23", "--to", "2026-11-25",
+                                  "--json").stdout)  # fmt: skip
+    attended = next(s for s in sessions if s["status"] == "attended")
+    assert run_cli("mark", attended["id"], "missed").returncode == 0
+    added = run_cli("journal", "add", "--what", "wifi", "--occurrence", attended["id"])
+    assert added.returncode == 0  # ticks "reflect": the checklist has been started
+    mine = [c for c in json.loads(run_cli("catchup", "--json").stdout)
+            if c["occurrence"] == attended["id"]]  # fmt: skip
+    assert mine and mine[0]["done"] == 1
+    marked = run_cli("mark", attended["id"], "attended")
+    assert marked.returncode == 0 and "attended" in marked.stdout
+    every = json.loads(run_cli("catchup", "--all", "--json").stdout)
+    assert attended["id"] not in {c["occurrence"] for c in every}
+
+
+def test_a_checklist_whose_session_is_gone_still_ticks(paths: Paths) -> None:
+    """Space on the demo one said: no session with id '0bfc25af'."""
+    assert run_cli("demo").returncode == 0
+    [first, *_] = json.loads(run_cli("catchup", "--json").stdout)
+    conn = sqlite3.connect(paths.database)  # as an older version left it: series gone
+    conn.execute("DELETE FROM series WHERE uid = 'process-group@demo.companion'")
+    conn.commit()
+    conn.close()
+    ticked = run_cli("catchup", "tick", first["occurrence"], "2")
+    assert ticked.returncode == 0, ticked.stderr
+    assert "[x] read the session notes" in ticked.stdout
+
+
+def test_clearing_a_mark_on_a_past_session_says_not_marked(paths: Paths) -> None:
+    assert run_cli("demo").returncode == 0
+    sessions = json.loads(run_cli("sessions", "--from", "2026-11-23", "--to", "2026-11-25",
+                                  "--json").stdout)  # fmt: skip
+    attended = next(s for s in sessions if s["status"] == "attended")
+    cleared = run_cli("mark", attended["id"], "upcoming")
+    assert cleared.returncode == 0
+    assert cleared.stdout.startswith("Cleared your mark on ") and "not marked." in cleared.stdout
+    again = json.loads(run_cli("sessions", "--from", "2026-11-23", "--to", "2026-11-25",
+                               "--json").stdout)  # fmt: skip
+    assert next(s for s in again if s["id"] == attended["id"])["status"] == "unrecorded"
+    text = run_cli("sessions", "--from", "2026-11-23", "--to", "2026-11-25").stdout
+    assert f"{attended['id']}  " in text and "not marked" in text
+
+
+def test_notify_before_enrolment_says_it_waits_for_enrolment(paths: Paths) -> None:
+    assert run_cli("demo").returncode == 0
+    sessions = json.loads(run_cli("sessions", "--json").stdout)
+    upcoming = next(s for s in sessions if s["status"] == "upcoming")
+    sent = run_cli("notify", upcoming["id"], "--barrier", "work")
+    assert sent.returncode == 0
+    assert "Queued: it goes out once you enrol with your program (`companion enroll`)." in (
+        sent.stdout
+    )
+    assert "as soon as you are online" not in sent.stdout
+
+
+def test_a_session_of_a_long_daily_series_is_found_by_its_id(paths: Paths) -> None:
+    """An expansion stops at 10,000 starts: a daily series from 1990 ran out before today,
+    so `mark` said "no session with id" for this week's session."""
+    added = run_cli("series", "add", "--title", "Check-in", "--start", "1990-01-01 09:00",
+                    "--repeat", "daily", "--duration", "15m", "--tz", "UTC")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    [monday] = json.loads(run_cli("sessions", "--from", "2026-11-23", "--to", "2026-11-23",
+                                  "--json").stdout)  # fmt: skip
+    marked = run_cli("mark", monday["id"], "attended")
+    assert marked.returncode == 0, marked.stderr
+    assert marked.stdout == "Marked Check-in on Mon 23 Nov 09:00 attended.\n"
