@@ -37,6 +37,7 @@ from sync.server.api import (
 )
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
+from sync.server.schedules import Schedules
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
@@ -82,6 +83,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     )  # fmt: skip
     app.state.settings = settings
     app.state.clock = clock
+    app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, changes, feeds, health, coordinator_auth,
                    coordinator_notices, coordinator_series, coordinator_program):  # fmt: skip
         for name in ("raw_router", "router"):
