@@ -25,10 +25,10 @@ from companion.domain.schedule import ScheduleError
 from companion.store import repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
 from companion.store.repo_schedule import Program
-from sync.changes import ChangeCounts, apply_page
+from sync.changes import ChangeCounts, PageError, apply_page, read_page, set_aside, usable_schedule
 from sync.credentials import forget_token, read_token, write_token
 from sync.outbox import drain
-from sync.protocol import ChangesResponse, EnrollRequest, EnrollResponse, series_from_wire
+from sync.protocol import EnrollRequest, EnrollResponse, series_from_wire
 from sync.transport import Api, Permanent, SyncError, Transient
 
 log = logging.getLogger("companion.sync")
@@ -105,7 +105,10 @@ def pull(profile: Profile, api: Api) -> ChangeCounts:
         state = repo_sync.get_state(profile.store.conn)
         cursor = state.cursor if state else ""
         params = {"since": cursor} if cursor else None
-        page = ChangesResponse.model_validate(api.call("GET", "/v1/changes", params=params))
+        try:
+            page = read_page(api.call("GET", "/v1/changes", params=params))
+        except PageError as exc:
+            raise SyncError(str(exc)) from None
         if not page.changes and page.cursor == cursor:
             break  # idle: nothing to write
         total.add(apply_page(profile, page))
@@ -216,7 +219,7 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
     try:
         request = EnrollRequest(code=code.strip(), device_name=device_name.strip()[:100])
     except ValidationError:
-        raise UserError("the enrolment code is empty or too long") from None
+        raise UserError("the enrolment code is empty, too long or not one line") from None
     try:
         with Api(url, timeout=15.0) as api:
             # One try only: a lost answer may have used the code up already.
@@ -227,7 +230,11 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
                 content=request.model_dump_json().encode(),
                 headers={"Content-Type": "application/json"},
             )
-        answer = EnrollResponse.model_validate(body)
+        # One series the client cannot use is set aside; it does not stop the enrolment.
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        wires, unusable = usable_schedule(body.get("schedule"))
+        answer = EnrollResponse.model_validate({**body, "schedule": wires})
         series = [series_from_wire(s) for s in answer.schedule]
         info = answer.program
         program = Program(
@@ -248,6 +255,8 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
                 repo_schedule.remove_series(conn, old.uid)  # another program's sessions
         for s in series:
             repo_schedule.save_series(conn, s, now)
+        for raw, reason in unusable:
+            set_aside(conn, raw, reason, answer.cursor, now, ChangeCounts())
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token)

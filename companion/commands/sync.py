@@ -193,6 +193,8 @@ def summary(result: SyncResult) -> list[str]:
             lines.append(f"Before that: {sent}.")
     for nid, error in result.failures:
         lines.append(f"Refused {nid[:8]}: {error} (see `companion outbox`).")
+    for line in c.set_aside:  # a change this version cannot use: kept, the rest applied
+        lines.append(f"{line[:1].upper()}{line[1:]}.")
     if result.queued and result.state != "ok":
         verb = "stays" if result.queued == 1 else "stay"
         lines.append(f"{_plural(result.queued, 'notice')} {verb} queued; nothing is lost.")

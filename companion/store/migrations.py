@@ -165,8 +165,22 @@ V4: tuple[str, ...] = ()
 # v5: demo data marked as such, so enrolling can remove it (issue 11). Reserved.
 V5: tuple[str, ...] = ()
 
-# v6: changes from the server this client could not apply, kept aside (issue 10). Reserved.
-V6: tuple[str, ...] = ()
+# v6: changes from the server this client could not apply, kept aside with the reason
+# (issue 10): one bad change never stops the ones after it. ``digest`` (of the change as
+# received) makes a page fetched again set each change aside once.
+V6: tuple[str, ...] = (
+    """CREATE TABLE set_aside (
+        id INTEGER PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        about TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL,
+        body TEXT NOT NULL,
+        cursor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX set_aside_at ON set_aside(at)",
+)
 
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, V1),

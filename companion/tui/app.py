@@ -18,6 +18,8 @@ from textual.screen import Screen
 from companion.actions.profile import Profile, UserError
 from companion.clock import Clock
 from companion.config import ConfigError
+from companion.domain.links import REFUSED as LINK_REFUSED
+from companion.domain.links import is_web_link
 from companion.store.db import StoreError
 from companion.tui import optional
 from companion.tui.backend import Backend
@@ -248,7 +250,9 @@ class CompanionApp(App[None]):
         except Exception as exc:  # noqa: BLE001 - shown, never a traceback
             self.post_message(ActionFailed(f"Sync did not work: {exc}"))
             return
-        self.post_message(SyncFinished(done.state, done.delivered, done.replies, done.changed))
+        self.post_message(
+            SyncFinished(done.state, done.delivered, done.replies, done.changed, done.set_aside)
+        )
 
     def refresh_sync_state(self) -> None:
         self._refresh_sync_state()
@@ -271,6 +275,8 @@ class CompanionApp(App[None]):
             self.notify(f"Delivered {n} notice{'s' if n > 1 else ''} to {self.program_name}.")
         if message.replies:
             self.notify("Your coordinator replied: see Today or Notify.", title="New reply")
+        for line in message.set_aside:  # the rest of the changes were applied
+            self.notify(f"{line[:1].upper()}{line[1:]}.", severity="warning")
         if message.delivered or message.changed:
             self.reload_screens()
 
@@ -294,7 +300,11 @@ class CompanionApp(App[None]):
 
     # ---- links and files -------------------------------------------------------------
     def open_link(self, url: str) -> None:
-        """Open ``url`` in a graphical browser where there is one; copy it otherwise."""
+        """Open ``url`` in a graphical browser where there is one; copy it otherwise. Only
+        https/http links: anything else (``javascript:``, ``file:``) is refused."""
+        if not is_web_link(url):
+            self.notify(f"Not opened: {LINK_REFUSED}.", severity="warning")
+            return
         self._open_link(url)
 
     @work(thread=True, exclusive=True, group="browser", exit_on_error=False)

@@ -140,10 +140,16 @@ class SyncFinished(Message):
     """A sync round finished (or was not possible); carries the new indicator state."""
 
     def __init__(
-        self, state: SyncState, delivered: int = 0, replies: int = 0, changed: int = 0
+        self,
+        state: SyncState,
+        delivered: int = 0,
+        replies: int = 0,
+        changed: int = 0,
+        set_aside: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.state, self.delivered, self.replies, self.changed = state, delivered, replies, changed
+        self.set_aside = set_aside
 
 
 class ReminderDue(Message):

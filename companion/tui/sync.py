@@ -19,6 +19,7 @@ class RoundResult:
     delivered: int = 0
     replies: int = 0
     changed: int = 0
+    set_aside: tuple[str, ...] = ()  # one line per change from the server set aside
 
 
 def outbox_counts(profile: Profile) -> tuple[int, int]:
@@ -64,4 +65,10 @@ def sync_round(profile: Profile, timeout: float = 10.0) -> RoundResult:
         message=result.message,
         last_sync=profile.now(),
     )
-    return RoundResult(state, result.delivered, result.changes.replies, result.changes.total)
+    return RoundResult(
+        state,
+        result.delivered,
+        result.changes.replies,
+        result.changes.total,
+        tuple(result.changes.set_aside),
+    )

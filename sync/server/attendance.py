@@ -34,6 +34,8 @@ from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.tables import stamp, unstamp
 
+NOT_STARTED = "attendance can be recorded once the session has started"
+
 
 def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
                       now: datetime) -> AttendanceOut | NotFound | Invalid:  # fmt: skip
@@ -48,7 +50,7 @@ def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
     if ids - known:
         return NotFound(f"no such client: {min(ids - known)}")
     if actual_start(wire, body.original_start) > now:
-        return Invalid("attendance can be recorded once the session has started")
+        return Invalid(NOT_STARTED)
     if any(o.original_start == body.original_start and o.cancelled for o in wire.overrides):
         return Invalid("the session was cancelled; there is no attendance to record")
     start = stamp(body.original_start)

@@ -42,6 +42,7 @@ from sync.wire import MAX_INT
 
 LOGIN_SCOPE = "login"
 MAKEUP_AHEAD = timedelta(days=366)
+HAS_ATTENDANCE = "this session has attendance recorded; it cannot be cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +277,7 @@ def cancel_occurrence(tx: Tx, auth: CoordinatorAuth, uid: str, original_start: d
     if old is not None and old.cancelled:
         return wire
     if tx.attendance_recorded(auth.program_id, uid, stamp(original_start)):
-        return Invalid("this session has attendance recorded; it cannot be cancelled")
+        return Invalid(HAS_ATTENDANCE)
     override = OverrideWire(original_start=original_start, cancelled=True)
     overrides = [*kept, override]
     sequence = next_sequence(wire.sequence)

@@ -15,22 +15,21 @@ from its database writer thread.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from companion.domain.notices import Timing
+from companion.domain.notices import Timing, makeup_reply_id
 from companion.domain.schedule import ScheduleError, Series, original_starts
 from sync.protocol import MakeupSlot, SeriesWire, series_from_wire
 from sync.server.storage.repo import Tx
+from sync.wire import MAX_INT
 
 log = logging.getLogger("companion.server")
 NOTICE_WINDOW = timedelta(days=366)  # a notice names a session within a year of now
 _CACHED = timedelta(days=400)  # original starts expanded around the moment of the build
 _REBUILD_AFTER = timedelta(days=30)  # the expanded window follows the clock
-MAKEUP_UID = re.compile(r"^makeup-([0-9]{1,10})@companion$")  # as ``accept_makeup`` names it
 
 NOT_SCHEDULED = "this session is not on your program's schedule"
 NOT_AN_OCCURRENCE = "{title} has no session at that time; sync to get the current schedule"
@@ -120,9 +119,9 @@ class Schedules:
         """The occurrence (series uid, original start) of the client's program, or why not."""
         if abs(original - now) > NOTICE_WINDOW:
             return Refused(OUT_OF_WINDOW)
-        makeup = MAKEUP_UID.match(series_uid)
-        if makeup is not None:
-            return _makeup(tx, client_id, int(makeup.group(1)), original)
+        reply_id = makeup_reply_id(series_uid)
+        if reply_id is not None:
+            return _makeup(tx, client_id, reply_id, original)
         program = self._program(tx, program_id, counter, now)
         series = program.series.get(series_uid)
         if series is None:
@@ -138,7 +137,7 @@ class Schedules:
 
 def _makeup(tx: Tx, client_id: int, reply_id: int, original: datetime) -> Occurrence | Refused:
     """A make-up slot offered in a reply to one of this client's notices."""
-    row = tx.makeup_offer(reply_id, client_id)
+    row = tx.makeup_offer(reply_id, client_id) if reply_id <= MAX_INT else None
     if row is None:
         return Refused(NOT_SCHEDULED)
     slot = MakeupSlot.model_validate_json(row)

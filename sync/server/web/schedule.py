@@ -19,10 +19,12 @@ from sync.protocol import SeriesWire, series_from_wire
 from sync.server import coordinator as ops
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
-from sync.server.storage.tables import stamp, unstamp
+from sync.server.storage.tables import stamp
+from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
 from sync.server.web.present import when
 from sync.server.web.render import not_found, page
+from sync.wire import describe
 
 router = APIRouter()
 UPCOMING_DAYS = 28
@@ -157,8 +159,7 @@ def _wire_from_form(form: Any, who: Coordinator, old: SeriesWire | None) -> Seri
 
 def _problem(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc']) or 'form'}: {first['msg']}"
+        return describe(exc.errors()[0])
     return str(exc)
 
 
@@ -260,12 +261,14 @@ async def delete(request: Request, uid: str, who: SignedIn, form: Form) -> Respo
 @router.post("/schedule/{uid:path}/cancel", name="web_series_cancel", include_in_schema=False)
 async def cancel(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
     try:
-        original = unstamp(str(form.get("original_start", "")))
-    except ValueError:
+        original = inputs.instant(str(form.get("original_start", "")), "original_start")
+    except inputs.BadInput:
         return not_found(request, who, "session")
     result = await database(request).write(
         ops.cancel_occurrence, who.auth, uid, original, now(request)
     )
+    if isinstance(result, ops.Invalid) and result.detail == ops.HAS_ATTENDANCE:
+        return RedirectResponse("/schedule?done=recorded", status_code=303)
     if isinstance(result, NotFound | ops.Invalid):
         return not_found(request, who, "session")
     return RedirectResponse("/schedule?done=cancelled", status_code=303)
