@@ -49,6 +49,7 @@ from sync.wire import describe_all
 
 log = logging.getLogger("companion.sync")
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
+_TAGS = {"series", "series_removed", "material", "reply", "attendance"}  # Change's types
 _CURSOR_DIGITS = 18
 # What a change can make go wrong while it is applied: its data, never the disk or the
 # database itself (sqlite3.OperationalError stops the sync with the change still unread).
@@ -129,6 +130,16 @@ def _about(raw: Any) -> tuple[str, str]:
     return str(kind), ""
 
 
+def _reason(exc: ValidationError) -> str:
+    """The errors of one change, without the union's tag (``series.sequence: ...``)."""
+    errors = [dict(e) for e in exc.errors()]
+    for e in errors:
+        loc = tuple(e.get("loc", ()))
+        if loc and loc[0] in _TAGS:
+            e["loc"] = loc[1:]
+    return describe_all(errors)
+
+
 def set_aside(conn: sqlite3.Connection, raw: Any, reason: str, cursor: str, now: datetime,
               counts: ChangeCounts) -> None:  # fmt: skip
     """Keep ``raw`` aside with ``reason``; a change set aside before is not reported again."""
@@ -149,7 +160,7 @@ def apply_page(profile: Profile, page: Page) -> ChangeCounts:
             try:
                 change = _CHANGE.validate_python(raw)
             except ValidationError as exc:
-                set_aside(conn, raw, describe_all(exc.errors()), page.cursor, now, counts)
+                set_aside(conn, raw, _reason(exc), page.cursor, now, counts)
                 continue
             conn.execute("SAVEPOINT change")
             try:

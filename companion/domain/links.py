@@ -14,7 +14,7 @@ _REST = r"([/?#][^\x00-\x20\x7f-\x9f]*)?"  # path, query, fragment: no blanks or
 WEB_LINK = rf"^https?://{_HOST}{_REST}$"
 MAX_LINK = 2000
 _WEB_LINK_RE = re.compile(WEB_LINK)
-REFUSED = "only https:// and http:// links are opened"
+REFUSED = "only https:// and http:// links are allowed"
 
 
 def is_web_link(url: str) -> bool:

@@ -33,6 +33,8 @@ NOTICE_HEADER = [
     "reflection shared",
     "status",
     "notice id",
+    "timing the device claimed",
+    "written (device clock)",
 ]
 ATTENDANCE_HEADER = ["session start", "session", "client", "status", "recorded"]
 
@@ -73,7 +75,8 @@ async def export(request: Request, who: SignedIn) -> Response:
 
 
 def _notice_row(r: dict[str, Any], who: Coordinator) -> list[object]:
-    lead = (unstamp(r["start"]) - unstamp(r["created_at"])).total_seconds() / 3600
+    # The server's figures: the session's start against when the notice arrived.
+    lead = (unstamp(r["start"]) - unstamp(r["received_at"])).total_seconds() / 3600
     return [
         _local(r["received_at"], who),
         r["client_name"],
@@ -87,6 +90,8 @@ def _notice_row(r: dict[str, Any], who: Coordinator) -> list[object]:
         bool(r["shared_reflection"]),
         r["status"],
         r["id"],
+        r.get("claimed_timing") or "",
+        _local(r["created_at"], who),
     ]
 
 
