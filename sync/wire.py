@@ -44,16 +44,19 @@ UID = r"^[^\x00-\x20\x7f-\x9f/?#\\]+$"
 # https/http only (companion.domain.links, the rule the app applies before opening one).
 OPTIONAL_WEB_LINK = f"^({WEB_LINK.removeprefix('^').removesuffix('$')})?$"
 
-RFC3339 = (
-    rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]{{1,9}})?"
-    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
-)
 _DAY31 = r"(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
 _DAY30 = r"(0[469]|11)-(0[1-9]|[12][0-9]|30)"
 _FEB = r"02-(0[1-9]|1[0-9]|2[0-8])"
 _LEAP = r"((19|20|21)(0[48]|[2468][048]|[13579][26])|2000)-02-29"
-_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
-LOCAL_TIME = rf"^({_YEAR}-({_DAY31}|{_DAY30}|{_FEB})|{_LEAP})T{_CLOCK}$"
+_DATE = rf"({_YEAR}-({_DAY31}|{_DAY30}|{_FEB})|{_LEAP})"  # a day that exists
+_HOUR, _MINUTE = r"([01][0-9]|2[0-3])", r"[0-5][0-9]"
+_CLOCK = rf"{_HOUR}:{_MINUTE}(:{_MINUTE}(\.[0-9]{{1,6}})?)?"
+# Exact, so that every string the pattern admits is a date-time the server accepts.
+RFC3339 = (
+    rf"^{_DATE}[Tt]{_HOUR}:{_MINUTE}:{_MINUTE}(\.[0-9]{{1,9}})?"
+    rf"([Zz]|[+-]{_HOUR}:{_MINUTE})$"
+)
+LOCAL_TIME = rf"^{_DATE}T{_CLOCK}$"
 
 # The one-line reason for each pattern (pydantic only says "should match pattern ...").
 PATTERN_MESSAGES = {
