@@ -122,7 +122,8 @@ def _about(raw: Any) -> tuple[str, str]:
     if not isinstance(raw, dict):
         return "unreadable", ""
     kind = raw.get("type") if isinstance(raw.get("type"), str) else "unknown"
-    inner = raw.get("series") if isinstance(raw.get("series"), dict) else raw
+    series = raw.get("series")
+    inner: dict[str, Any] = series if isinstance(series, dict) else raw
     for key in ("uid", "series_uid", "id"):
         value = inner.get(key)
         if isinstance(value, str | int) and not isinstance(value, bool):
@@ -132,9 +133,9 @@ def _about(raw: Any) -> tuple[str, str]:
 
 def _reason(exc: ValidationError) -> str:
     """The errors of one change, without the union's tag (``series.sequence: ...``)."""
-    errors = [dict(e) for e in exc.errors()]
+    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
     for e in errors:
-        loc = tuple(e.get("loc", ()))
+        loc: tuple[Any, ...] = tuple(e.get("loc", ()))
         if loc and loc[0] in _TAGS:
             e["loc"] = loc[1:]
     return describe_all(errors)

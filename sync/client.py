@@ -204,6 +204,7 @@ class EnrollResult:
     client_name: str
     series: int
     feed_url: str
+    set_aside: tuple[str, ...] = ()  # a line per series this version could not use
 
 
 def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") -> EnrollResult:
@@ -255,12 +256,14 @@ def enroll(profile: Profile, server_url: str, code: str, device_name: str = "") 
                 repo_schedule.remove_series(conn, old.uid)  # another program's sessions
         for s in series:
             repo_schedule.save_series(conn, s, now)
+        aside = ChangeCounts()
         for raw, reason in unusable:
-            set_aside(conn, raw, reason, answer.cursor, now, ChangeCounts())
+            set_aside(conn, raw, reason, answer.cursor, now, aside)
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token)
-    return EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url)
+    return EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url,
+                        tuple(aside.set_aside))  # fmt: skip
 
 
 def unenroll(profile: Profile) -> tuple[str, int]:

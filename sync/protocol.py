@@ -277,7 +277,7 @@ class CoordinatorLogin(Wire):
 
 
 class CoordinatorToken(Wire):
-    token: str
+    token: Line
     expires_at: UtcDatetime
 
 
@@ -337,7 +337,7 @@ class WeekForecast(Wire):
     counted: Count
     threshold: float
     needed_to_stay_above: Count | None
-    forecast: str
+    forecast: Line
 
 
 class ClientSummary(Wire):

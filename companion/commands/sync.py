@@ -116,6 +116,8 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
         "`companion sync` keeps it current."
     )
     print(f"Calendar subscription: {done.feed_url}")
+    for line in done.set_aside:
+        print(f"{line[:1].upper()}{line[1:]}.")
     return 0
 
 

@@ -208,7 +208,7 @@ def old_server() -> Iterator[_OldServer]:
 
 def test_enrolment_sets_aside_a_series_it_cannot_use(profile: Profile, old_server) -> None:
     done = enroll(profile, old_server.url, "ABCD-EFGH-JKLM")
-    assert done.series == 1
+    assert done.series == 1 and len(done.set_aside) == 1
     conn = profile.store.conn
     assert [s.uid for s in repo_schedule.list_series(conn)] == [GROUP["uid"]]
     [aside] = repo_setaside.recent(conn)

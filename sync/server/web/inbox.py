@@ -254,7 +254,7 @@ async def materials(request: Request, notice_id: str, who: SignedIn, form: Form)
             original_start=found.original_start,
             kind=kind if kind in MATERIAL_KINDS else "other",  # type: ignore[arg-type]
             title=str(form.get("title", "")).strip(),
-            url=str(form.get("url", "")).strip(),  # type: ignore[arg-type]
+            url=str(form.get("url", "")).strip(),
         )
     except ValidationError:
         return _back(form, "badlink", f"#notice-{notice_id}")
