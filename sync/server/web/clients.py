@@ -137,8 +137,8 @@ async def add(request: Request, who: SignedIn, form: Form) -> Response:
             at,
             settings_of(request).enrol_code_days,
         )
-    except admin.AdminError:
-        return RedirectResponse("/clients?done=noclient", status_code=303)
+    except admin.AdminError:  # a name with control characters or line breaks
+        return RedirectResponse("/clients?done=badname", status_code=303)
     data = await db.read(_load, who, at, None)
     expires = datetime.fromisoformat(made["expires_at"])
     enrolment = {"name": made["name"], "code": made["code"], "expires": when(expires, who.tz)}

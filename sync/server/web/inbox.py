@@ -225,7 +225,10 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
     anchor = f"#notice-{notice_id}"
     try:
         slot = _makeup(form, who, found.title)
-    except (ValueError, ValidationError):  # BadInput and a bad join link included
+    except ValidationError as exc:
+        link = any(e["loc"][:1] == ("join_url",) for e in exc.errors())
+        return _back(form, "badmakeuplink" if link else "badmakeup", anchor)
+    except ValueError:  # a date, time or length that cannot be read (BadInput included)
         return _back(form, "badmakeup", anchor)
     try:
         body = ReplyIn(text=str(form.get("text", "")).strip(), makeup=slot)

@@ -98,6 +98,8 @@ FLASHES = {
     "notyet": ("error", "Attendance can be recorded once the session has started."),
     "badseries": ("error", "That series could not be saved."),
     "noclient": ("error", "Give the client a name."),
+    "badname": ("error", "A client's name is one line of at most 200 characters."),
+    "badmakeuplink": ("error", "A make-up join link must be a full https:// or http:// link."),
 }
 
 

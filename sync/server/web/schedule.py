@@ -157,9 +157,23 @@ def _wire_from_form(form: Any, who: Coordinator, old: SeriesWire | None) -> Seri
     return wire
 
 
+# The form's words for the wire model's fields, in the one-line reason of a refusal.
+FIELD_LABELS = {
+    "start_local": "first session",
+    "duration_min": "length",
+    "join_url": "join link",
+    "rrule": "repeat",
+    "title": "title",
+    "facilitator": "facilitator",
+}
+
+
 def _problem(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return describe(exc.errors()[0])
+        first = dict(exc.errors()[0])
+        loc = tuple(first.get("loc", ()))
+        first["loc"] = tuple(FIELD_LABELS.get(str(p), str(p)) for p in loc)
+        return describe(first)
     return str(exc)
 
 
