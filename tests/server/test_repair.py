@@ -16,7 +16,7 @@ from sync.server.core import notice_out
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
 from sync.server.storage.runner import transaction
-from sync.server.storage.tables import changes, notices, series, stamp
+from sync.server.storage.tables import changes, notices, replies, series, stamp
 from tests.conftest import FROZEN_NOW
 from tests.server.conftest import GROUP, Server, notice
 
@@ -35,6 +35,8 @@ def _old_rows(engine: Engine) -> tuple[int, int]:
     program = admin.create_program(engine, "P", "America/New_York", 0.8, 3, "", FROZEN_NOW)
     pid = program["program_id"]
     client = admin.add_client(engine, "Alex", "P", FROZEN_NOW)["client_id"]
+    coordinator = admin.create_coordinator(engine, "c@example.org", "password!", "P",
+                                           FROZEN_NOW)["coordinator_id"]  # fmt: skip
     bodies: dict[str, dict[str, Any]] = {
         "good": GROUP | {"uid": "good"},
         "huge": GROUP | {"uid": "huge", "sequence": 10**19},
@@ -55,6 +57,14 @@ def _old_rows(engine: Engine) -> tuple[int, int]:
             shared_reflection=None, created_at="0001-01-01T00:00:00.000000Z", received_at=at,
             digest="x" * 64, status="new",
         ))  # fmt: skip
+        slot = {"start": "2026-12-02T23:00:00Z", "end": "2026-12-03T00:00:00Z",
+                "join_url": "javascript:alert(1)", "title": "Make-up"}  # fmt: skip
+        links = [{"title": "a", "url": "javascript:alert(1)"},
+                 {"title": "b", "url": "https://ok.example/b"}]  # fmt: skip
+        conn.execute(insert(replies).values(
+            notice_id=old["id"], coordinator_id=coordinator, status="replied", text="hi\x07",
+            makeup=json.dumps(slot), materials=json.dumps(links), at=at,
+        ))  # fmt: skip
     return pid, client
 
 
@@ -69,6 +79,7 @@ def test_revision_0003_repairs_or_removes_what_no_longer_validates(db_url: str) 
             query = select(changes.c.body).where(changes.c.program_id == pid)
             log = [json.loads(r.body) for r in conn.execute(query.order_by(changes.c.seq))]
             row = dict(conn.execute(select(notices)).one()._mapping)
+            reply = conn.execute(select(replies)).one()
         assert set(stored) == {"good", "huge", "script", "nag"}  # SECONDLY cannot be used
         assert stored["huge"].sequence == 0
         assert stored["script"].join_url == ""
@@ -81,6 +92,8 @@ def test_revision_0003_repairs_or_removes_what_no_longer_validates(db_url: str) 
         assert isinstance(out, NoticeOut)
         assert (out.title, out.message) == ("=1+1", "esc[31m")
         assert out.created_at == out.received_at
+        assert (reply.text, reply.makeup) == ("hi", None)
+        assert json.loads(reply.materials) == [{"title": "b", "url": "https://ok.example/b"}]
     finally:
         engine.dispose()
 

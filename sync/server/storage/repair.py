@@ -38,7 +38,8 @@ from sync.protocol import (
     SeriesRemoved,
     SeriesWire,
 )
-from sync.server.storage.tables import changes, notices, programs, replies, series, stamp
+from sync.server.storage.repo_records import RecordQueries
+from sync.server.storage.tables import notices, replies, series, stamp
 from sync.wire import MAX_INT, MAX_REMINDER_MIN
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -91,24 +92,11 @@ def _override(value: Any) -> bool:
     return _valid(OverrideWire, value)
 
 
-def _append(conn: Connection, program_id: int, bodies: list[str], at: str) -> None:
-    """Append changes for every client of the program (as ``Tx.append_changes`` does)."""
-    if not bodies:
-        return
-    last = conn.execute(
-        update(programs)
-        .where(programs.c.id == program_id)
-        .values(last_change=programs.c.last_change + len(bodies), last_change_at=at)
-        .returning(programs.c.last_change)
-    ).scalar_one()
-    first = last - len(bodies) + 1
-    conn.execute(
-        changes.insert(),
-        [
-            {"program_id": program_id, "seq": first + i, "client_id": None, "body": b, "at": at}
-            for i, b in enumerate(bodies)
-        ],
-    )
+class _Records(RecordQueries):
+    """The storage queries on the migration's connection (the change log's one writer)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
 
 def repair_all_series(conn: Connection, now: datetime) -> dict[str, int]:
@@ -140,7 +128,7 @@ def repair_all_series(conn: Connection, now: datetime) -> dict[str, int]:
         published.setdefault(program_id, []).append(SeriesChanged(series=wire).model_dump_json())
         counts["repaired"] += 1
     for program_id, bodies in published.items():
-        _append(conn, program_id, bodies, at)
+        _Records(conn).append_changes(program_id, [(None, b) for b in bodies], at)
     return counts
 
 
@@ -149,7 +137,8 @@ def _window(text: Any) -> bool:
 
 
 def repair_notices(conn: Connection) -> int:
-    """Notices and replies within the bounds; how many rows were changed."""
+    """Notices within the bounds (their text without control characters, impossible
+    times replaced by the receive time); how many rows were changed."""
     changed = 0
     cols = (notices.c.id, notices.c.series_uid, notices.c.title, notices.c.message,
             notices.c.shared_reflection, notices.c.original_start, notices.c.start,
@@ -170,40 +159,50 @@ def repair_notices(conn: Connection) -> int:
         if fixed != before:
             conn.execute(update(notices).where(notices.c.id == nid).values(**fixed))
             changed += 1
-    for rid, text, makeup, links in conn.execute(
-        select(replies.c.id, replies.c.text, replies.c.makeup, replies.c.materials)
-    ).all():
-        kept_makeup = makeup if makeup is None or _valid_json(MakeupSlot, makeup) else None
+    return changed
+
+
+def repair_reply(text: str, makeup: str | None, links: str) -> dict[str, Any]:
+    """A reply's columns within the bounds: a make-up slot or a link that does not
+    validate is dropped (the client could not use it), control characters removed."""
+    if makeup is not None:
         try:
-            items = json.loads(links or "[]")
-        except ValueError:
-            items = []
-        kept = [x for x in items if isinstance(x, dict) and _valid(Link, x)] if isinstance(
-            items, list) else []  # fmt: skip
-        fixed_links = "[" + ",".join(Link.model_validate(x).model_dump_json() for x in kept) + "]"
-        clean = _CONTROL_TEXT.sub("", text or "")
-        if (clean, kept_makeup) != (text, makeup) or len(kept) != len(
-            items if isinstance(items, list) else []
-        ):
-            conn.execute(
-                update(replies)
-                .where(replies.c.id == rid)
-                .values(text=clean, makeup=kept_makeup, materials=fixed_links)
-            )
+            MakeupSlot.model_validate_json(makeup)
+        except ValidationError:
+            makeup = None
+    try:
+        items = json.loads(links or "[]")
+    except ValueError:
+        items = []
+    kept = [x for x in items if isinstance(x, dict) and _valid(Link, x)] if isinstance(
+        items, list) else []  # fmt: skip
+    materials = "[" + ",".join(Link.model_validate(x).model_dump_json() for x in kept) + "]"
+    return {"text": _CONTROL_TEXT.sub("", text or ""), "makeup": makeup, "materials": materials}
+
+
+def repair_replies(conn: Connection) -> int:
+    """Every reply through :func:`repair_reply`; how many rows were changed."""
+    changed = 0
+    cols = (replies.c.id, replies.c.text, replies.c.makeup, replies.c.materials)
+    for rid, text, makeup, links in conn.execute(select(*cols)).all():
+        fixed = repair_reply(text, makeup, links)
+        valid_before = fixed["text"] == text and fixed["makeup"] == makeup
+        if not valid_before or json.loads(fixed["materials"]) != _loads(links):
+            conn.execute(update(replies).where(replies.c.id == rid).values(**fixed))
             changed += 1
     return changed
 
 
-def _valid_json(model: type[Any], text: str) -> bool:
+def _loads(text: str) -> Any:
     try:
-        model.model_validate_json(text)
-    except ValidationError:
-        return False
-    return True
+        return json.loads(text or "[]")
+    except ValueError:
+        return None
 
 
 def repair(conn: Connection) -> dict[str, int]:
-    """Everything above, in the caller's transaction."""
+    """Everything above, in the caller's transaction (the migration's)."""
     counts = repair_all_series(conn, datetime.now(UTC))
     counts["notices"] = repair_notices(conn)
+    counts["replies"] = repair_replies(conn)
     return counts
