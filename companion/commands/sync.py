@@ -139,13 +139,17 @@ def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
         print_json(notice_json(entry))
         return 1 if entry.state is NoticeState.FAILED else 0
     tz = profile.tz()
+    timing = entry.notice.timing  # once delivered, the server's verdict by its own clock
     kind, status = (
-        ("advance notice", "excused") if notice.timing is Timing.ADVANCE else ("notice", "missed")
+        ("advance notice", "excused") if timing is Timing.ADVANCE else ("notice", "missed")
     )
     print(
         f"{notice.title} on {notice.start.astimezone(tz):%a %d %b %H:%M} is marked {status} "
         f"({kind}, id {notice.id[:8]})."
     )
+    if timing is not notice.timing:
+        when = "after the session started" if timing is Timing.AFTER else "before the session"
+        print(f"The program received it {when}: its clock decides, not this device's.")
     if entry.state is NoticeState.FAILED:
         print(
             f"Not accepted: {entry.last_error}. Fix it with `companion outbox --retry "

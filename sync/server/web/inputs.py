@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from companion.domain.schedule import YEARS
 from sync.wire import MAX_INT, UtcDatetime
 
-FIRST_DAY, LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 30)  # a day after it exists
+FIRST_DAY, LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 31)
 _INSTANT: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
 
 
