@@ -170,8 +170,8 @@ FIELD_LABELS = {
 
 def _problem(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        first = dict(exc.errors()[0])
-        loc = tuple(first.get("loc", ()))
+        first: dict[str, Any] = dict(exc.errors()[0])
+        loc: tuple[Any, ...] = tuple(first.get("loc", ()))
         first["loc"] = tuple(FIELD_LABELS.get(str(p), str(p)) for p in loc)
         return describe(first)
     return str(exc)
