@@ -53,10 +53,11 @@ class Refused:
 
 
 class _Program:
-    """One program's series at one change counter, with their original starts."""
+    """One program's series as stored (``bodies``), with their original starts."""
 
-    def __init__(self, series: dict[str, Series], anchor: datetime) -> None:
-        self.series = series
+    def __init__(self, bodies: tuple[tuple[str, str], ...], anchor: datetime) -> None:
+        self.bodies = bodies
+        self.series = usable_series([(uid, body, "") for uid, body in bodies])
         self.anchor = anchor
         self._starts: dict[str, frozenset[datetime]] = {}
 
@@ -100,17 +101,24 @@ def usable_series(bodies: list[tuple[str, str, str]]) -> dict[str, Series]:
 
 
 class Schedules:
-    """Each program's schedule, rebuilt when its change counter moves."""
+    """Each program's schedule, checked again when its change counter moves.
+
+    Most changes are not the schedule's (an acknowledgement, a reply): the stored bodies
+    are read again and, when unchanged, the expansion already made is kept."""
 
     def __init__(self) -> None:
         self._programs: dict[int, tuple[int, _Program]] = {}
 
     def _program(self, tx: Tx, program_id: int, counter: int, now: datetime) -> _Program:
         cached = self._programs.get(program_id)
-        if cached is not None and cached[0] == counter:
-            if abs(now - cached[1].anchor) < _REBUILD_AFTER:
-                return cached[1]
-        built = _Program(usable_series(tx.series_bodies(program_id)), now)
+        fresh = cached is not None and abs(now - cached[1].anchor) < _REBUILD_AFTER
+        if cached is not None and fresh and cached[0] == counter:
+            return cached[1]
+        bodies = tuple((uid, body) for uid, body, _at in tx.series_bodies(program_id))
+        if cached is not None and fresh and cached[1].bodies == bodies:
+            built = cached[1]
+        else:
+            built = _Program(bodies, now)
         self._programs[program_id] = (counter, built)
         return built
 
