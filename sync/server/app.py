@@ -46,7 +46,6 @@ from sync.server.web import router as dashboard
 
 log = logging.getLogger("companion.server")
 Clock = Callable[[], datetime]
-LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
 def _utcnow() -> datetime:
@@ -131,13 +130,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components.setdefault("securitySchemes", {})["DeviceToken"] = {
         "type": "http", "scheme": "bearer", "description": "the device token from POST /v1/enroll"
     }  # fmt: skip
-    # SeriesWire.start_local is wall-clock time in the series' TZID, without an offset;
-    # JSON Schema's "date-time" format demands one, so describe it as what it is.
-    for name in ("SeriesWire", "SeriesWire-Input", "SeriesWire-Output"):
-        field = components["schemas"].get(name, {}).get("properties", {}).get("start_local")
-        if field and field.pop("format", None) == "date-time":
-            field["pattern"] = LOCAL_TIME
-            field["description"] = "local wall-clock time in tzid, no offset"
+    # SeriesWire.start_local (wall-clock time, no offset) publishes its own exact pattern
+    # (sync.wire.LocalDatetime), as every bounded field does.
     app.openapi_schema = schema
     return schema
 
