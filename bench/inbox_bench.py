@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 
-from sync.protocol import NoticeIn, ReplyIn  # noqa: E402
+from companion.domain.schedule import expand_all  # noqa: E402
+from sync.protocol import NoticeIn, ReplyIn, series_from_wire  # noqa: E402
 from sync.server import coordinator as ops  # noqa: E402
 from sync.server import core  # noqa: E402
 from sync.server.demo import EMAIL, build  # noqa: E402
@@ -56,13 +57,19 @@ def fill(db_url: str, now: datetime) -> None:
             token = f"bench-{client.id}-{uuid.uuid4()}"
             tx.add_device(client.id, "bench", digest(token), digest(token + "f"), "0")
             tokens.append(digest(token))
+        # Notices must name real sessions: the demo's groups of the past five weeks, in turn.
+        wires = ops.list_series(tx, auth)
+        occs = expand_all([series_from_wire(w) for w in wires], now - timedelta(days=35), now)
+        groups = [o for o in occs if o.kind == "group"]
+        schedules = core.Schedules()
         for n in range(NOTICES):
-            start = now - timedelta(hours=n + 1)
+            occ = groups[n % len(groups)]
+            start = occ.start
             sent = start - timedelta(hours=(n % 7) * 12 - 24)
             notice = NoticeIn(
                 id=uuid.uuid4(),
-                series_uid="process-group@evening-iop",
-                original_start=start,
+                series_uid=occ.series_uid,
+                original_start=occ.original_start,
                 title="Process Group",
                 start=start,
                 timing="advance" if sent < start else "after",
@@ -71,7 +78,8 @@ def fill(db_url: str, now: datetime) -> None:
                 makeup=n % 4 == 0,
                 created_at=sent,
             )
-            core.post_notice(tx, tokens[n % len(tokens)], notice, sent)
+            delivery = core.Delivery(notice, sent)
+            core.post_notice(tx, tokens[n % len(tokens)], delivery, schedules)
             if n % 3 == 0:
                 body = ReplyIn(text=f"Thanks ({n})") if n % 2 else None
                 ops.reply(tx, auth, str(notice.id), body, sent + timedelta(minutes=5))

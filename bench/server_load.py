@@ -27,18 +27,29 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sync.protocol import SeriesChanged, SeriesWire  # noqa: E402
 from sync.server import admin  # noqa: E402
 from sync.server.storage.engine import make_engine  # noqa: E402
+from sync.server.storage.runner import transaction  # noqa: E402
+from sync.server.storage.tables import stamp  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = [sys.executable, "-m", "sync.server.cli"]
 CLIENTS = 200
+NY = ZoneInfo("America/New_York")
+# A daily Process Group at 18:00 New York from a month ago: the notices name its sessions.
+GROUP = {
+    "uid": "process-group", "title": "Process Group", "kind": "group",
+    "tzid": "America/New_York", "duration_min": 180, "rrule": "FREQ=DAILY",
+    "start_local": (datetime.now(NY) - timedelta(days=30)).strftime("%Y-%m-%dT18:00:00"),
+}  # fmt: skip
 BUDGETS = {  # (scenario, workers) -> (minimum requests/s at 200 connections, max p99 ms)
     ("notice POST", 1): (2000, 200),
     ("notice POST", 2): (3500, 200),
@@ -92,9 +103,9 @@ setup = function(thread) thread:set("seed", math.random(1, 1000000000)) end
 init = function(args) math.randomseed(seed + os.time()) end
 request = function()
   local body = '{"id":"' .. uuid() .. '","series_uid":"process-group",'
-    .. '"original_start":"2026-11-30T23:00:00Z","title":"Process Group",'
-    .. '"start":"2026-11-30T23:00:00Z","timing":"advance","barrier":"work_school",'
-    .. '"message":"Late shift, sorry.","makeup":true,"created_at":"2026-11-26T22:00:00Z"}'
+    .. '"original_start":"%(start)s","title":"Process Group",'
+    .. '"start":"%(start)s","timing":"advance","barrier":"work_school",'
+    .. '"message":"Late shift, sorry.","makeup":true,"created_at":"%(now)s"}'
   local headers = {["Content-Type"] = "application/json",
                    ["Authorization"] = "Bearer " .. tokens[math.random(1, #tokens)]}
   return wrk.format("POST", "/v1/notices", headers, body)
@@ -212,8 +223,22 @@ def setup_server(home: Path, env: dict[str, str]) -> None:
     engine = make_engine(default_db_url_in(home))
     now = datetime.now(UTC)
     codes = [admin.add_client(engine, f"Client {i}", None, now)["code"] for i in range(CLIENTS)]
+    with transaction(engine) as tx:  # the notices name a session of this (issue 10)
+        [program] = tx.programs()
+        wire = SeriesWire.model_validate(GROUP)
+        tx.put_series(program.id, wire.uid, wire.model_dump_json(), stamp(now), new=True)
+        tx.append_changes(program.id, [(None, SeriesChanged(series=wire).model_dump_json())],
+                          stamp(now))  # fmt: skip
     engine.dispose()
     (home / "codes.json").write_text(json.dumps(codes))
+
+
+def notice_times() -> dict[str, str]:
+    """The Process Group two days from now (advance for the whole run), and now."""
+    day = (datetime.now(NY) + timedelta(days=2)).date()
+    start = datetime(day.year, day.month, day.day, 18, tzinfo=NY).astimezone(UTC)
+    return {"start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "now": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
 
 
 def default_db_url_in(home: Path) -> str:
@@ -281,7 +306,7 @@ def main() -> int:
                 tokens, cursor, feeds = enrol_all(url, home)
                 quoted = ",".join(f'"{t}"' for t in tokens)
                 scripts = {
-                    "notice POST": LUA_NOTICE % {"tokens": quoted},
+                    "notice POST": LUA_NOTICE % {"tokens": quoted, **notice_times()},
                     "idle poll": LUA_POLL % {"tokens": quoted, "cursor": cursor},
                     "feed 304": "",
                 }

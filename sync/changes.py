@@ -1,8 +1,14 @@
-"""Apply the program's changes feed to the client's store.
+"""Apply the program's changes feed to the client's store, one change at a time.
 
-One page of changes and the cursor after it are applied in one transaction, so the saved
-cursor never runs ahead of (or behind) what the store holds. Applying a change twice
-leaves the store as applying it once: a page re-fetched after a crash does no harm.
+Each change is validated and applied on its own (a savepoint inside the page's
+transaction): a change this client cannot use, because it fails the wire models or the
+store refuses it, is rolled back alone, kept aside with its reason
+(:mod:`companion.store.repo_setaside`) and reported in one line; the changes after it
+apply and the cursor moves on. A bad series stored by an old server, replayed to every
+client, can no longer stop the whole program's sync. The page's changes, what was set
+aside and the cursor after them commit together, so the saved cursor never runs ahead of
+(or behind) what the store holds; applying a change twice leaves the store as applying it
+once, so a page re-fetched after a crash does no harm.
 
 The program is authoritative for the schedule and for attendance: its record replaces
 the client's provisional mark (a missed session gets its catch-up checklist; a delivered
@@ -11,10 +17,14 @@ notice ticks "tell the coordinator" on it).
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from companion.actions.materials import attach_materials
 from companion.actions.profile import Profile
@@ -22,73 +32,177 @@ from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
 from companion.domain.notices import NoticeState
-from companion.domain.schedule import Occurrence, ScheduleError, expand
-from companion.store import repo_catchup, repo_outbox, repo_schedule, repo_sync
+from companion.domain.schedule import Occurrence, expand
+from companion.store import repo_catchup, repo_outbox, repo_schedule, repo_setaside, repo_sync
 from companion.store.repo_sync import MakeupOffer
 from sync.protocol import (
     AttendanceRecorded,
-    ChangesResponse,
+    Change,
     MaterialAdded,
     ReplyPosted,
     SeriesChanged,
     SeriesRemoved,
+    SeriesWire,
     series_from_wire,
 )
+from sync.wire import describe_all
 
 log = logging.getLogger("companion.sync")
+_CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
+_TAGS = {"series", "series_removed", "material", "reply", "attendance"}  # Change's types
+_CURSOR_DIGITS = 18
+# What a change can make go wrong while it is applied: its data, never the disk or the
+# database itself (sqlite3.OperationalError stops the sync with the change still unread).
+UNUSABLE = (
+    ValueError,  # pydantic's ValidationError and the domain's ScheduleError included
+    TypeError,
+    LookupError,
+    OverflowError,  # "Python int too large to convert to SQLite INTEGER"
+    sqlite3.IntegrityError,
+    sqlite3.InterfaceError,
+    sqlite3.DataError,
+)
+
+
+class PageError(ValueError):
+    """The answer is not a page of changes at all (no list, no cursor)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of the changes feed, each change still as received (a JSON value)."""
+
+    changes: list[Any]
+    cursor: str
+    more: bool = False
+
+
+def read_page(body: object) -> Page:
+    """The page in a GET /v1/changes answer; its changes are validated one by one later."""
+    if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
+        raise PageError("the server sent changes this version cannot read")
+    cursor, more = body.get("cursor"), body.get("more", False)
+    if not isinstance(cursor, str) or not cursor.isdigit() or len(cursor) > _CURSOR_DIGITS:
+        raise PageError("the server sent a cursor this version cannot read")
+    if not isinstance(more, bool):
+        raise PageError("the server sent changes this version cannot read")
+    return Page(body["changes"], cursor, more)
 
 
 @dataclass
 class ChangeCounts:
-    """How many changes of each kind altered the store."""
+    """How many changes of each kind altered the store, and the ones set aside."""
 
     schedule: int = 0
     materials: int = 0
     replies: int = 0
     attendance: int = 0
-    skipped: int = 0  # changes this client could not use (e.g. a series it cannot expand)
+    set_aside: list[str] = field(default_factory=list)  # one line each
 
     def add(self, other: ChangeCounts) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     @property
+    def skipped(self) -> int:
+        return len(self.set_aside)
+
+    @property
     def total(self) -> int:
         return self.schedule + self.materials + self.replies + self.attendance
 
-    def as_json(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["skipped"] = self.skipped
+        return out
 
 
-def apply_page(profile: Profile, page: ChangesResponse) -> ChangeCounts:
-    """Apply one page and save its cursor, all in one transaction."""
+def _about(raw: Any) -> tuple[str, str]:
+    """(type, what it names) of a change as received, for the one-line report."""
+    if not isinstance(raw, dict):
+        return "unreadable", ""
+    kind = raw.get("type") if isinstance(raw.get("type"), str) else "unknown"
+    series = raw.get("series")
+    inner: dict[str, Any] = series if isinstance(series, dict) else raw
+    for key in ("uid", "series_uid", "id"):
+        value = inner.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(kind), str(value)
+    return str(kind), ""
+
+
+def _reason(exc: ValidationError) -> str:
+    """The errors of one change, without the union's tag (``series.sequence: ...``)."""
+    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
+    for e in errors:
+        loc: tuple[Any, ...] = tuple(e.get("loc", ()))
+        if loc and loc[0] in _TAGS:
+            e["loc"] = loc[1:]
+    return describe_all(errors)
+
+
+def set_aside(conn: sqlite3.Connection, raw: Any, reason: str, cursor: str, now: datetime,
+              counts: ChangeCounts) -> None:  # fmt: skip
+    """Keep ``raw`` aside with ``reason``; a change set aside before is not reported again."""
+    kind, about = _about(raw)
+    body = json.dumps(raw, ensure_ascii=False, default=str)
+    kept = repo_setaside.add(conn, body, kind, about, reason, cursor, now)
+    log.warning("set aside a %s change (%s): %s", kind, about, reason)
+    if kept is not None:
+        counts.set_aside.append(kept.line())
+
+
+def apply_page(profile: Profile, page: Page) -> ChangeCounts:
+    """Apply one page, change by change, and save its cursor, all in one transaction."""
     counts = ChangeCounts()
     now = profile.now()
     with profile.store.transaction() as conn:
-        for change in page.changes:
-            if isinstance(change, SeriesChanged):
-                counts.schedule += _series(conn, change, now, counts)
-            elif isinstance(change, SeriesRemoved):
-                counts.schedule += repo_schedule.remove_series(conn, change.uid)
-            elif isinstance(change, MaterialAdded):
-                counts.materials += _material(conn, change, now)
-            elif isinstance(change, ReplyPosted):
-                counts.replies += _reply(conn, change, now)
-            elif isinstance(change, AttendanceRecorded):
-                counts.attendance += _attendance(profile, change, now)
+        for raw in page.changes:
+            try:
+                change = _CHANGE.validate_python(raw)
+            except ValidationError as exc:
+                set_aside(conn, raw, _reason(exc), page.cursor, now, counts)
+                continue
+            conn.execute("SAVEPOINT change")
+            try:
+                _apply(profile, conn, change, now, counts)
+            except UNUSABLE as exc:
+                conn.execute("ROLLBACK TO change")
+                set_aside(conn, raw, str(exc) or type(exc).__name__, page.cursor, now, counts)
+            conn.execute("RELEASE change")
         repo_sync.set_cursor(conn, page.cursor)
     return counts
 
 
-def _series(
-    conn: sqlite3.Connection, change: SeriesChanged, now: datetime, counts: ChangeCounts
-) -> bool:
-    try:
-        series = series_from_wire(change.series)
-    except ScheduleError as exc:
-        log.warning("skipped series %s: %s", change.series.uid, exc)
-        counts.skipped += 1
-        return False
+def _apply(
+    profile: Profile, conn: sqlite3.Connection, change: Change, now: datetime, counts: ChangeCounts
+) -> None:
+    if isinstance(change, SeriesChanged):
+        counts.schedule += _series(conn, change.series, now)
+    elif isinstance(change, SeriesRemoved):
+        counts.schedule += repo_schedule.remove_series(conn, change.uid)
+    elif isinstance(change, MaterialAdded):
+        counts.materials += _material(conn, change, now)
+    elif isinstance(change, ReplyPosted):
+        counts.replies += _reply(conn, change, now)
+    elif isinstance(change, AttendanceRecorded):
+        counts.attendance += _attendance(profile, change, now)
+
+
+def usable_schedule(items: object) -> tuple[list[SeriesWire], list[tuple[Any, str]]]:
+    """The series of an enrolment answer that validate, and the others with the reason."""
+    good: list[SeriesWire] = []
+    bad: list[tuple[Any, str]] = []
+    for raw in items if isinstance(items, list) else []:
+        try:
+            good.append(SeriesWire.model_validate(raw))
+        except ValidationError as exc:
+            bad.append(({"type": "series", "series": raw}, describe_all(exc.errors())))
+    return good, bad
+
+
+def _series(conn: sqlite3.Connection, wire: SeriesWire, now: datetime) -> bool:
+    series = series_from_wire(wire)  # a ScheduleError sets the change aside
     if repo_schedule.get_series(conn, series.uid) == series:
         return False
     repo_schedule.save_series(conn, series, now)
@@ -133,7 +247,8 @@ def _reply(conn: sqlite3.Connection, change: ReplyPosted, now: datetime) -> bool
     return changed
 
 
-def _find(conn: sqlite3.Connection, uid: str, original: datetime) -> Occurrence | None:
+def find_occurrence(conn: sqlite3.Connection, uid: str, original: datetime) -> Occurrence | None:
+    """The stored series' occurrence (uid, original start), as moved, when it has one."""
     series = repo_schedule.get_series(conn, uid)
     if series is None:
         return None
@@ -156,7 +271,7 @@ def _attendance(profile: Profile, change: AttendanceRecorded, now: datetime) -> 
     )
     if current is status and repo_schedule.mark_source(conn, uid, original) == "program":
         return False
-    occ = _find(conn, uid, original)
+    occ = find_occurrence(conn, uid, original)
     if occ is None:
         repo_schedule.set_mark(conn, uid, original, status, now, "program")
     else:

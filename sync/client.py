@@ -27,7 +27,7 @@ from companion.store import repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
 from companion.store.repo_demo import DemoCounts
 from companion.store.repo_schedule import Program
-from sync.changes import ChangeCounts, apply_page
+from sync.changes import ChangeCounts, PageError, apply_page, read_page, set_aside, usable_schedule
 from sync.credentials import (
     CredentialsError,
     forget_token,
@@ -37,7 +37,7 @@ from sync.credentials import (
 )
 from sync.outbox import drain
 from sync.preferences import FeedChoice, send_if_changed
-from sync.protocol import ChangesResponse, EnrollRequest, EnrollResponse, series_from_wire
+from sync.protocol import EnrollRequest, EnrollResponse, series_from_wire
 from sync.transport import Api, Permanent, SyncError, Transient
 
 log = logging.getLogger("companion.sync")
@@ -126,7 +126,10 @@ def pull(profile: Profile, api: Api) -> ChangeCounts:
         state = repo_sync.get_state(profile.store.conn)
         cursor = state.cursor if state else ""
         params = {"since": cursor} if cursor else None
-        page = ChangesResponse.model_validate(api.call("GET", "/v1/changes", params=params))
+        try:
+            page = read_page(api.call("GET", "/v1/changes", params=params))
+        except PageError as exc:
+            raise SyncError(str(exc)) from None
         if not page.changes and page.cursor == cursor:
             break  # idle: nothing to write
         total.add(apply_page(profile, page))
@@ -248,6 +251,7 @@ class EnrollResult:
     feed: FeedChoice | None = None  # the device's discreet choice, when sent at enrolment
     feed_pending: bool = False  # a discreet choice the server has not taken yet
     demo_removed: DemoCounts | None = None  # what of the demo went, when it was there
+    set_aside: tuple[str, ...] = ()  # a line per series this version could not use
 
 
 class DemoInTheWay(UserError):
@@ -287,7 +291,7 @@ def enroll(
     try:
         request = EnrollRequest(code=code.strip(), device_name=device_name.strip()[:100])
     except ValidationError:
-        raise UserError("the enrolment code is empty or too long") from None
+        raise UserError("the enrolment code is empty, too long or not one line") from None
     try:
         with Api(url, timeout=15.0) as api:
             # One try only: a lost answer may have used the code up already.
@@ -298,7 +302,11 @@ def enroll(
                 content=request.model_dump_json().encode(),
                 headers={"Content-Type": "application/json"},
             )
-        answer = EnrollResponse.model_validate(body)
+        # One series the client cannot use is set aside; it does not stop the enrolment.
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        wires, unusable = usable_schedule(body.get("schedule"))
+        answer = EnrollResponse.model_validate({**body, "schedule": wires})
         series = [series_from_wire(s) for s in answer.schedule]
         info = answer.program
         program = Program(
@@ -320,12 +328,16 @@ def enroll(
                 repo_schedule.remove_series(conn, old.uid)  # another program's sessions
         for s in series:
             repo_schedule.save_series(conn, s, now)
+        aside = ChangeCounts()
+        for raw, reason in unusable:
+            set_aside(conn, raw, reason, answer.cursor, now, aside)
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
         repo_sync.set_discreet(conn, None, info.discreet_default)  # a new device's state
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token)
     done = EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url,
-                        info.discreet_default, demo_removed=removed)  # fmt: skip
+                        info.discreet_default, demo_removed=removed,
+                        set_aside=tuple(aside.set_aside))  # fmt: skip
     return _send_choice_now(profile, done)
 
 

@@ -10,19 +10,33 @@ Exactly once, whatever happens:
   sync lock (``sync.client.sync_lock``).
 
 A 4xx other than 408/429 is final: the notice stays in the outbox as ``failed`` with the
-server's message, for the client to edit or discard. Anything else that goes wrong stops
-the drain with the notice still queued.
+server's message (a notice naming no session of the schedule is a 422 that says so), for
+the client to edit or discard. Anything else that goes wrong stops the drain with the
+notice still queued.
+
+The server judges a notice by its own clock (issue 10): on delivery the client's
+provisional mark follows the stored notice's ``timing`` (excused for advance, missed with
+its catch-up checklist for after), unless the program has recorded attendance already or
+the client marked the session attended. Each request carries a ``Date`` header (the
+device's clock at sending), so a coordinator can see a clock that is wrong.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import format_datetime
 
 from companion.actions.profile import Profile
+from companion.actions.schedule import apply_status
+from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
-from companion.store import repo_catchup, repo_outbox
+from companion.domain.notices import Timing
+from companion.store import repo_catchup, repo_outbox, repo_schedule
 from companion.store.repo_outbox import PendingNotice
+from sync.changes import find_occurrence
 from sync.protocol import NoticeOut
 from sync.transport import Api, Permanent, SyncError
 
@@ -48,7 +62,11 @@ def deliver_one(profile: Profile, api: Api, notice: PendingNotice, *, retry: boo
             "/v1/notices",
             retry=retry,
             content=notice.payload.encode(),
-            headers={"Content-Type": "application/json", "Idempotency-Key": notice.id},
+            headers={
+                "Content-Type": "application/json",
+                "Idempotency-Key": notice.id,
+                "Date": format_datetime(profile.now(), usegmt=True),
+            },
         )
         answer = NoticeOut.model_validate(body)
         if str(answer.id) != notice.id:
@@ -70,8 +88,29 @@ def deliver_one(profile: Profile, api: Api, notice: PendingNotice, *, retry: boo
     now = profile.now()
     with profile.store.transaction() as conn:
         repo_outbox.mark_delivered(conn, notice.id, now, answer.status)
+        follow_verdict(profile, conn, notice, answer)
         repo_catchup.tick_key(conn, notice.series_uid, notice.original_start, TELL, now)
     return "delivered"
+
+
+def follow_verdict(
+    profile: Profile, conn: sqlite3.Connection, notice: PendingNotice, answer: NoticeOut
+) -> None:
+    """Set the occurrence's provisional mark from the server's timing (inside a transaction)."""
+    repo_outbox.set_timing(conn, notice.id, answer.timing, answer.title)
+    key = (notice.series_uid, notice.original_start)
+    if repo_schedule.mark_source(conn, *key) == "program":
+        return  # the program's record is authoritative
+    current = repo_schedule.marks(conn, key[1], key[1] + timedelta(seconds=1)).get(key)
+    want = Status.EXCUSED if answer.timing is Timing.ADVANCE else Status.MISSED
+    if current in (want, Status.ATTENDED, Status.MADE_UP):
+        return
+    now = profile.now()
+    occ = find_occurrence(conn, *key)
+    if occ is None:
+        repo_schedule.set_mark(conn, *key, want, now)
+    else:
+        apply_status(profile, occ, want, now)
 
 
 def drain(profile: Profile, api: Api, *, retry: bool = True) -> DrainReport:

@@ -1,103 +1,63 @@
 """The wire models of API v1: the one definition both the client and the server use.
 
-Versioned JSON (``PROTOCOL_VERSION``). Times on the wire are ISO 8601 with an offset,
+Versioned JSON (``PROTOCOL_VERSION``). Times on the wire are RFC 3339 with an offset,
 always UTC; a series' first start travels as local wall-clock time plus its TZID so both
-ends expand recurrences identically. Pure: no I/O (a test checks ``sys.modules``).
+ends expand recurrences identically. Every field is one of the bounded types of
+:mod:`sync.wire`, and a series must be one the domain can expand (``validate_series``):
+nothing either end stores can break the other. Pure: no I/O (a test checks ``sys.modules``).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    HttpUrl,
-    StrictBool,
-    StringConstraints,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from companion.domain.journal import Barrier
 from companion.domain.notices import MESSAGE_LIMIT, REFLECTION_LIMIT, Timing
 from companion.domain.schedule import (
     DESCRIPTION_LIMIT,
     LOCATION_LIMIT,
+    MAX_DURATION,
     TITLE_LIMIT,
     Kind,
     Override,
     Series,
     zone,
 )
+from sync.wire import (
+    Bool,
+    Count,
+    Id,
+    Int,
+    Line,
+    LocalDatetime,
+    OptionalWebLink,
+    ReminderMin,
+    Secret,
+    Text,
+    Uid,
+    UtcDatetime,
+    WebLink,
+)
 
 PROTOCOL_VERSION = 1
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("a time on the wire must carry its offset")
-    return value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
-
-
-def _line(value: str | None) -> str | None:
-    """One line of text: no control characters at all (a title, a place, a link)."""
-    if value is not None and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-        raise ValueError("text must not contain control characters")
-    return value
-
-
-def _block(value: str | None) -> str | None:
-    """Text of several lines (a description): control characters but newline and tab
-    refused."""
-    if value is not None and any(
-        (ord(c) < 32 and c not in "\n\t") or 127 <= ord(c) < 160 for c in value
-    ):
-        raise ValueError("text must not contain control characters other than newline and tab")
-    return value
-
-
-def _link(value: str | None) -> str | None:
-    """An http(s) link, or empty."""
-    _line(value)
-    if value and not value.lower().startswith(("https://", "http://")):
-        raise ValueError("a join link must start with https:// or http://")
-    return value
-
-
-Title = Annotated[str, StringConstraints(min_length=1, max_length=TITLE_LIMIT),
-                  AfterValidator(_line)]  # fmt: skip
-Place = Annotated[str, StringConstraints(max_length=LOCATION_LIMIT), AfterValidator(_line)]
-JoinLink = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_link)]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_LIMIT),
-                        AfterValidator(_block)]  # fmt: skip
+MAKEUP_LONGEST = timedelta(hours=24)
 
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: object) -> object:
-        """NUL is valid JSON but no database text (PostgreSQL refuses it): a 422, not a 500."""
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("text must not contain NUL characters")
-        return value
-
 
 class ProgramInfo(Wire):
-    name: str = Field(max_length=200)
-    timezone: str = Field(max_length=64)
-    threshold: float = Field(0.8, gt=0, le=1)
-    unexcused_limit: int = Field(3, ge=0)
-    coordinator: str = Field("", max_length=200)
-    discreet_default: bool = False
+    name: Line = Field(max_length=200)
+    timezone: Line = Field(max_length=64)
+    threshold: Annotated[float, Strict()] = Field(0.8, gt=0, le=1)
+    unexcused_limit: Annotated[int, Strict()] = Field(3, ge=0, le=1000)
+    coordinator: Line = Field("", max_length=200)
+    discreet_default: Bool = False
     """Calendar feeds are discreet unless a device chooses otherwise (PUT /v1/preferences)."""
 
 
@@ -108,59 +68,80 @@ class OverrideWire(Wire):
     original_start: UtcDatetime
     start: UtcDatetime | None = None
     end: UtcDatetime | None = None
-    cancelled: bool = False
-    title: Title | None = None
-    location: Place | None = None
-    join_url: JoinLink | None = None
-    description: Description | None = None
+    cancelled: Bool = False
+    title: Line | None = Field(None, min_length=1, max_length=TITLE_LIMIT)
+    location: Line | None = Field(None, max_length=LOCATION_LIMIT)
+    join_url: OptionalWebLink | None = None
+    description: Text | None = Field(None, max_length=DESCRIPTION_LIMIT)
+
+    @model_validator(mode="after")
+    def _times(self) -> OverrideWire:
+        if self.end is not None and self.start is None:
+            raise ValueError("an override with an end needs its start")
+        if self.start is not None and self.end is not None:
+            if not self.start < self.end <= self.start + MAX_DURATION:
+                raise ValueError("a moved session must end after it starts, within 24 hours")
+        return self
 
 
 class SeriesWire(Wire):
-    uid: str = Field(min_length=1, max_length=255)
-    title: str = Field(min_length=1, max_length=200)
+    """A series as the program publishes it; refused unless the domain can expand it."""
+
+    uid: Uid
+    title: Line = Field(min_length=1, max_length=200)
     kind: Kind
-    tzid: str = Field(max_length=64)
-    start_local: datetime  # naive wall-clock time in ``tzid``
-    duration_min: int = Field(gt=0, le=24 * 60)
-    rrule: str | None = Field(None, max_length=500)
+    tzid: Line = Field(max_length=64)
+    start_local: LocalDatetime  # naive wall-clock time in ``tzid``
+    duration_min: Annotated[int, Strict()] = Field(gt=0, le=24 * 60)
+    rrule: Line | None = Field(None, max_length=500)
     rdates: list[UtcDatetime] = Field(default_factory=list, max_length=500)
-    join_url: str = Field("", max_length=2000)
-    facilitator: str = Field("", max_length=200)
-    reminders_min: list[int] = Field(default_factory=lambda: [1440, 30], max_length=10)
-    sequence: int = Field(0, ge=0)
+    join_url: OptionalWebLink = ""
+    facilitator: Line = Field("", max_length=200)
+    reminders_min: list[ReminderMin] = Field(default_factory=lambda: [1440, 30], max_length=10)
+    sequence: Count = 0
     overrides: list[OverrideWire] = Field(default_factory=list, max_length=2000)
-    description: Description = ""  # the program's own text (passcode, dial-in), verbatim
-    location: Place = ""
+    description: Text = Field("", max_length=DESCRIPTION_LIMIT)  # the program's own, verbatim
+    location: Line = Field("", max_length=LOCATION_LIMIT)
     cancelled_from: UtcDatetime | None = None  # every session from here is called off
+
+    @model_validator(mode="after")
+    def _expands(self) -> SeriesWire:
+        """The domain's one definition of a usable series (``validate_series``): a rule no
+        finer than daily that yields within 28 years, a known zone, bounded COUNT/INTERVAL."""
+        try:
+            series_from_wire(self)  # ScheduleError is a ValueError: a 422 naming the reason
+        except (OverflowError, TypeError) as exc:  # belt and braces: never a 500
+            raise ValueError(f"the series cannot be expanded ({exc})") from None
+        return self
 
 
 class EnrollRequest(Wire):
-    code: str = Field(min_length=1, max_length=64)
-    device_name: str = Field("", max_length=100)
+    code: Line = Field(min_length=1, max_length=64)
+    device_name: Line = Field("", max_length=100)
 
 
 class EnrollResponse(Wire):
-    token: str
-    feed_url: str
-    client_name: str
+    token: Line
+    feed_url: Line
+    client_name: Line
     program: ProgramInfo
     schedule: list[SeriesWire]
-    cursor: str  # changes before this are already reflected in ``schedule``
+    cursor: Line  # changes before this are already reflected in ``schedule``
 
 
 class NoticeIn(Wire):
     """An absence notice as the client sends it. ``id`` is the idempotency key."""
 
     id: UUID
-    series_uid: str = Field(min_length=1, max_length=255)
+    series_uid: Uid
     original_start: UtcDatetime
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     start: UtcDatetime
     timing: Timing
     barrier: Barrier
-    message: str = Field("", max_length=MESSAGE_LIMIT)
-    makeup: bool = False
-    shared_reflection: str | None = Field(None, max_length=REFLECTION_LIMIT)
+    message: Text = Field("", max_length=MESSAGE_LIMIT)
+    makeup: Bool = False
+    shared_reflection: Text | None = Field(None, max_length=REFLECTION_LIMIT)
     created_at: UtcDatetime
 
 
@@ -168,20 +149,34 @@ NoticeStatus = Literal["new", "acknowledged", "replied"]
 
 
 class NoticeOut(NoticeIn):
+    """A stored notice, as the server judged it: ``title`` and ``start`` come from the
+    program's schedule and ``timing`` from the server's receive time against that start;
+    what the device claimed is kept beside them (``claimed_timing``, ``created_at``)."""
+
     status: NoticeStatus
     received_at: UtcDatetime
+    claimed_timing: Timing | None = None
+    clock_offset_s: Int | None = Field(
+        None, description="the device's clock minus the server's when it was delivered"
+    )
 
 
 class MakeupSlot(Wire):
     start: UtcDatetime
     end: UtcDatetime
-    join_url: str = Field("", max_length=2000)
-    title: str = Field("Make-up session", max_length=200)
+    join_url: OptionalWebLink = ""
+    title: Line = Field("Make-up session", min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _times(self) -> MakeupSlot:
+        if not self.start < self.end <= self.start + MAKEUP_LONGEST:
+            raise ValueError("a make-up slot must end after it starts, within 24 hours")
+        return self
 
 
 class Link(Wire):
-    title: str = Field(max_length=200)
-    url: HttpUrl
+    title: Line = Field(max_length=200)
+    url: WebLink
 
 
 class SeriesChanged(Wire):
@@ -191,31 +186,31 @@ class SeriesChanged(Wire):
 
 class SeriesRemoved(Wire):
     type: Literal["series_removed"] = "series_removed"
-    uid: str
+    uid: Uid
 
 
 class MaterialAdded(Wire):
     """A link a coordinator attached to an occurrence (notes, handout, recording)."""
 
     type: Literal["material"] = "material"
-    id: int
-    series_uid: str
+    id: Id
+    series_uid: Uid
     original_start: UtcDatetime
     kind: Literal["notes", "handout", "recording", "other"] = "other"
-    title: str
-    url: str
+    title: Line = Field(max_length=200)
+    url: WebLink
 
 
 class ReplyPosted(Wire):
     """A coordinator's acknowledgement or reply to one of the client's notices."""
 
     type: Literal["reply"] = "reply"
-    id: int
+    id: Id
     notice_id: UUID
     status: NoticeStatus
-    text: str = ""
+    text: Text = Field("", max_length=MESSAGE_LIMIT)
     makeup: MakeupSlot | None = None
-    materials: list[Link] = Field(default_factory=list)
+    materials: list[Link] = Field(default_factory=list, max_length=20)
     at: UtcDatetime
 
 
@@ -223,7 +218,7 @@ class AttendanceRecorded(Wire):
     """The program's attendance record for one of the client's occurrences (authoritative)."""
 
     type: Literal["attendance"] = "attendance"
-    series_uid: str
+    series_uid: Uid
     original_start: UtcDatetime
     status: Literal["attended", "missed", "excused", "made_up"]
     at: UtcDatetime
@@ -237,8 +232,8 @@ Change = Annotated[
 
 class ChangesResponse(Wire):
     changes: list[Change]
-    cursor: str
-    more: bool = False
+    cursor: Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]
+    more: Bool = False
 
 
 class NoticesPage(Wire):
@@ -246,8 +241,8 @@ class NoticesPage(Wire):
     ask again with ``?cursor=`` set to ``cursor`` (None on the last page)."""
 
     notices: list[NoticeOut]
-    cursor: str | None = None
-    more: bool = False
+    cursor: Line | None = Field(None, max_length=200)
+    more: Bool = False
 
 
 class ErrorBody(Wire):
@@ -257,7 +252,7 @@ class ErrorBody(Wire):
 class PreferencesIn(Wire):
     """The calling device's choices (PUT /v1/preferences); every field must be given."""
 
-    discreet: StrictBool | None = Field(
+    discreet: Bool | None = Field(
         description="the device's calendar feed: true discreet (neutral titles, nothing "
         "naming treatment or attendance), false session titles, null the program's default"
     )
@@ -266,8 +261,8 @@ class PreferencesIn(Wire):
 class Preferences(PreferencesIn):
     """The device's choices as stored, and what its calendar feed serves because of them."""
 
-    program_default: bool = Field(description="the program's default for discreet feeds")
-    feed_discreet: bool = Field(description="whether the device's feed is discreet now")
+    program_default: Bool = Field(description="the program's default for discreet feeds")
+    feed_discreet: Bool = Field(description="whether the device's feed is discreet now")
 
 
 def series_to_wire(series: Series) -> SeriesWire:
@@ -332,24 +327,24 @@ def series_from_wire(wire: SeriesWire, origin: str = "program") -> Series:
 
 
 class CoordinatorLogin(Wire):
-    email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1, max_length=1000)
+    email: Line = Field(min_length=3, max_length=254)
+    password: Secret = Field(min_length=1, max_length=1000)
 
 
 class CoordinatorToken(Wire):
-    token: str
+    token: Line
     expires_at: UtcDatetime
 
 
 class CoordinatorNotice(NoticeOut):
     """A notice as the coordinator sees it: with the client who sent it."""
 
-    client_id: int
-    client_name: str
+    client_id: Id
+    client_name: Line
 
 
 class ReplyIn(Wire):
-    text: str = Field("", max_length=MESSAGE_LIMIT)
+    text: Text = Field("", max_length=MESSAGE_LIMIT)
     makeup: MakeupSlot | None = None
     materials: list[Link] = Field(default_factory=list, max_length=20)
 
@@ -358,11 +353,11 @@ MaterialKind = Literal["notes", "handout", "recording", "other"]
 
 
 class MaterialIn(Wire):
-    series_uid: str = Field(min_length=1, max_length=255)
+    series_uid: Uid
     original_start: UtcDatetime
     kind: MaterialKind = "other"
-    title: str = Field(min_length=1, max_length=200)
-    url: HttpUrl
+    title: Line = Field(min_length=1, max_length=200)
+    url: WebLink
 
 
 class CancelIn(Wire):
@@ -370,12 +365,12 @@ class CancelIn(Wire):
 
 
 class RosterEntry(Wire):
-    client_id: int
+    client_id: Id
     status: Literal["attended", "absent"]
 
 
 class AttendanceIn(Wire):
-    series_uid: str = Field(min_length=1, max_length=255)
+    series_uid: Uid
     original_start: UtcDatetime
     roster: list[RosterEntry] = Field(min_length=1, max_length=500)
 
@@ -383,31 +378,31 @@ class AttendanceIn(Wire):
 class AttendanceOut(Wire):
     """What was recorded: ``absent`` becomes ``excused`` when the client gave advance notice."""
 
-    series_uid: str
+    series_uid: Uid
     original_start: UtcDatetime
     recorded: dict[int, Literal["attended", "missed", "excused", "made_up"]]
 
 
 class WeekForecast(Wire):
     week_start: UtcDatetime
-    attended: int
-    missed: int
-    excused: int
-    remaining: int
-    counted: int
+    attended: Count
+    missed: Count
+    excused: Count
+    remaining: Count
+    counted: Count
     threshold: float
-    needed_to_stay_above: int | None
-    forecast: str
+    needed_to_stay_above: Count | None
+    forecast: Line
 
 
 class ClientSummary(Wire):
     """A client of the program with this week's attendance against the policy."""
 
-    id: int
-    name: str
-    devices: int
+    id: Id
+    name: Line
+    devices: Count
     revoked: bool
     at_risk: bool
     week: WeekForecast
-    unexcused: int
-    unexcused_limit: int
+    unexcused: Count
+    unexcused_limit: Count

@@ -18,6 +18,8 @@ from companion.domain.notices import (
     AbsenceNotice,
     NoticeState,
     Timing,
+    makeup_reply_id,
+    makeup_uid,
     new_notice_id,
     preview,
     timing_for,
@@ -107,7 +109,8 @@ def payload_of(notice: AbsenceNotice) -> str:
 def _check_notifiable(profile: Profile, occ: Occurrence) -> None:
     conn = profile.store.conn
     series = repo_schedule.get_series(conn, occ.series_uid)
-    if series is not None and series.origin != "program":
+    offered = makeup_reply_id(occ.series_uid) is not None  # a make-up the program offered
+    if series is not None and series.origin != "program" and not offered:
         raise UserError(
             f"{occ.title} is one of your own sessions, not the program's; "
             "your coordinator does not follow it"
@@ -285,7 +288,7 @@ def accept_makeup(profile: Profile, reply_id: int) -> Series:
     original = repo_schedule.get_series(conn, reply.series_uid) if reply.series_uid else None
     tz = profile.tz()
     series = Series(
-        uid=f"makeup-{reply_id}@companion",
+        uid=makeup_uid(reply_id),
         title=offer.title,
         kind=original.kind if original else Kind.OTHER,
         start=offer.start.astimezone(tz),

@@ -10,6 +10,7 @@ from companion.actions.materials import attach_materials
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import MARKABLE, Status, status_of
 from companion.domain.catchup import REFLECT, TELL
+from companion.domain.links import is_web_link
 from companion.domain.schedule import (
     DEFAULT_REMINDERS,
     Kind,
@@ -154,6 +155,7 @@ def add_series(
     reminders: tuple[timedelta, ...] | None = None,
 ) -> Series:
     """Validate and save a new series of the client's own."""
+    _check_link(join_url)
     try:
         tz = zone(tzid) if tzid else profile.tz()
         series = Series(
@@ -181,12 +183,19 @@ def update_series(profile: Profile, uid: str, **changes: object) -> Series:
         current = repo_schedule.get_series(conn, uid)
         if current is None:
             raise UserError(f"no series {uid!r} (see `companion series list`)")
+        _check_link(changes.get("join_url", ""))
         try:
             updated = current.with_changes(**changes)
         except (ScheduleError, ValueError, TypeError) as exc:
             raise UserError(str(exc)) from exc
         repo_schedule.save_series(conn, updated, profile.now())
     return updated
+
+
+def _check_link(url: object) -> None:
+    """A join link is https/http or nothing: the app opens it and calendars show it."""
+    if isinstance(url, str) and url.strip() and not is_web_link(url.strip()):
+        raise UserError(f"the join link must be an https:// or http:// link, not {url!r}")
 
 
 def _default_reminders(profile: Profile) -> tuple[timedelta, ...]:

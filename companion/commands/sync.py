@@ -141,6 +141,8 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
         )
     elif done.feed.feed_discreet if done.feed is not None else done.discreet_default:
         print("The subscription is discreet: sessions show as “Appointment”.")
+    for line in done.set_aside:
+        print(f"{line[:1].upper()}{line[1:]}.")
     return 0
 
 
@@ -186,13 +188,17 @@ def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
         print_json(notice_json(entry))
         return 1 if entry.state is NoticeState.FAILED else 0
     tz = profile.tz()
+    timing = entry.notice.timing  # once delivered, the server's verdict by its own clock
     kind, status = (
-        ("advance notice", "excused") if notice.timing is Timing.ADVANCE else ("notice", "missed")
+        ("advance notice", "excused") if timing is Timing.ADVANCE else ("notice", "missed")
     )
     print(
         f"{notice.title} on {notice.start.astimezone(tz):%a %d %b %H:%M} is marked {status} "
         f"({kind}, id {notice.id[:8]})."
     )
+    if timing is not notice.timing:
+        when = "after the session started" if timing is Timing.AFTER else "before the session"
+        print(f"The program received it {when}: its clock decides, not this device's.")
     if entry.state is NoticeState.FAILED:
         print(
             f"Not accepted: {entry.last_error}. Fix it with `companion outbox --retry "
@@ -245,6 +251,8 @@ def summary(result: SyncResult) -> list[str]:
             lines.append(f"Before that: {sent}.")
     for nid, error in result.failures:
         lines.append(f"Refused {nid[:8]}: {error} (see `companion outbox`).")
+    for line in c.set_aside:  # a change this version cannot use: kept, the rest applied
+        lines.append(f"{line[:1].upper()}{line[1:]}.")
     if result.queued and result.state != "ok":
         verb = "stays" if result.queued == 1 else "stay"
         lines.append(f"{_plural(result.queued, 'notice')} {verb} queued; nothing is lost.")

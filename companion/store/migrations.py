@@ -241,8 +241,22 @@ V5: tuple[str, ...] = (
     f"DELETE FROM demo_series WHERE {_ENROLLED}",
 )
 
-# v6: changes from the server this client could not apply, kept aside (issue 10). Reserved.
-V6: tuple[str, ...] = ()
+# v6: changes from the server this client could not apply, kept aside with the reason
+# (issue 10): one bad change never stops the ones after it. ``digest`` (of the change as
+# received) makes a page fetched again set each change aside once.
+V6: tuple[str, ...] = (
+    """CREATE TABLE set_aside (
+        id INTEGER PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        about TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL,
+        body TEXT NOT NULL,
+        cursor TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX set_aside_at ON set_aside(at)",
+)
 
 # v7: the device's discreet-feed choice as the server last acknowledged it (1, 0 or NULL:
 # the program's default, which a new device starts with) and the program's default as

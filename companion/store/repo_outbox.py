@@ -179,6 +179,14 @@ def mark_delivered(
     )
 
 
+def set_timing(conn: sqlite3.Connection, notice_id: str, timing: Timing, title: str) -> None:
+    """The server's verdict on a delivered notice: advance or after by its own clock, and
+    the session's title from the program's schedule (the payload keeps what was sent)."""
+    conn.execute(
+        "UPDATE outbox SET timing = ?, title = ? WHERE id = ?", (timing.value, title, notice_id)
+    )
+
+
 def mark_failed(conn: sqlite3.Connection, notice_id: str, message: str) -> None:
     """The server refused the notice for good: keep it for the client to edit or discard."""
     conn.execute(

@@ -19,6 +19,8 @@ from textual.screen import Screen
 from companion.actions.profile import Profile, UserError
 from companion.clock import Clock
 from companion.config import ConfigError
+from companion.domain.links import REFUSED as LINK_REFUSED
+from companion.domain.links import is_web_link
 from companion.store.db import StoreError
 from companion.tui import optional
 from companion.tui.backend import Backend
@@ -299,6 +301,8 @@ class CompanionApp(App[None]):
             self.notify(f"Delivered {n} notice{'s' if n > 1 else ''} to {self.program_name}.")
         if done.replies:
             self.notify("Your coordinator replied: see Today or Notify.", title="New reply")
+        for line in done.set_aside:  # the rest of the changes were applied
+            self.notify(f"{line[:1].upper()}{line[1:]}.", severity="warning")
         if done.delivered or done.changed:
             self.reload_screens()
 
@@ -322,7 +326,11 @@ class CompanionApp(App[None]):
 
     # ---- links and files -------------------------------------------------------------
     def open_link(self, url: str) -> None:
-        """Open ``url`` in a graphical browser where there is one; copy it otherwise."""
+        """Open ``url`` in a graphical browser where there is one; copy it otherwise. Only
+        https/http links: anything else (``javascript:``, ``file:``) is refused."""
+        if not is_web_link(url):
+            self.notify(f"Not opened: {LINK_REFUSED}.", severity="warning")
+            return
         self._open_link(url)
 
     @work(thread=True, exclusive=True, group="browser", exit_on_error=False)

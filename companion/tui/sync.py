@@ -39,6 +39,7 @@ class RoundResult:
     delivered: int = 0
     replies: int = 0
     changed: int = 0
+    set_aside: tuple[str, ...] = ()  # one line per change from the server set aside
 
 
 def outbox_counts(profile: Profile) -> tuple[int, int]:
@@ -74,6 +75,7 @@ def sync_round(profile: Profile, timeout: float = 10.0) -> RoundResult:
         delivered=result.delivered,
         replies=result.changes.replies,
         changed=result.changes.total,
+        set_aside=tuple(result.changes.set_aside),
     )
 
 

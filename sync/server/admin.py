@@ -16,6 +16,7 @@ from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import ProgramRow
 from sync.server.storage.runner import transaction
 from sync.server.storage.tables import stamp
+from sync.wire import one_line
 
 NO_PROGRAM = "no program yet: run `companion-server create-program NAME --timezone TZ`"
 
@@ -52,16 +53,18 @@ def create_program(
 ) -> dict:
     """A new program; ``discreet`` makes discreet calendar feeds its default."""
     name = name.strip()
-    if not name or len(name) > 200:
-        raise AdminError("a program needs a name of 1-200 characters")
+    if not name or len(name) > 200 or not one_line(name):
+        raise AdminError("a program needs a name of 1-200 characters on one line")
     try:
         zone(timezone)
     except ScheduleError as exc:
         raise AdminError(str(exc)) from exc
     if not 0 < threshold <= 1:
         raise AdminError("--threshold is a share between 0 and 1, e.g. 0.8")
-    if unexcused_limit < 0:
-        raise AdminError("--unexcused-limit cannot be negative")
+    if not 0 <= unexcused_limit <= 1000:
+        raise AdminError("--unexcused-limit is between 0 and 1000")
+    if len(coordinator) > 200 or not one_line(coordinator):
+        raise AdminError("--coordinator is one line of at most 200 characters")
     with transaction(engine) as tx:
         if tx.program_by_name(name) is not None:
             raise AdminError(f"a program named {name!r} exists already")
@@ -98,7 +101,7 @@ def create_coordinator(
     engine: Engine, email: str, password: str, program: str | None, now: datetime
 ) -> dict:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or not one_line(email):
         raise AdminError(f"{email!r} is not an email address")
     if len(password) < 8:
         raise AdminError("the password needs at least 8 characters")
@@ -115,8 +118,8 @@ def add_client(
     engine: Engine, name: str, program: str | None, now: datetime, code_days: int = 7
 ) -> dict:
     name = name.strip()
-    if not name or len(name) > 200:
-        raise AdminError("a client needs a name of 1-200 characters")
+    if not name or len(name) > 200 or not one_line(name):
+        raise AdminError("a client needs a name of 1-200 characters on one line")
     code = new_code()
     expires = now + timedelta(days=code_days)
     with transaction(engine) as tx:

@@ -41,6 +41,7 @@ from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
 from sync.server.process import follow_supervisor
+from sync.server.schedules import Schedules
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
@@ -49,7 +50,6 @@ from sync.server.web import router as dashboard
 
 log = logging.getLogger("companion.server")
 Clock = Callable[[], datetime]
-LOCAL_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
 def _utcnow() -> datetime:
@@ -87,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     )  # fmt: skip
     app.state.settings = settings
     app.state.clock = clock
+    app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, changes, feeds, preferences, health, coordinator_auth,
                    coordinator_notices, coordinator_series, coordinator_program):  # fmt: skip
         for name in ("raw_router", "router"):
@@ -136,13 +137,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components.setdefault("securitySchemes", {})["DeviceToken"] = {
         "type": "http", "scheme": "bearer", "description": "the device token from POST /v1/enroll"
     }  # fmt: skip
-    # SeriesWire.start_local is wall-clock time in the series' TZID, without an offset;
-    # JSON Schema's "date-time" format demands one, so describe it as what it is.
-    for name in ("SeriesWire", "SeriesWire-Input", "SeriesWire-Output"):
-        field = components["schemas"].get(name, {}).get("properties", {}).get("start_local")
-        if field and field.pop("format", None) == "date-time":
-            field["pattern"] = LOCAL_TIME
-            field["description"] = "local wall-clock time in tzid, no offset"
+    # SeriesWire.start_local (wall-clock time, no offset) publishes its own exact pattern
+    # (sync.wire.LocalDatetime), as every bounded field does.
     app.openapi_schema = schema
     return schema
 

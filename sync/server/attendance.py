@@ -25,15 +25,16 @@ from sync.protocol import (
     AttendanceOut,
     AttendanceRecorded,
     ClientSummary,
-    SeriesWire,
     WeekForecast,
-    series_from_wire,
 )
-from sync.server.coordinator import Invalid, find_series, occurs
+from sync.server.coordinator import Invalid, actual_start, find_series, occurs
 from sync.server.core import NotFound
+from sync.server.schedules import usable_series
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.tables import stamp, unstamp
+
+NOT_STARTED = "attendance can be recorded once the session has started"
 
 
 def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
@@ -48,6 +49,10 @@ def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
     known = {c.id for c in tx.clients_of(auth.program_id)}
     if ids - known:
         return NotFound(f"no such client: {min(ids - known)}")
+    if actual_start(wire, body.original_start) > now:
+        return Invalid(NOT_STARTED)
+    if any(o.original_start == body.original_start and o.cancelled for o in wire.overrides):
+        return Invalid("the session was cancelled; there is no attendance to record")
     start = stamp(body.original_start)
     notified = {cid for cid, uid, s in tx.advance_notices(ids)
                 if uid == body.series_uid and s == start}  # fmt: skip
@@ -87,8 +92,7 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
     program = tx.program(auth.program_id)
     assert program is not None
     policy = Policy(threshold=program.threshold, unexcused_limit=program.unexcused_limit)
-    wires = [SeriesWire.model_validate_json(b) for _, b, _ in tx.series_bodies(program.id)]
-    series = [series_from_wire(w, "program") for w in wires]
+    series = list(usable_series(tx.series_bodies(program.id)).values())
     tz = zone(program.timezone)
     week_start, week_end = week_bounds(now, tz)
     week_occ = expand_all(series, week_start, week_end)

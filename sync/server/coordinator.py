@@ -18,6 +18,7 @@ from companion.domain.schedule import ScheduleError, original_starts
 from sync.protocol import (
     CoordinatorNotice,
     CoordinatorToken,
+    MakeupSlot,
     MaterialAdded,
     MaterialIn,
     NoticeStatus,
@@ -30,14 +31,18 @@ from sync.protocol import (
     series_from_wire,
 )
 from sync.server.core import NotFound, RateLimited, notice_out
+from sync.server.schedules import usable_wires
 from sync.server.security import check_password, digest, dummy_password_check, new_token
 from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.runner import Database
 from sync.server.storage.tables import stamp
+from sync.wire import MAX_INT
 
 LOGIN_SCOPE = "login"
+MAKEUP_AHEAD = timedelta(days=366)
+HAS_ATTENDANCE = "this session has attendance recorded; it cannot be cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +125,30 @@ def get_notice(tx: Tx, auth: CoordinatorAuth, notice_id: str) -> CoordinatorNoti
 def acknowledge(tx: Tx, auth: CoordinatorAuth, notice_id: str,
                 now: datetime) -> CoordinatorNotice | NotFound:  # fmt: skip
     """Mark a notice seen; the client learns it through the changes feed."""
-    return reply(tx, auth, notice_id, None, now)
+    result = reply(tx, auth, notice_id, None, now)
+    assert not isinstance(result, Invalid)  # nothing to refuse without a body
+    return result
+
+
+def check_makeup(slot: MakeupSlot, now: datetime) -> Invalid | None:
+    """A make-up slot is offered for the coming year, not the past (a client cannot attend
+    a slot that is over, and one decades ahead is a typo)."""
+    if slot.start < now:
+        return Invalid("a make-up slot must start in the future")
+    if slot.start > now + MAKEUP_AHEAD:
+        return Invalid("a make-up slot must start within a year")
+    return None
 
 
 def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
-          now: datetime) -> CoordinatorNotice | NotFound:  # fmt: skip
+          now: datetime) -> CoordinatorNotice | NotFound | Invalid:  # fmt: skip
     """Reply to a notice (text, make-up slot, links); ``body=None`` only acknowledges."""
     found = get_notice(tx, auth, notice_id)
     if isinstance(found, NotFound):
         return found
+    problem = check_makeup(body.makeup, now) if body and body.makeup else None
+    if problem is not None:
+        return problem
     status: NoticeStatus = (
         "replied" if body is not None or found.status == "replied" else "acknowledged"
     )
@@ -154,9 +174,16 @@ def occurs(wire: SeriesWire, original_start: datetime) -> bool:
     return original_start in window or original_start in series.overrides
 
 
+def actual_start(wire: SeriesWire, original_start: datetime) -> datetime:
+    """When the occurrence starts: moved by an override, or at its original start."""
+    moved = next((o for o in wire.overrides if o.original_start == original_start), None)
+    return moved.start if moved is not None and moved.start is not None else original_start
+
+
 def find_series(tx: Tx, auth: CoordinatorAuth, uid: str) -> SeriesWire | None:
     body = tx.series_body(auth.program_id, uid)
-    return SeriesWire.model_validate_json(body) if body else None
+    found = usable_wires([(uid, body, "")]) if body else []
+    return found[0] if found else None
 
 
 def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
@@ -181,7 +208,7 @@ def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
 
 
 def list_series(tx: Tx, auth: CoordinatorAuth) -> list[SeriesWire]:
-    return [SeriesWire.model_validate_json(b) for _, b, _ in tx.series_bodies(auth.program_id)]
+    return usable_wires(tx.series_bodies(auth.program_id))
 
 
 def _check(wire: SeriesWire) -> Invalid | None:
@@ -205,11 +232,17 @@ def save_series(tx: Tx, auth: CoordinatorAuth, wire: SeriesWire, now: datetime, 
         return NotFound("no such series")
     if old is not None:
         same = old.model_copy(update={"sequence": 0}) == wire.model_copy(update={"sequence": 0})
-        seq = old.sequence if same else max(old.sequence + 1, wire.sequence)
+        seq = old.sequence if same else next_sequence(old.sequence, wire.sequence)
         wire = wire.model_copy(update={"sequence": seq})
         if same:
             return wire
     return _store_series(tx, auth, wire, now, new=old is None)
+
+
+def next_sequence(old: int, given: int = 0) -> int:
+    """SEQUENCE after a visible change: one more than before (or the caller's, if higher),
+    never past what iCalendar and the database hold (it then stays at the top)."""
+    return min(MAX_INT, max(old + 1, given))
 
 
 def _store_series(tx: Tx, auth: CoordinatorAuth, wire: SeriesWire, now: datetime, *,
@@ -243,7 +276,10 @@ def cancel_occurrence(tx: Tx, auth: CoordinatorAuth, uid: str, original_start: d
     old = next((o for o in wire.overrides if o.original_start == original_start), None)
     if old is not None and old.cancelled:
         return wire
+    if tx.attendance_recorded(auth.program_id, uid, stamp(original_start)):
+        return Invalid(HAS_ATTENDANCE)
     override = OverrideWire(original_start=original_start, cancelled=True)
     overrides = [*kept, override]
-    updated = wire.model_copy(update={"overrides": overrides, "sequence": wire.sequence + 1})
+    sequence = next_sequence(wire.sequence)
+    updated = wire.model_copy(update={"overrides": overrides, "sequence": sequence})
     return _store_series(tx, auth, updated, now, new=False)

@@ -14,16 +14,19 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from companion.domain.notices import Timing
 from sync.protocol import NoticeIn, NoticeOut, NoticesPage, ProgramInfo, SeriesWire
+from sync.server.schedules import Occurrence, Refused, Schedules, timing, usable_wires
 from sync.server.security import digest, new_token, normalize_code
 from sync.server.settings import Settings
 from sync.server.storage.repo import DeviceAuth, Tx
 from sync.server.storage.repo_program import ProgramRow
 from sync.server.storage.runner import batched
 from sync.server.storage.tables import stamp, unstamp
+from sync.wire import MAX_INT
 
 ENROL_SCOPE = "enrol"
 
@@ -110,7 +113,7 @@ def program_info(program: ProgramRow) -> ProgramInfo:
 
 
 def schedule_of(tx: Tx, program_id: int) -> list[SeriesWire]:
-    return [SeriesWire.model_validate_json(body) for _, body, _ in tx.series_bodies(program_id)]
+    return usable_wires(tx.series_bodies(program_id))
 
 
 def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime,
@@ -151,23 +154,56 @@ def notice_out(row: dict[str, Any]) -> NoticeOut:
         "shared_reflection": row["shared_reflection"],
         "created_at": unstamp(row["created_at"]), "status": row["status"],
         "received_at": unstamp(row["received_at"]),
+        "claimed_timing": row.get("claimed_timing"), "clock_offset_s": row.get("clock_offset_s"),
     })  # fmt: skip
 
 
-def _notice_values(auth: DeviceAuth, notice: NoticeIn, received_at: datetime) -> dict[str, Any]:
+def clock_offset(date_header: str | None, received_at: datetime) -> int | None:
+    """The device's clock minus the server's, in seconds, from the request's ``Date``
+    header (sent at delivery, so a notice queued offline does not look like a bad clock)."""
+    if not date_header:
+        return None
+    try:
+        sent = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if sent.tzinfo is None:
+        return None
+    seconds = round((sent - received_at).total_seconds())
+    return max(-MAX_INT, min(MAX_INT, seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One POST /v1/notices as the server received it."""
+
+    notice: NoticeIn
+    received_at: datetime
+    clock_offset_s: int | None = None
+
+
+def _notice_values(auth: DeviceAuth, d: Delivery, found: Occurrence) -> dict[str, Any]:
+    """The row to store: title, start and timing from the schedule and the server's clock."""
+    notice = d.notice
+    verdict = timing(d.received_at, found.start)
     return {
         "id": str(notice.id), "client_id": auth.client_id, "program_id": auth.program_id,
         "series_uid": notice.series_uid, "original_start": stamp(notice.original_start),
-        "title": notice.title, "start": stamp(notice.start), "timing": notice.timing.value,
+        "title": found.title, "start": stamp(found.start), "timing": verdict.value,
         "barrier": notice.barrier.value, "message": notice.message, "makeup": notice.makeup,
         "shared_reflection": notice.shared_reflection, "created_at": stamp(notice.created_at),
-        "received_at": stamp(received_at), "digest": notice_digest(notice), "status": "new",
+        "received_at": stamp(d.received_at), "digest": notice_digest(notice), "status": "new",
+        "claimed_timing": notice.timing.value, "clock_offset_s": d.clock_offset_s,
     }  # fmt: skip
 
 
-def _created(notice: NoticeIn, received_at: datetime) -> Created:
-    fields = dict(notice)  # already validated: no second validation on the hot path
-    return Created(NoticeOut.model_construct(**fields, status="new", received_at=received_at))
+def _created(d: Delivery, found: Occurrence, verdict: Timing) -> Created:
+    fields = dict(d.notice)  # already validated: no second validation on the hot path
+    fields.update(title=found.title, start=found.start, timing=verdict)
+    return Created(NoticeOut.model_construct(
+        **fields, status="new", received_at=d.received_at, claimed_timing=d.notice.timing,
+        clock_offset_s=d.clock_offset_s,
+    ))  # fmt: skip
 
 
 def _stored_before(row: dict[str, Any], auth: DeviceAuth, content: str) -> Duplicate | Conflict:
@@ -178,50 +214,74 @@ def _stored_before(row: dict[str, Any], auth: DeviceAuth, content: str) -> Dupli
     return Duplicate(notice_out(row))
 
 
-PostResult = Created | Duplicate | Conflict | Unauthorized
+PostResult = Created | Duplicate | Conflict | Refused | Unauthorized
 
 
-def _post_notices(tx: Tx, calls: list[tuple[str, NoticeIn, datetime]]) -> list[PostResult]:
+def _judge(tx: Tx, auth: DeviceAuth, d: Delivery,
+           schedules: Schedules) -> tuple[dict[str, Any], Created] | Refused:  # fmt: skip
+    """The row and answer for a new notice, or why it names no occurrence of the schedule."""
+    n = d.notice
+    found = schedules.find(tx, auth.program_id, auth.last_change, auth.client_id,
+                           n.series_uid, n.original_start, d.received_at)  # fmt: skip
+    if isinstance(found, Refused):
+        return found
+    values = _notice_values(auth, d, found)
+    return values, _created(d, found, Timing(values["timing"]))
+
+
+def _post_notices(tx: Tx, calls: list[tuple[str, Delivery, Schedules]]) -> list[PostResult]:
     """The batch form of :func:`post_notice`: three statements for the whole batch."""
     auths = tx.devices_by_tokens({token_hash for token_hash, _, _ in calls})
-    stored = tx.notice_rows({str(notice.id) for _, notice, _ in calls})
+    stored = tx.notice_rows({str(d.notice.id) for _, d, _ in calls})
     results: list[PostResult] = []
     new_rows: list[dict[str, Any]] = []
     excused: list[int] = []
-    for token_hash, notice, received_at in calls:
+    for token_hash, d, schedules in calls:
         auth = auths.get(token_hash)
         if auth is None:
             results.append(Unauthorized())
             continue
-        values = _notice_values(auth, notice, received_at)
-        row = stored.get(values["id"])
+        row = stored.get(str(d.notice.id))
         if row is not None:  # stored before, or earlier in this very batch
-            results.append(_stored_before(row, auth, values["digest"]))
+            results.append(_stored_before(row, auth, notice_digest(d.notice)))
             continue
+        judged = _judge(tx, auth, d, schedules)
+        if isinstance(judged, Refused):
+            results.append(judged)
+            continue
+        values, created = judged
         stored[values["id"]] = values
         new_rows.append(values)
-        if notice.timing is Timing.ADVANCE:
+        if values["timing"] == Timing.ADVANCE.value:
             excused.append(auth.client_id)
-        results.append(_created(notice, received_at))
+        results.append(created)
     if new_rows:
         tx.insert_notices(new_rows)
     if excused:  # in id order, so concurrent batches never lock client rows crosswise
-        tx.bump_feeds(sorted(set(excused)), stamp(calls[0][2]))
+        tx.bump_feeds(sorted(set(excused)), stamp(calls[0][1].received_at))
     return results
 
 
 @batched(_post_notices)
-def post_notice(tx: Tx, token_hash: str, notice: NoticeIn, received_at: datetime) -> PostResult:
-    """Store an absence notice once: a retry of the same id and content is a Duplicate."""
+def post_notice(tx: Tx, token_hash: str, delivery: Delivery, schedules: Schedules) -> PostResult:
+    """Store an absence notice once, judged against the program's schedule and the server's
+    clock: a retry of the same id and content is a Duplicate; a notice naming no occurrence
+    of the client's schedule is Refused."""
     auth = tx.device_by_token(token_hash)
     if auth is None:
         return Unauthorized()
-    values = _notice_values(auth, notice, received_at)
+    row = tx.notice_row(str(delivery.notice.id))
+    if row is not None:
+        return _stored_before(row, auth, notice_digest(delivery.notice))
+    judged = _judge(tx, auth, delivery, schedules)
+    if isinstance(judged, Refused):
+        return judged
+    values, created = judged
     if tx.insert_notice(values):
-        if notice.timing is Timing.ADVANCE:
+        if values["timing"] == Timing.ADVANCE.value:
             tx.bump_feed(auth.client_id, values["received_at"])  # the feed shows it excused
-        return _created(notice, received_at)
-    row = tx.notice_row(values["id"])
+        return created
+    row = tx.notice_row(values["id"])  # stored by another process a moment ago
     assert row is not None
     return _stored_before(row, auth, values["digest"])
 

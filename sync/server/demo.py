@@ -126,9 +126,11 @@ def build(db_url: str, now: datetime, password: str) -> dict[str, Any]:
     past = [o for o in expand_all(series, now - timedelta(days=7), now) if o.end <= now]
     upcoming = [o for o in expand_all(series, now, now + timedelta(days=7))]
     notices = _notices(past, upcoming, now)
+    schedules = core.Schedules()
     with transaction(engine) as tx:
         for name, notice, received in notices:
-            core.post_notice(tx, digest(tokens[name]), notice, received)
+            delivery = core.Delivery(notice, received)
+            core.post_notice(tx, digest(tokens[name]), delivery, schedules)
         for n, occ in enumerate(past):
             roster = [
                 RosterEntry(

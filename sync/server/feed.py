@@ -25,6 +25,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from companion import __version__
 from sync.protocol import Preferences, SeriesWire
 from sync.server.core import NotFound
+from sync.server.schedules import usable_wires
 from sync.server.storage.repo import DeviceAuth, FeedState, Tx
 from sync.server.storage.repo_program import ProgramRow
 from sync.server.storage.runner import batched
@@ -124,7 +125,7 @@ def _feed_for(tx: Tx, state: FeedState | None, request: FeedRequest) -> FeedResu
     return FeedData(
         validators=validators, program=program, client_id=state.client_id,
         calendar_uid=calendar_uid(state, request.feed_hash),
-        series=[SeriesWire.model_validate_json(body) for _, body, _ in rows],
+        series=usable_wires(rows),
         series_modified={uid: unstamp(at) for uid, _, at in rows},
         excused=excused, changed_at=unstamp(state.changed_at), discreet=state.is_discreet,
     )  # fmt: skip

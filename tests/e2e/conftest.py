@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import clockshim
 from tests.conftest import require_tool
 
 CHROMIUM = "/usr/bin/chromium"
@@ -66,17 +67,18 @@ class LiveServer:
         return server_json(*args, home=self.home)
 
 
-def start_server(home: Path, *args: str) -> LiveServer:
-    """Serve on a free loopback port; wait for /healthz (bounded)."""
+def start_server(home: Path, *args: str, clock: Path | None = None) -> LiveServer:
+    """Serve on a free loopback port; wait for /healthz (bounded). With ``clock``, the
+    server's clock is moved by the offset in that file (``tests.clockshim``)."""
     port = free_port()
     env = dict(os.environ, COMPANION_SERVER_HOME=str(home))
+    if clock is not None:
+        env[clockshim.ENV] = str(clock)
     home.mkdir(parents=True, exist_ok=True)
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from sync.server.cli import main; raise SystemExit(main())",
+            *clockshim.server_command(),
             *args,
             "--host",
             "127.0.0.1",

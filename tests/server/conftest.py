@@ -24,11 +24,14 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
+from sync.protocol import SeriesChanged, SeriesWire
 from sync.server import admin
 from sync.server.app import create_app
 from sync.server.settings import Settings
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
+from sync.server.storage.runner import transaction
+from sync.server.storage.tables import stamp
 from tests.conftest import FROZEN_NOW, require_tool
 
 PG = {"host": "127.0.0.1", "port": 5432, "dbname": "test"}
@@ -151,9 +154,19 @@ class Server:
         admin.create_program(self.engine, name, timezone, threshold, 3, "", self.clock())
         return name
 
+    def publish(self, program: str, *series: dict[str, Any]) -> str:
+        """Put ``series`` (default: the Process Group) on the program's schedule; returns
+        the program (notices must name one of its occurrences)."""
+        publish(self.engine, program, self.clock(), *series)
+        return program
+
     def coordinator(self, email: str, program: str, password: str = "correct horse") -> str:
         """Create a coordinator and log in; returns the bearer token."""
         admin.create_coordinator(self.engine, email, password, program, self.clock())
+        return self.login(email, password)
+
+    def login(self, email: str, password: str = "correct horse") -> str:
+        """A new session (after the clock moved past the last one's 12 hours)."""
         r = self.http.post("/v1/coordinator/login", json={"email": email, "password": password})
         assert r.status_code == 200, r.text
         return r.json()["token"]
@@ -197,6 +210,19 @@ class Client:
             if not body["more"]:
                 return out
         raise AssertionError("the changes feed never ended")
+
+
+def publish(engine: Engine, program: str, now: datetime, *series: dict[str, Any]) -> None:
+    """Put ``series`` (default: the Process Group) on the program's schedule, as the
+    coordinator layer does: stored, and on the changes feed."""
+    with transaction(engine) as tx:
+        row = tx.program_by_name(program)
+        assert row is not None
+        at = stamp(now)
+        for body in series or (GROUP,):
+            wire = SeriesWire.model_validate(body)
+            tx.put_series(row.id, wire.uid, wire.model_dump_json(), at, new=True)
+            tx.append_changes(row.id, [(None, SeriesChanged(series=wire).model_dump_json())], at)
 
 
 def notice(**changes: Any) -> dict[str, Any]:

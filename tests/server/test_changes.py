@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -43,9 +44,10 @@ def test_series_materials_replies_and_attendance_arrive_once(server: Server) -> 
             "url": "https://example.org/h.pdf",
         },
     )
+    server.clock.advance(timedelta(days=4, hours=1))  # attendance once the session started
     server.http.post(
         "/v1/coordinator/attendance",
-        headers=h,
+        headers=auth(server.login("coord@example.org")),
         json={
             "series_uid": "process-group",
             "original_start": "2026-11-30T23:00:00Z",

@@ -8,13 +8,15 @@ import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from sync.server.storage import migrate
-from tests.server.conftest import free_port, notice
+from sync.server.storage.engine import make_engine
+from tests.server.conftest import free_port, notice, publish
 
 README = Path(__file__).resolve().parents[2] / "sync" / "server" / "README.md"
 COMMANDS = [
@@ -129,6 +131,9 @@ def test_serve_with_two_workers_shares_one_database(tmp_path: Path) -> None:
     as_json("migrate", *db)
     as_json("create-program", "P", "--timezone", "UTC", *db)
     codes = [as_json("add-client", f"C{i}", *db)["code"] for i in range(4)]
+    engine = make_engine(db[1])
+    publish(engine, "P", datetime.now(UTC))  # the notices below name its occurrences
+    engine.dispose()
     port = free_port()
     proc = subprocess.Popen(
         [

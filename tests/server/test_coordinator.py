@@ -13,7 +13,7 @@ def auth(token: str) -> dict[str, str]:
 
 
 def test_inbox_filters_by_status_client_and_time(server: Server) -> None:
-    program = server.program()
+    program = server.publish(server.program())
     h = auth(server.coordinator("c@example.org", program))
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
     a1, s1 = notice(), notice(barrier="health")
@@ -33,7 +33,7 @@ def test_inbox_filters_by_status_client_and_time(server: Server) -> None:
 
 
 def test_reply_reaches_the_client_with_makeup_and_links(server: Server) -> None:
-    program = server.program()
+    program = server.publish(server.program())
     h = auth(server.coordinator("c@example.org", program))
     client = server.enrol("Alex", program)
     sent = notice()
@@ -154,11 +154,13 @@ def test_attendance_with_advance_notice_is_excused(server: Server) -> None:
     h = auth(server.coordinator("c@example.org", program))
     server.http.post("/v1/coordinator/series", json=GROUP, headers=h)
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
+    # Alex tells the day before; Sam an hour after it started, though Sam's clock says before
     alex.post(notice(original_start="2026-11-27T23:00:00Z", start="2026-11-27T23:00:00Z"))
-    sam.post(notice(original_start="2026-11-27T23:00:00Z", timing="after"))
+    server.clock.advance(timedelta(days=1, hours=1, minutes=48))  # Fri 27 Nov 19:00 in NY
+    sam.post(notice(original_start="2026-11-27T23:00:00Z", created_at="2026-11-27T22:00:00Z"))
     r = server.http.post(
         "/v1/coordinator/attendance",
-        headers=h,
+        headers=auth(server.login("c@example.org")),
         json={
             "series_uid": "process-group",
             "original_start": "2026-11-27T23:00:00Z",

@@ -31,7 +31,7 @@ def test_enrolment_returns_token_feed_program_and_schedule(server: Server) -> No
 
 
 def test_only_the_token_hash_is_stored(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     with server.engine.connect() as conn:
         stored = conn.execute(select(devices.c.token_hash)).scalars().all()
     assert stored and client.token not in stored
@@ -73,7 +73,7 @@ def test_guessing_is_rate_limited_even_for_a_right_code(server: Server, settings
 
 
 def test_revoked_client_loses_api_and_feed(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     assert client.post(notice()).status_code == 201
     admin.revoke_client(server.engine, client.id, server.clock())
     r = client.post(notice())

@@ -8,7 +8,7 @@ from tests.server.conftest import Server, notice
 
 
 def test_bodies_over_the_limit_are_413(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     big = json.dumps(notice(message="x" * 70_000)).encode()
     r = server.http.post("/v1/notices", content=big, headers=client.headers)
     assert r.status_code == 413
@@ -28,7 +28,7 @@ def test_bodies_over_the_limit_are_413(server: Server) -> None:
 
 
 def test_a_body_just_under_the_limit_is_read(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     body = notice(shared_reflection="r" * 8000, message="m" * 2000)
     assert len(json.dumps(body)) < 64 * 1024
     assert client.post(body).status_code == 201
@@ -51,9 +51,9 @@ def test_unknown_paths_and_methods_are_4xx(server: Server) -> None:
 
 def test_nul_characters_are_a_422_on_every_backend(server: Server) -> None:
     """JSON allows "\\u0000" but PostgreSQL text does not: the caller's mistake, not a 500."""
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     r = client.post(notice(message="before\x00after"))
-    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert r.status_code == 422 and "control characters" in r.json()["detail"]
     r = server.http.post("/v1/coordinator/login", json={"email": "a\x00@b.org", "password": "x"})
     assert r.status_code == 422
     signin = server.http.get("/signin")

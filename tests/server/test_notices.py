@@ -11,7 +11,7 @@ from tests.server.conftest import Server, notice
 
 
 def test_a_new_notice_is_stored_and_echoed(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     body = notice()
     r = client.post(body)
     assert r.status_code == 201
@@ -23,7 +23,7 @@ def test_a_new_notice_is_stored_and_echoed(server: Server) -> None:
 
 
 def test_a_retry_returns_the_stored_notice_and_stores_nothing_twice(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     body = notice()
     first = client.post(body)
     retry = client.post(body)
@@ -34,7 +34,7 @@ def test_a_retry_returns_the_stored_notice_and_stores_nothing_twice(server: Serv
 
 
 def test_the_same_time_in_another_offset_is_the_same_notice(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     body = notice()
     assert client.post(body).status_code == 201
     shifted = dict(body, created_at="2026-11-26T17:00:00-05:00")
@@ -42,7 +42,7 @@ def test_the_same_time_in_another_offset_is_the_same_notice(server: Server) -> N
 
 
 def test_same_id_with_other_content_is_a_conflict(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     body = notice()
     assert client.post(body).status_code == 201
     r = client.post(dict(body, message="something else"))
@@ -53,7 +53,7 @@ def test_same_id_with_other_content_is_a_conflict(server: Server) -> None:
 
 
 def test_concurrent_retries_store_one_notice(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     body = notice()
 
     def send(_: int) -> int:
@@ -66,24 +66,15 @@ def test_concurrent_retries_store_one_notice(server: Server) -> None:
     assert len(server.http.get("/v1/notices", headers=client.headers).json()["notices"]) == 1
 
 
-def test_a_session_the_server_does_not_know_keeps_its_title_and_start(server: Server) -> None:
-    program = server.program()
-    coord = server.coordinator("coord@example.org", program)
-    client = server.enrol("Alex", program)
-    own = notice(
-        series_uid="local-dentist-1",
-        title="Dentist swap",
-        timing="after",
-        start="2026-11-25T15:00:00Z",
-        original_start="2026-11-25T15:00:00Z",
-    )
-    assert client.post(own).status_code == 201
-    seen = server.http.get(
-        "/v1/coordinator/notices", headers={"Authorization": f"Bearer {coord}"}
-    ).json()
-    assert [(n["title"], n["start"], n["client_name"]) for n in seen] == [
-        ("Dentist swap", "2026-11-25T15:00:00Z", "Alex")
-    ]
+def test_the_answer_is_the_notice_as_the_server_judged_it(server: Server) -> None:
+    """Title and start come from the program's schedule, timing from the server's clock;
+    the device's claims are kept beside them."""
+    client = server.enrol("Alex", server.publish(server.program()))
+    body = notice(title="=1+1", start="2026-11-30T20:00:00Z", timing="after")
+    out = client.post(body).json()
+    assert (out["title"], out["start"]) == ("Process Group", "2026-11-30T23:00:00Z")
+    assert (out["timing"], out["claimed_timing"]) == ("advance", "after")
+    assert out["created_at"] == body["created_at"] and out["clock_offset_s"] is None
 
 
 def test_missing_or_bad_token_is_401(server: Server) -> None:
@@ -98,7 +89,7 @@ def test_missing_or_bad_token_is_401(server: Server) -> None:
 
 
 def test_bad_fields_are_422_naming_the_field(server: Server) -> None:
-    client = server.enrol("Alex", server.program())
+    client = server.enrol("Alex", server.publish(server.program()))
     cases = {
         "barrier": notice(barrier="aliens"),
         "original_start": notice(original_start="2026-11-30T23:00:00"),  # no offset

@@ -1,52 +1,57 @@
-"""Property-based API tests: schemathesis generates requests from /openapi.json; every
-answer must be a documented status with a body matching its schema, and never a 5xx.
-Bounded: a few examples per operation, no deadline (a real server on a real database)."""
+"""Property-based API tests: schemathesis generates requests from /openapi.json, valid and
+invalid, against the real server on both backends, with a device and a coordinator token.
+Every check is on (``tests/server/schemathesis.toml`` says what a schema cannot: which
+refusals depend on stored state): an answer is never a 5xx, always a documented status
+with a body matching its schema, invalid data is refused and valid data accepted.
+
+At least 100 examples per operation in CI; fewer locally (``SCHEMATHESIS_EXAMPLES``
+overrides). ``bench/schemathesis_long.py`` runs the CLI with ``--max-examples 300``."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis import checks
+from schemathesis.config import SchemathesisConfig
 
-from tests.server.conftest import GROUP, Server, notice
+from tests.conftest import IN_CI
+from tests.server.conftest import Server, notice
 
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_schema_conformance,
-]
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES") or (100 if IN_CI else 25))
 
 
 @pytest.fixture
-def tokens(server: Server) -> dict[str, str]:
-    """A program with a series, a coordinator, and an enrolled client with one notice."""
-    program = server.program()
+def tokens(server: Server) -> Iterator[dict[str, str]]:
+    """A program with a series, a coordinator, and an enrolled client with one notice;
+    their tokens in the environment the config reads them from."""
+    program = server.publish(server.program())
     coordinator = server.coordinator("c@example.org", program)
-    server.http.post(
-        "/v1/coordinator/series", json=GROUP, headers={"Authorization": f"Bearer {coordinator}"}
-    )
     client = server.enrol("Alex", program)
     assert client.post(notice()).status_code == 201
-    return {"coordinator": coordinator, "client": client.token}
+    found = {"COMPANION_COORDINATOR_TOKEN": coordinator, "COMPANION_DEVICE_TOKEN": client.token}
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in found.items():
+            env.setenv(name, value)
+        yield found
 
 
 @pytest.fixture
 def api_schema(server: Server, tokens: dict[str, str]) -> schemathesis.BaseSchema:
-    return schemathesis.openapi.from_url(server.url + "/openapi.json")
+    config = SchemathesisConfig.from_path(CONFIG)
+    return schemathesis.openapi.from_url(server.url + "/openapi.json", config=config)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_api_conforms_to_its_schema(
-    case: schemathesis.Case, server: Server, tokens: dict[str, str]
-) -> None:
-    role = "coordinator" if case.path.startswith("/v1/coordinator") else "client"
-    headers = {"Authorization": f"Bearer {tokens[role]}"}
-    if case.path == "/v1/coordinator/logout":  # would end the session the others use
-        headers = {"Authorization": "Bearer not-a-session"}
-    case.call_and_validate(base_url=server.url, headers=headers, checks=CHECKS, timeout=10)
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
+def test_api_conforms_to_its_schema(case: schemathesis.Case, server: Server) -> None:
+    case.call_and_validate(base_url=server.url, timeout=10)

@@ -11,7 +11,7 @@ def auth(token: str) -> dict[str, str]:
 
 
 def test_client_a_cannot_see_or_overwrite_client_b(server: Server) -> None:
-    program = server.program()
+    program = server.publish(server.program())
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
     mine = notice(message="private to Alex")
     assert alex.post(mine).status_code == 201

@@ -10,15 +10,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
-from sync.protocol import NoticeIn
+from sync.protocol import NoticeIn, SeriesWire
 from sync.server import admin, core
+from sync.server.schedules import Schedules
 from sync.server.security import digest, new_token
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
 from sync.server.storage.runner import _execute, transaction
 from sync.server.storage.tables import metadata, stamp
 from tests.conftest import FROZEN_NOW
-from tests.server.conftest import notice
+from tests.server.conftest import GROUP, notice
 
 
 def test_migrations_build_exactly_the_tables_the_code_declares(engine: Engine) -> None:
@@ -70,29 +71,42 @@ def test_a_code_is_claimed_once(engine: Engine) -> None:
 
 
 def _device(engine: Engine) -> str:
-    admin.create_program(engine, "P", "UTC", 0.8, 3, "", FROZEN_NOW)
+    """A client's device token (digest) in a program whose schedule has the Process Group."""
+    program = admin.create_program(engine, "P", "UTC", 0.8, 3, "", FROZEN_NOW)
     client_id = admin.add_client(engine, "Alex", None, FROZEN_NOW)["client_id"]
     token = new_token()
+    body = SeriesWire.model_validate(GROUP).model_dump_json()
     with transaction(engine) as tx:
         tx.add_device(client_id, "laptop", digest(token), digest(new_token()), stamp(FROZEN_NOW))
+        tx.put_series(program["program_id"], GROUP["uid"], body, stamp(FROZEN_NOW), new=True)
     return digest(token)
 
 
 def test_batched_notices_answer_like_single_calls(engine: Engine) -> None:
     token = _device(engine)
+    schedules = Schedules()
     one = NoticeIn.model_validate(notice())
     clash = NoticeIn.model_validate(dict(notice(), id=str(one.id), message="other"))
     two = NoticeIn.model_validate(notice(timing="after"))
-    calls = [(token, one), (token, one), ("bad", two), (token, clash), (token, two)]
+    elsewhen = NoticeIn.model_validate(notice(original_start="2026-12-01T23:00:00Z"))  # a Tue
+    calls = [(token, one), (token, one), ("bad", two), (token, clash), (token, two),
+             (token, elsewhen)]  # fmt: skip
     with transaction(engine) as tx:
-        jobs = [(core.post_notice, (h, n, FROZEN_NOW), None, None) for h, n in calls]
+        jobs = [
+            (core.post_notice, (h, core.Delivery(n, FROZEN_NOW), schedules), None, None)
+            for h, n in calls
+        ]
         results = [value for ok, value in _execute(tx, jobs)]  # type: ignore[arg-type]
     kinds = [type(r).__name__ for r in results]
-    assert kinds == ["Created", "Duplicate", "Unauthorized", "Conflict", "Created"]
+    assert kinds == ["Created", "Duplicate", "Unauthorized", "Conflict", "Created", "Refused"]
     with transaction(engine) as tx:
         assert tx.notice_row(str(two.id)) is not None
-        again = core.post_notice(tx, token, two, FROZEN_NOW)
+        again = core.post_notice(tx, token, core.Delivery(two, FROZEN_NOW), schedules)
+        refused = core.post_notice(tx, token, core.Delivery(elsewhen, FROZEN_NOW), schedules)
     assert isinstance(again, core.Duplicate) and again.notice.id == two.id
+    assert again.notice.timing.value == "advance"  # the server's verdict, not the claim
+    assert again.notice.claimed_timing is not None and again.notice.claimed_timing.value == "after"
+    assert isinstance(refused, core.Refused) and "no session at that time" in refused.detail
 
 
 def test_batched_polls_answer_like_single_calls(engine: Engine) -> None:

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import httpx
 
+from tests import clockshim
+from tests.conftest import FROZEN_NOW
+
 SERVER = [sys.executable, "-c", "from sync.server.cli import main; raise SystemExit(main())"]
 EMAIL = "coord@example.org"
 PASSWORD = "correct horse battery staple"
@@ -68,6 +71,12 @@ class ProgramServer:
     def env(self) -> dict[str, str]:
         return dict(os.environ, COMPANION_SERVER_HOME=str(self.home))
 
+    @property
+    def clock(self) -> Path:
+        """The server's clock offset (``tests.clockshim``): it starts at FROZEN_NOW, the
+        clients' frozen time, and runs on; a test may move it."""
+        return self.home / "clock"
+
     def admin(self, *args: str, input: str | None = None) -> dict:
         """Run an admin command with ``--json`` and return its JSON object."""
         done = subprocess.run(
@@ -92,11 +101,13 @@ class ProgramServer:
 
     def start(self) -> None:
         log = (self.home / "server.log").open("ab")
+        if not self.clock.exists():
+            clockshim.set_now(self.clock, FROZEN_NOW)
         self.process = subprocess.Popen(
-            [*SERVER, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [*clockshim.server_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=self.env(),
+            env=dict(self.env(), **{clockshim.ENV: str(self.clock)}),
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

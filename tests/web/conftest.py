@@ -6,7 +6,9 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from sync.server.settings import default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
 from tests.e2e.conftest import LiveServer, start_server, stop_server
+from tests.server.conftest import publish
 
 PASSWORD = "correct horse battery staple"
 SCRIPT_MESSAGE = '<script>alert("pwned")</script><b>bold</b> & <img src=x onerror=alert(1)>'
@@ -28,18 +31,39 @@ class Site:
     notices: dict[str, str]  # program -> a notice id of that program
     clients: dict[str, int]
     tokens: dict[str, str] = field(default_factory=dict)
+    clock: Path = Path()  # the server's clock offset (tests.clockshim)
 
     @property
     def url(self) -> str:
         return self.server.url
 
 
+NY = ZoneInfo("America/New_York")
+# Both programs' schedule: a daily group at 18:00 New York, from a month ago.
+GROUP = {
+    "uid": "group@example",
+    "title": "Process Group",
+    "kind": "group",
+    "tzid": "America/New_York",
+    "start_local": (datetime.now(NY) - timedelta(days=30)).strftime("%Y-%m-%dT18:00:00"),
+    "duration_min": 120,
+    "rrule": "FREQ=DAILY",
+}
+
+
+def group_start(days_ahead: int = 2) -> datetime:
+    """The Process Group ``days_ahead`` days from today (UTC)."""
+    day = (datetime.now(NY) + timedelta(days=days_ahead)).date()
+    return datetime.combine(day, time(18, 0), tzinfo=NY).astimezone(UTC)
+
+
 def post_notice(url: str, token: str, message: str, *, title: str = "Process Group") -> str:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    """An advance notice about the Process Group two days from now; its id."""
+    start = group_start()
     notice_id = str(uuid.uuid4())
     body = {
         "id": notice_id,
-        "series_uid": "group@example",
+        "series_uid": GROUP["uid"],
         "original_start": start.isoformat(),
         "title": title,
         "start": start.isoformat(),
@@ -75,15 +99,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         made = admin.add_client(engine, f"Client {program}", f"Program {program}", now)
         emails[program], codes[program], clients[program] = email, made["code"], made["client_id"]
     admin.create_coordinator(engine, "locked@example.org", PASSWORD, "Program A", now)
+    for program in ("Program A", "Program B"):
+        publish(engine, program, now, GROUP)
     engine.dispose()
-    server = start_server(home, "serve")
+    clock = home / "clock"
+    server = start_server(home, "serve", clock=clock)
     try:
         tokens = {p: enrol(server.url, codes[p]) for p in codes}
         notices = {
             "A": post_notice(server.url, tokens["A"], SCRIPT_MESSAGE),
             "B": post_notice(server.url, tokens["B"], "Program B's private message"),
         }
-        yield Site(server, emails, notices, clients, tokens)
+        yield Site(server, emails, notices, clients, tokens, clock)
     finally:
         stop_server(server)
         monkey.undo()

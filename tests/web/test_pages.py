@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from tests.clockshim import set_offset
 from tests.web.conftest import Site, csrf_of, enrol, post_notice, sign_in
 
 NY = ZoneInfo("America/New_York")
@@ -61,34 +62,35 @@ def client_id_of(browser: httpx.Client, name: str) -> int:
 def test_a_roster_is_the_record_and_an_advance_notice_makes_an_absence_excused(
     site: Site, browser: httpx.Client
 ) -> None:
-    start = (
-        (datetime.now(UTC) - timedelta(days=1))
-        .astimezone(NY)
-        .replace(hour=10, minute=0, second=0, microsecond=0)
-    )
+    start = (datetime.now(UTC) + timedelta(hours=2)).astimezone(NY).replace(second=0, microsecond=0)
     uid = add_series(browser, "Roster group", start, repeat="once")
     told, silent = enrol(site.url, add_client(browser, "Told R.")), None
     silent = enrol(site.url, add_client(browser, "Silent S."))
-    notice = post_notice(site.url, told, "away", title="Roster group")
-    # (post_notice uses a placeholder session; send one about this session instead)
     original = start.astimezone(UTC)
     body = {
         "id": "7d0c7f8e-0000-4000-8000-000000000001", "series_uid": uid,
         "original_start": original.isoformat(), "title": "Roster group",
         "start": original.isoformat(), "timing": "advance", "barrier": "health",
-        "created_at": (original - timedelta(days=1)).isoformat(),
+        "created_at": datetime.now(UTC).isoformat(),
     }  # fmt: skip
     r = httpx.post(f"{site.url}/v1/notices", json=body, headers={"Authorization": f"Bearer {told}"})
-    assert r.status_code == 201 and notice
+    assert r.status_code == 201 and r.json()["timing"] == "advance"  # two hours ahead
     week = browser.get(f"/attendance?week={start.date().isoformat()}").text
-    roster_link = unescape(re.search(r'href="(/attendance/roster\?[^"]+)"', week).group(1))  # type: ignore[union-attr]
+    row = week[week.index("<td>Roster group") :]
+    roster_link = unescape(re.search(r'href="(/attendance/roster\?[^"]+)"', row).group(1))  # type: ignore[union-attr]
     roster = browser.get(roster_link).text
     told_row = roster[roster.index("<td>Told R.</td>") :].split("</tr>")[0]
     assert "advance notice" in told_row
     told_id, silent_id = client_id_of(browser, "Told R."), client_id_of(browser, "Silent S.")
-    r = browser.post(roster_link, data={
-        "csrf": csrf_of(roster), f"c{told_id}": "absent", f"c{silent_id}": "absent",
-    })  # fmt: skip
+    form = {"csrf": csrf_of(roster), f"c{told_id}": "absent", f"c{silent_id}": "absent"}
+    early = browser.post(roster_link, data=form)  # the session has not started yet
+    assert "done=notyet" in early.headers["location"]
+    assert "once the session has started" in browser.get(early.headers["location"]).text
+    set_offset(site.clock, timedelta(hours=3))  # the server's clock: after the session
+    try:
+        r = browser.post(roster_link, data=form)
+    finally:
+        set_offset(site.clock, timedelta(0))
     assert r.status_code == 303
     saved = browser.get(r.headers["location"]).text
     assert "Attendance saved" in saved and "excused" in saved and "missed" in saved

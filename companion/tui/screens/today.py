@@ -17,6 +17,8 @@ from textual.widgets import Static
 from companion.actions.profile import Profile
 from companion.actions.schedule import list_series
 from companion.actions.today import BEFORE_SESSION, TodayView, load_today
+from companion.domain.links import REFUSED as LINK_REFUSED
+from companion.domain.links import is_web_link
 from companion.tui import optional
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.screens.base import MainScreen
@@ -235,7 +237,9 @@ class TodayScreen(MainScreen):
 
     def action_copy_link(self) -> None:
         url = self._next_url()
-        if url:
+        if url and not is_web_link(url):
+            self.notify(f"Not copied: {LINK_REFUSED}.", severity="warning")
+        elif url:
             self.companion.copy_to_clipboard(url)
             self.notify(f"Copied the join link: {url}")
         else:

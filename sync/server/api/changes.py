@@ -18,7 +18,7 @@ SINCE = {
     "in": "query",
     "required": False,
     "description": "the cursor of the previous answer; omitted or empty: from the start",
-    "schema": {"type": "string", "maxLength": 64},
+    "schema": {"type": "string", "pattern": f"^[0-9]{{0,{MAX_CURSOR_DIGITS}}}$"},
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -13,14 +12,17 @@ from sync.protocol import CoordinatorNotice, ReplyIn
 from sync.server import coordinator, core
 from sync.server.api.deps import CurrentCoordinator, Db, Now
 from sync.server.api.raw import errors
+from sync.wire import MAX_INT, UtcDatetime
 
 log = logging.getLogger("companion.server")
 router = APIRouter(prefix="/v1/coordinator/notices", tags=["coordinator"])
 
 
-def _found(result: CoordinatorNotice | core.NotFound) -> CoordinatorNotice:
+def _found(result: CoordinatorNotice | core.NotFound | coordinator.Invalid) -> CoordinatorNotice:
     if isinstance(result, core.NotFound):
         raise HTTPException(404, result.detail)
+    if isinstance(result, coordinator.Invalid):
+        raise HTTPException(422, result.detail)
     return result
 
 
@@ -28,16 +30,13 @@ def _found(result: CoordinatorNotice | core.NotFound) -> CoordinatorNotice:
 async def list_notices(
     auth: CurrentCoordinator, db: Db,
     status: Literal["new", "acknowledged", "replied"] | None = None,
-    client: int | None = None,
-    since: Annotated[datetime | None, Query(description="received at or after")] = None,
-    until: Annotated[datetime | None, Query(description="received before")] = None,
+    client: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    since: Annotated[UtcDatetime | None, Query(description="received at or after")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="received before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CoordinatorNotice]:  # fmt: skip
     """The program's notices, newest first."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise HTTPException(422, f"{name}: a time must carry its offset")
     return await db.read(coordinator.list_notices, auth, status=status, client_id=client,
                          since=since, until=until, limit=limit, offset=offset)  # fmt: skip
 

@@ -21,6 +21,7 @@ from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.api import changes, feeds, notices
+from sync.server.api.methods import AllowHeader
 
 FEED_PREFIX, FEED_SUFFIX = "/v1/feeds/", ".ics"
 FEED_METHODS = ("GET", "HEAD")
@@ -39,6 +40,7 @@ class HotPaths:
             ("GET", "/v1/changes"): request_response(changes.get_changes),
         }
         self._feed = request_response(feeds.get_feed)
+        self._allow = AllowHeader(api)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -53,4 +55,5 @@ class HotPaths:
                 scope["app"] = self.api  # what request.app.state resolves through
                 await handler(scope, receive, send)
                 return
+            send = self._allow.wrap(scope, send)  # a 405 lists every method of the path
         await self.api(scope, receive, send)

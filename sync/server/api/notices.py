@@ -4,7 +4,6 @@ GET /v1/notices (this client's notices, paged with a cursor)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -46,7 +45,13 @@ PAGE, MAX_PAGE = 100, 500
     openapi_extra={"requestBody": body_of(NoticeIn), "security": DEVICE_AUTH},
 )
 async def post_notice(request: Request) -> Response:
-    """Store an absence notice; a retry of the same UUID returns the stored notice."""
+    """Store an absence notice; a retry of the same UUID returns the stored notice.
+
+    The notice must name an occurrence of the client's schedule (422 otherwise, with the
+    reason). The answer is the notice as stored: ``title`` and ``start`` from the program's
+    schedule, ``timing`` decided by the server's clock (advance when received before the
+    session starts); the device's claim is kept as ``claimed_timing``. An optional ``Date``
+    header (the device's clock when sending) lets the coordinator see a wrong clock."""
     token = bearer(request.headers.get("authorization"))
     if token is None:
         return error(401, core.Unauthorized().detail, UNAUTHORIZED)
@@ -58,8 +63,11 @@ async def post_notice(request: Request) -> Response:
         notice = NoticeIn.model_validate_json(body)
     except ValidationError as exc:
         return error(422, validation_detail(exc))
-    db = request.app.state.db
-    result = await db.write(core.post_notice, digest(token), notice, datetime.now(UTC))
+    state = request.app.state
+    received_at = state.clock()
+    offset = core.clock_offset(request.headers.get("date"), received_at)
+    delivery = core.Delivery(notice, received_at, offset)
+    result = await state.db.write(core.post_notice, digest(token), delivery, state.schedules)
     if isinstance(result, core.Created):
         log.debug("notice %s stored", notice.id)
         return json_bytes(201, result.notice.model_dump_json())
@@ -68,6 +76,9 @@ async def post_notice(request: Request) -> Response:
     if isinstance(result, core.Conflict):
         log.info("notice %s refused: id clash", notice.id)
         return error(409, result.detail)
+    if isinstance(result, core.Refused):
+        log.info("notice %s refused: names no occurrence of the schedule", notice.id)
+        return error(422, result.detail)
     return error(401, result.detail, UNAUTHORIZED)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from sync.protocol import ErrorBody
+from sync.wire import describe_all
 
 JSON = "application/json"
 
@@ -41,12 +42,9 @@ def json_bytes(status: int, body: bytes | str, headers: dict[str, str] | None = 
 
 
 def validation_detail(exc: ValidationError | Any) -> str:
-    """One line naming each bad field: ``barrier: Input should be 'technical', ...``."""
-    parts = []
-    for err in exc.errors()[:5]:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
-    return "; ".join(parts)
+    """One line naming each bad field: ``barrier: Input should be 'technical', ...``, in
+    the protocol's own words for its patterns (``title: must be one line ...``)."""
+    return describe_all(exc.errors(), limit=5)
 
 
 def bearer(header: str | None) -> str | None:

@@ -37,7 +37,8 @@ class Prebuilt:
 
 _NOTICE_COLUMNS = (
     "id, client_id, program_id, series_uid, original_start, title, start, timing, barrier, "
-    "message, makeup, shared_reflection, created_at, received_at, digest, status"
+    "message, makeup, shared_reflection, created_at, received_at, digest, status, "
+    "claimed_timing, clock_offset_s"
 )
 NOTICE_FIELDS = tuple(c.strip() for c in _NOTICE_COLUMNS.split(","))
 
@@ -55,7 +56,7 @@ _HOT = {
         INSERT INTO notices ({_NOTICE_COLUMNS})
         VALUES (:id, :client_id, :program_id, :series_uid, :original_start, :title, :start,
                 :timing, :barrier, :message, :makeup, :shared_reflection, :created_at,
-                :received_at, :digest, :status)
+                :received_at, :digest, :status, :claimed_timing, :clock_offset_s)
         ON CONFLICT (id) DO NOTHING""",
     "notice": f"SELECT {_NOTICE_COLUMNS} FROM notices WHERE id = :id",
     "bump_feed": """

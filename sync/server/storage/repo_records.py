@@ -205,6 +205,19 @@ class RecordQueries:
             },
         ).scalar_one()
 
+    def makeup_offer(self, reply_id: int, client_id: int) -> str | None:
+        """The make-up slot (MakeupSlot JSON) of reply ``reply_id``, when it answers one of
+        ``client_id``'s notices."""
+        return self.conn.execute(
+            select(replies.c.makeup)
+            .join(notices, notices.c.id == replies.c.notice_id)
+            .where(
+                replies.c.id == reply_id,
+                notices.c.client_id == client_id,
+                replies.c.makeup.is_not(None),
+            )
+        ).scalar_one_or_none()
+
     def add_material(self, program_id: int, values: dict[str, Any]) -> int:
         return self.conn.execute(
             insert(materials).returning(materials.c.id), {"program_id": program_id, **values}
@@ -237,6 +250,19 @@ class RecordQueries:
                     "at": now,
                 },
             )
+
+    def attendance_recorded(self, program_id: int, series_uid: str, original_start: str) -> bool:
+        """Whether the program recorded anyone's attendance for this occurrence."""
+        found = self.conn.execute(
+            select(attendance.c.client_id)
+            .where(
+                attendance.c.program_id == program_id,
+                attendance.c.series_uid == series_uid,
+                attendance.c.original_start == original_start,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
 
     def attendance_of(
         self, program_id: int, since: str | None = None

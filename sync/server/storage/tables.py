@@ -179,10 +179,14 @@ notices = Table(
     Column("message", Text, nullable=False),
     Column("makeup", Boolean, nullable=False),
     Column("shared_reflection", Text, nullable=True),
-    Column("created_at", STAMP, nullable=False),
+    Column("created_at", STAMP, nullable=False),  # the device's clock: kept, never trusted
     Column("received_at", STAMP, nullable=False),
     Column("digest", String(64), nullable=False),  # of the content: tells a retry from a clash
     Column("status", String(20), nullable=False, default="new"),
+    # Revision 0003: ``timing``, ``title`` and ``start`` are the server's (from the schedule
+    # and its own clock); what the device claimed, and its clock's offset at delivery.
+    Column("claimed_timing", String(10), nullable=True),
+    Column("clock_offset_s", Integer, nullable=True),
     Index("ix_notices_program_received", "program_id", "received_at"),
     Index("ix_notices_program_status", "program_id", "status", "received_at"),
     Index("ix_notices_client_occurrence", "client_id", "series_uid", "original_start"),

@@ -21,13 +21,15 @@ from companion.domain.attendance import week_bounds
 from companion.domain.schedule import Occurrence, expand_all
 from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
 from sync.server import coordinator as ops
-from sync.server.attendance import record_attendance
+from sync.server.attendance import NOT_STARTED, record_attendance
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
-from sync.server.storage.tables import stamp, unstamp
+from sync.server.storage.tables import stamp
+from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
-from sync.server.web.present import parse_day, when
-from sync.server.web.render import not_found, page
+from sync.server.web.present import when
+from sync.server.web.render import bad_input, not_found, page
+from sync.wire import one_line
 
 router = APIRouter()
 
@@ -47,7 +49,10 @@ def program_occurrences(
 
 @router.get("/attendance", name="web_attendance", include_in_schema=False)
 async def week(request: Request, who: SignedIn) -> Response:
-    day: date | None = parse_day(request.query_params.get("week"))
+    try:
+        day: date | None = inputs.day(request.query_params.get("week"), "week")
+    except inputs.BadInput as exc:
+        return bad_input(request, who, str(exc))
     anchor = datetime.combine(day, datetime.min.time(), tzinfo=who.tz) if day else now(request)
     start, end = week_bounds(anchor, who.tz)
 
@@ -97,10 +102,10 @@ async def week(request: Request, who: SignedIn) -> Response:
 def _occurrence_key(request: Request) -> tuple[str, datetime] | None:
     uid = request.query_params.get("series", "")
     try:
-        start = unstamp(request.query_params.get("start", ""))
-    except ValueError:
+        start = inputs.instant(request.query_params.get("start"), "start")
+    except inputs.BadInput:
         return None
-    return (uid, start) if uid else None
+    return (uid, start) if uid and one_line(uid) and len(uid) <= 255 else None
 
 
 def _find(tx: Tx, who: Coordinator, uid: str, start: datetime) -> Occurrence | None:
@@ -193,6 +198,8 @@ async def save_roster(request: Request, who: SignedIn, form: Form) -> Response:
     except ValidationError:
         return not_found(request, who, "session")
     result = await database(request).write(record_attendance, who.auth, body, now(request))
+    if isinstance(result, ops.Invalid) and result.detail == NOT_STARTED:
+        return RedirectResponse(roster_url(uid, start) + "&done=notyet", status_code=303)
     if isinstance(result, NotFound | ops.Invalid):
         return not_found(request, who, "session or client")
     return RedirectResponse(roster_url(uid, start) + "&done=attendance", status_code=303)

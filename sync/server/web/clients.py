@@ -35,6 +35,7 @@ from sync.server.web.attendance import program_occurrences, roster_url
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import ClientRow, client_row, notice_line, when
 from sync.server.web.render import not_found, page
+from sync.wire import MAX_INT
 
 router = APIRouter()
 WEEKS = 4
@@ -144,8 +145,8 @@ async def add(request: Request, who: SignedIn, form: Form) -> Response:
             at,
             settings_of(request).enrol_code_days,
         )
-    except admin.AdminError:
-        return RedirectResponse("/clients?done=noclient", status_code=303)
+    except admin.AdminError:  # a name with control characters or line breaks
+        return RedirectResponse("/clients?done=badname", status_code=303)
     data = await db.read(_load, who, at, None)
     expires = datetime.fromisoformat(made["expires_at"])
     enrolment = {"name": made["name"], "code": made["code"], "expires": when(expires, who.tz)}
@@ -155,6 +156,8 @@ async def add(request: Request, who: SignedIn, form: Form) -> Response:
 @router.get("/clients/{client_id}", name="web_client", include_in_schema=False)
 async def client(request: Request, client_id: int, who: SignedIn) -> Response:
     at = now(request)
+    if not 1 <= client_id <= MAX_INT:  # beyond any stored id (and SQLite's integers)
+        return not_found(request, who, "client")
 
     def load(tx: Tx) -> dict[str, Any] | None:
         found = tx.clients_of(who.program.id, client_id)
@@ -212,6 +215,8 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
 
 @router.post("/clients/{client_id}/revoke", name="web_client_revoke", include_in_schema=False)
 async def revoke(request: Request, client_id: int, who: SignedIn, form: Form) -> Response:
+    if not 1 <= client_id <= MAX_INT:
+        return not_found(request, who, "client")
     db = database(request)
     mine = await db.read(lambda tx: bool(tx.clients_of(who.program.id, client_id)))
     if not mine:

@@ -15,8 +15,9 @@ from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
 from sync.server.web.csvfile import csv_bytes
 from sync.server.web.deps import Coordinator, SignedIn, database, now
-from sync.server.web.present import barrier_label, day_end, day_start, parse_day
-from sync.server.web.render import SECURITY_HEADERS, page
+from sync.server.web.inputs import BadInput, day_range
+from sync.server.web.present import barrier_label, day_end, day_start
+from sync.server.web.render import SECURITY_HEADERS, bad_input, page
 
 router = APIRouter()
 NOTICE_HEADER = [
@@ -32,6 +33,8 @@ NOTICE_HEADER = [
     "reflection shared",
     "status",
     "notice id",
+    "timing the device claimed",
+    "written (device clock)",
 ]
 ATTENDANCE_HEADER = ["session start", "session", "client", "status", "recorded"]
 
@@ -41,7 +44,8 @@ def _local(text: str, who: Coordinator) -> str:
 
 
 def _range(request: Request, who: Coordinator) -> tuple[str | None, str | None, str]:
-    d0, d1 = parse_day(request.query_params.get("from")), parse_day(request.query_params.get("to"))
+    """The export's days as stored stamps; raises BadInput for a day out of range."""
+    d0, d1 = day_range(request.query_params.get("from"), request.query_params.get("to"))
     since = stamp(day_start(d0, who.tz)) if d0 else None
     until = stamp(day_end(d1, who.tz)) if d1 else None
     label = f"{d0.isoformat() if d0 else 'start'}_to_{d1.isoformat() if d1 else 'now'}"
@@ -71,7 +75,8 @@ async def export(request: Request, who: SignedIn) -> Response:
 
 
 def _notice_row(r: dict[str, Any], who: Coordinator) -> list[object]:
-    lead = (unstamp(r["start"]) - unstamp(r["created_at"])).total_seconds() / 3600
+    # The server's figures: the session's start against when the notice arrived.
+    lead = (unstamp(r["start"]) - unstamp(r["received_at"])).total_seconds() / 3600
     return [
         _local(r["received_at"], who),
         r["client_name"],
@@ -85,12 +90,17 @@ def _notice_row(r: dict[str, Any], who: Coordinator) -> list[object]:
         bool(r["shared_reflection"]),
         r["status"],
         r["id"],
+        r.get("claimed_timing") or "",
+        _local(r["created_at"], who),
     ]
 
 
 @router.get("/export/notices.csv", name="web_export_notices", include_in_schema=False)
 async def notices_csv(request: Request, who: SignedIn) -> Response:
-    since, until, label = _range(request, who)
+    try:
+        since, until, label = _range(request, who)
+    except BadInput as exc:
+        return bad_input(request, who, str(exc))
     rows = await database(request).read(
         lambda tx: tx.notices_received(who.program.id, since, until)
     )
@@ -100,7 +110,10 @@ async def notices_csv(request: Request, who: SignedIn) -> Response:
 
 @router.get("/export/attendance.csv", name="web_export_attendance", include_in_schema=False)
 async def attendance_csv(request: Request, who: SignedIn) -> Response:
-    since, until, label = _range(request, who)
+    try:
+        since, until, label = _range(request, who)
+    except BadInput as exc:
+        return bad_input(request, who, str(exc))
 
     def load(tx: Tx) -> tuple[list[Any], dict[str, str], dict[int, str]]:
         records = tx.attendance_between(who.program.id, since or "0", until or "9999")

@@ -24,16 +24,11 @@ from sync.server.attendance import client_summaries
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
+from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
-from sync.server.web.present import (
-    ReplyLine,
-    day_end,
-    day_start,
-    makeup_text,
-    notice_line,
-    parse_day,
-)
-from sync.server.web.render import not_found, page
+from sync.server.web.inputs import BadInput, day_range, record_id
+from sync.server.web.present import ReplyLine, day_end, day_start, makeup_text, notice_line
+from sync.server.web.render import bad_input, not_found, page
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -69,8 +64,11 @@ async def inbox(request: Request, who: SignedIn) -> Response:
     q = request.query_params
     status = q.get("status", "")
     status = status if status in {s for s, _ in STATUSES} else ""
-    client_id = int(q["client"]) if q.get("client", "").isdigit() else None
-    day_from, day_to = parse_day(q.get("from")), parse_day(q.get("to"))
+    try:
+        client_id = record_id(q.get("client"))
+        day_from, day_to = day_range(q.get("from"), q.get("to"))
+    except BadInput as exc:
+        return bad_input(request, who, str(exc))
     since = stamp(day_start(day_from, who.tz)) if day_from else None
     until = stamp(day_end(day_to, who.tz)) if day_to else None
     before = None
@@ -198,7 +196,7 @@ async def acknowledge(request: Request, notice_id: str, who: SignedIn, form: For
 
 def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
     """The make-up slot the form describes (None: the form offers none)."""
-    day = parse_day(str(form.get("makeup_date", "")))
+    day = inputs.day(str(form.get("makeup_date", "")), "makeup_date")
     raw_time = str(form.get("makeup_time", ""))
     if day is None and not raw_time:
         return None
@@ -224,16 +222,25 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
     found = await db.read(ops.get_notice, who.auth, notice_id)
     if isinstance(found, NotFound):
         return not_found(request, who, "notice")
+    anchor = f"#notice-{notice_id}"
     try:
         slot = _makeup(form, who, found.title)
+    except ValidationError as exc:
+        link = any(e["loc"][:1] == ("join_url",) for e in exc.errors())
+        return _back(form, "badmakeuplink" if link else "badmakeup", anchor)
+    except ValueError:  # a date, time or length that cannot be read (BadInput included)
+        return _back(form, "badmakeup", anchor)
+    try:
         body = ReplyIn(text=str(form.get("text", "")).strip(), makeup=slot)
-    except (ValueError, ValidationError):
-        return _back(form, "badmakeup", f"#notice-{notice_id}")
+    except ValidationError:
+        return _back(form, "badreply", anchor)
     if not body.text and body.makeup is None:
-        return _back(form, "emptyreply", f"#notice-{notice_id}")
+        return _back(form, "emptyreply", anchor)
     result = await db.write(ops.reply, who.auth, notice_id, body, now(request))
     if isinstance(result, NotFound):
         return not_found(request, who, "notice")
+    if isinstance(result, ops.Invalid):
+        return _back(form, "pastmakeup", anchor)
     return _back(form, "makeup" if slot else "replied", f"#notice-{notice_id}")
 
 
@@ -250,7 +257,7 @@ async def materials(request: Request, notice_id: str, who: SignedIn, form: Form)
             original_start=found.original_start,
             kind=kind if kind in MATERIAL_KINDS else "other",  # type: ignore[arg-type]
             title=str(form.get("title", "")).strip(),
-            url=str(form.get("url", "")).strip(),  # type: ignore[arg-type]
+            url=str(form.get("url", "")).strip(),
         )
     except ValidationError:
         return _back(form, "badlink", f"#notice-{notice_id}")

@@ -15,6 +15,8 @@ from companion.domain.attendance import UnexcusedCount, WeekSummary, at_risk
 from companion.domain.journal import Barrier, JournalError
 from companion.domain.notices import humanize_delta
 
+CLOCK_SLACK = timedelta(minutes=10)  # a device clock off by less is not worth a word
+
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
     """'Mon 30 Nov 18:00' in the program's zone."""
@@ -47,7 +49,7 @@ class NoticeLine:
     title: str
     when: str
     timing: str
-    lead: str  # how long before (or after) the session it was sent
+    lead: str  # how long before (or after) the session it reached the server
     barrier: str
     message: str
     makeup: bool
@@ -55,10 +57,33 @@ class NoticeLine:
     status: str
     received: str
     replies: list[ReplyLine] = field(default_factory=list)
+    clock: str = ""  # "device clock 2 h behind", when the device's clock looks wrong
+
+
+def clock_note(offset: object, created: datetime, received: datetime) -> str:
+    """What the inbox says about the sending device's clock; "" when nothing is worth it.
+
+    ``offset`` (the device's clock minus the server's at delivery, from its ``Date``
+    header) is measured when the notice is sent, so a notice queued offline for hours is
+    not mistaken for a wrong clock. Without it, only a notice written "in the future"
+    proves a clock ahead; one written long before it arrived may have waited offline, so
+    it is said neutrally.
+    """
+    if isinstance(offset, int):
+        if abs(offset) < CLOCK_SLACK.total_seconds():
+            return ""
+        side = "ahead" if offset > 0 else "behind"
+        return f"device clock {humanize_delta(timedelta(seconds=offset))} {side}"
+    if created - received > CLOCK_SLACK:
+        return f"device clock {humanize_delta(created - received)} ahead"
+    if received - created > timedelta(hours=1):
+        return f"written {humanize_delta(received - created)} before it arrived"
+    return ""
 
 
 def notice_line(row: Mapping[str, object], tz: ZoneInfo, replies: list[ReplyLine]) -> NoticeLine:
-    """A notice row (keys as the ``notices`` table plus ``client_name``) for the inbox."""
+    """A notice row (keys as the ``notices`` table plus ``client_name``) for the inbox.
+    Timing and lead are the server's: the session's start against the receive time."""
     start = row["start"]
     created = row["created_at"]
     received = row["received_at"]
@@ -71,7 +96,7 @@ def notice_line(row: Mapping[str, object], tz: ZoneInfo, replies: list[ReplyLine
         title=str(row["title"]),
         when=when(start, tz),
         timing=str(row["timing"]),
-        lead=humanize_delta(start - created),
+        lead=humanize_delta(start - received),
         barrier=barrier_label(str(row["barrier"])),
         message=str(row["message"] or ""),
         makeup=bool(row["makeup"]),
@@ -79,6 +104,7 @@ def notice_line(row: Mapping[str, object], tz: ZoneInfo, replies: list[ReplyLine
         status=str(row["status"]),
         received=when(received, tz),
         replies=replies,
+        clock=clock_note(row.get("clock_offset_s"), created, received),
     )
 
 

@@ -89,11 +89,17 @@ FLASHES = {
         "error",
         "That make-up slot could not be read: give a date, a time and a length.",
     ),
+    "pastmakeup": ("error", "A make-up slot must start in the future, within a year."),
+    "badreply": ("error", "That reply could not be sent: remove control characters."),
     "emptyreply": ("error", "Write a reply first."),
     "badlink": ("error", "Materials need a title and a full link (https://...)."),
     "nosession": ("error", "That session is no longer on the schedule."),
+    "recorded": ("error", "That session has attendance recorded; it cannot be cancelled."),
+    "notyet": ("error", "Attendance can be recorded once the session has started."),
     "badseries": ("error", "That series could not be saved."),
     "noclient": ("error", "Give the client a name."),
+    "badname": ("error", "A client's name is one line of at most 200 characters."),
+    "badmakeuplink": ("error", "A make-up join link must be a full https:// or http:// link."),
 }
 
 
@@ -137,4 +143,16 @@ def not_found(request: Request, who: Coordinator | None, what: str = "page") -> 
         status=404,
         page_title="Not found",
         message=f"There is no such {what} in your program.",
+    )
+
+
+def bad_input(request: Request, who: Coordinator | None, message: str) -> HTMLResponse:
+    """The 422 page: input the dashboard cannot use, and what to give instead."""
+    return page(
+        request,
+        "error.html",
+        who,
+        status=422,
+        page_title="Check what you entered",
+        message=message[:1].upper() + message[1:] + ".",
     )

@@ -19,10 +19,12 @@ from sync.protocol import SeriesWire, series_from_wire
 from sync.server import coordinator as ops
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
-from sync.server.storage.tables import stamp, unstamp
+from sync.server.storage.tables import stamp
+from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
 from sync.server.web.present import when
 from sync.server.web.render import not_found, page
+from sync.wire import describe
 
 router = APIRouter()
 UPCOMING_DAYS = 28
@@ -159,10 +161,23 @@ def _wire_from_form(form: Any, who: Coordinator, old: SeriesWire | None) -> Seri
     return wire
 
 
+# The form's words for the wire model's fields, in the one-line reason of a refusal.
+FIELD_LABELS = {
+    "start_local": "first session",
+    "duration_min": "length",
+    "join_url": "join link",
+    "rrule": "repeat",
+    "title": "title",
+    "facilitator": "facilitator",
+}
+
+
 def _problem(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc']) or 'form'}: {first['msg']}"
+        first: dict[str, Any] = dict(exc.errors()[0])
+        loc: tuple[Any, ...] = tuple(first.get("loc", ()))
+        first["loc"] = tuple(FIELD_LABELS.get(str(p), str(p)) for p in loc)
+        return describe(first)
     return str(exc)
 
 
@@ -264,12 +279,14 @@ async def delete(request: Request, uid: str, who: SignedIn, form: Form) -> Respo
 @router.post("/schedule/{uid:path}/cancel", name="web_series_cancel", include_in_schema=False)
 async def cancel(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
     try:
-        original = unstamp(str(form.get("original_start", "")))
-    except ValueError:
+        original = inputs.instant(str(form.get("original_start", "")), "original_start")
+    except inputs.BadInput:
         return not_found(request, who, "session")
     result = await database(request).write(
         ops.cancel_occurrence, who.auth, uid, original, now(request)
     )
+    if isinstance(result, ops.Invalid) and result.detail == ops.HAS_ATTENDANCE:
+        return RedirectResponse("/schedule?done=recorded", status_code=303)
     if isinstance(result, NotFound | ops.Invalid):
         return not_found(request, who, "session")
     return RedirectResponse("/schedule?done=cancelled", status_code=303)
