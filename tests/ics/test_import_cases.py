@@ -54,7 +54,7 @@ def test_a_cancellation_calls_off_what_is_to_come_and_keeps_every_mark(profile: 
     assert done.returncode == 0, done.stderr
     assert "1 cancelled: Family Session" in done.stdout
     assert statuses(profile) == {
-        "05 Nov": "attended", "12 Nov": "missed", "19 Nov": "upcoming",  # past: as it was
+        "05 Nov": "attended", "12 Nov": "missed", "19 Nov": "unrecorded",  # past: as it was
         "26 Nov": "cancelled", "03 Dec": "cancelled", "10 Dec": "cancelled",
         "17 Dec": "cancelled", "24 Dec": "cancelled",
     }  # fmt: skip
@@ -171,7 +171,7 @@ def test_sessions_lists_the_day_notes(profile: Profile) -> None:
     lines = done.stdout.splitlines()
     note = next(n for n, line in enumerate(lines) if "No group – Thanksgiving" in line)
     assert "Thu 26 Nov all day" in lines[note] and "note" in lines[note]
-    assert "Mon 23 Nov 22:00-00:00  upcoming" in lines[0]  # (a profile without a zone: UTC)
+    assert "Mon 23 Nov 22:00-00:00  not marked" in lines[0]  # (a profile without a zone: UTC)
     assert "Wed 25 Nov 22:00-00:00  cancelled" in lines[1]
     status = run_cli("status")
     assert "Meeting ID: 283 551 906 417 · Passcode: Xy7Ab9Q2" in status.stdout

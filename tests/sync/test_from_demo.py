@@ -170,6 +170,14 @@ def test_enroll_without_replace_demo_is_refused_before_the_server_is_asked(
         enroll(profile, "https://unreachable.invalid", "CODE")
 
 
+# What the migrations after V4 added, taken out again: a profile as an older version left it.
+BACK_TO_V4 = (
+    "DROP TABLE demo_series; ALTER TABLE reflection DROP COLUMN demo; DROP TABLE set_aside; "
+    "ALTER TABLE sync_state DROP COLUMN discreet_sent; "
+    "ALTER TABLE sync_state DROP COLUMN discreet_default; "
+)
+
+
 def test_a_demo_loaded_by_an_older_version_is_recognised(paths: Paths, profile: Profile) -> None:
     """Client migration V5 marks the demo of a profile an older version filled."""
     load_demo(profile)
@@ -177,7 +185,7 @@ def test_a_demo_loaded_by_an_older_version_is_recognised(paths: Paths, profile: 
     profile.close()
     conn = sqlite3.connect(paths.database)
     conn.executescript(
-        "DROP TABLE demo_series; ALTER TABLE reflection DROP COLUMN demo; PRAGMA user_version=4;"
+        BACK_TO_V4 + "PRAGMA user_version=4;"
     )
     conn.execute("INSERT INTO reflection (created, barriers, what_happened, plan) VALUES "
                  "('2026-11-20T10:00:00Z', '[]', 'mine', 'Ask my sister')")  # fmt: skip
@@ -207,8 +215,7 @@ def test_v5_clears_the_demo_an_older_version_left_in_an_enrolled_profile(paths: 
     demo_with_own_data(paths)
     conn = sqlite3.connect(paths.database)
     conn.executescript(
-        "DROP TABLE demo_series; ALTER TABLE reflection DROP COLUMN demo; "
-        "DELETE FROM series WHERE uid LIKE '%@demo.companion'; "  # as enrolling removed them
+        BACK_TO_V4 + "DELETE FROM series WHERE uid LIKE '%@demo.companion'; "  # as enrolling removed them
         "INSERT INTO sync_state (id, server_url, enrolled_at) VALUES "
         "(1, 'https://iop.example.org', '2026-11-20T10:00:00Z'); PRAGMA user_version=4;"
     )
