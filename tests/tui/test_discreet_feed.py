@@ -3,7 +3,6 @@ app's own sync, and the device's subscription feed turns discreet."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,21 +16,11 @@ from companion.paths import Paths
 from companion.store import repo_sync
 from companion.tui.app import make_app
 from sync.client import enroll
-from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, server_json, start_server, stop_server
+from tests.e2e.conftest import LiveServer
 from tests.tui.conftest import settle
 from tests.tui.test_sync_flow import add_weekly_group
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    home = tmp_path / "server"
-    server_json("create-program", "Evening IOP", "--timezone", "America/New_York", home=home)
-    server_json("create-coordinator", EMAIL, home=home, input=PASSWORD + "\n")
-    live = start_server(home, "serve")
-    yield live
-    stop_server(live)
 
 
 async def test_ticking_discreet_in_settings_makes_the_feed_discreet(

@@ -6,7 +6,6 @@ file that is not a calendar named as what it is."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from companion.tui.app import make_app
 from companion.tui.dialogs.confirm import ConfirmDialog
 from companion.tui.dialogs.files import ImportDialog
 from companion.tui.dialogs.series_form import SeriesForm
-from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, server_json, start_server, stop_server
+from tests.e2e.conftest import LiveServer
 from tests.tui.conftest import settle, text_of
 
 pytestmark = pytest.mark.anyio
@@ -156,16 +155,6 @@ async def test_import_names_a_folder_as_a_folder(profile: Profile, app_for, tmp_
         assert str(dialog.query_one("#path .field-error").render()) == (
             "/dev/zero is a device, not a file"
         )
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    home = tmp_path / "server"
-    server_json("create-program", "Evening IOP", "--timezone", "America/New_York", home=home)
-    server_json("create-coordinator", EMAIL, home=home, input=PASSWORD + "\n")
-    live = start_server(home, "serve")
-    yield live
-    stop_server(live)
 
 
 async def test_enrolling_over_the_demo_asks_and_then_removes_it(
