@@ -76,11 +76,9 @@ class OverrideWire(Wire):
 
     @model_validator(mode="after")
     def _times(self) -> OverrideWire:
-        if self.end is not None and self.start is None:
-            raise ValueError("an override with an end needs its start")
-        if self.start is not None and self.end is not None:
-            if not self.start < self.end <= self.start + MAX_DURATION:
-                raise ValueError("a moved session must end after it starts, within 24 hours")
+        begin = self.start or self.original_start  # an end alone: the session keeps its start
+        if self.end is not None and not begin < self.end <= begin + MAX_DURATION:
+            raise ValueError("a changed session must end after it starts, within 24 hours")
         return self
 
 

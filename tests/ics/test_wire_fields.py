@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from companion.domain.schedule import Override
 from sync.protocol import OverrideWire, SeriesWire, series_from_wire, series_to_wire
+from sync.wire import describe_all
 from tests.ics.samples import MOVED_FROM, program
 
 SLOT = datetime(2026, 3, 11, 22, tzinfo=UTC)  # a Wednesday session of the sample group
@@ -43,24 +44,26 @@ def test_every_new_field_round_trips() -> None:
     [
         ("title", "", "at least 1 character"),
         ("title", "x" * 201, "at most 200 characters"),
-        ("title", "Group\x1b[31m", "control characters"),
-        ("location", "Room\n3", "control characters"),
-        ("join_url", "javascript:alert(1)", "must start with https:// or http://"),
-        ("join_url", "https://zoom.us/j/1\r\nX", "control characters"),
+        ("title", "Group\x1b[31m", "one line without control characters"),
+        ("location", "Room\n3", "one line without control characters"),
+        ("join_url", "javascript:alert(1)", "must be an https:// or http:// link"),
+        ("join_url", "https://zoom.us/j/1\r\nX", "must be an https:// or http:// link"),
         ("description", "x" * 20_001, "at most 20000 characters"),
-        ("description", "Passcode\x00", "control characters"),
-        ("description", "bell\x07", "control characters other than newline and tab"),
+        ("description", "Passcode\x00", "must not contain control characters"),
+        ("description", "bell\x07", "must not contain control characters"),
     ],
 )
 def test_override_fields_are_bounded(field: str, value: str, message: str) -> None:
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ValidationError) as refused:
         OverrideWire(original_start=MOVED_FROM, **{field: value})
+    assert message in describe_all(refused.value.errors())  # the one line a 422 says
 
 
 def test_series_fields_are_bounded() -> None:
     base = series_to_wire(program()[1]).model_dump()
     with pytest.raises(ValidationError, match="at most 1000 characters"):
         SeriesWire.model_validate({**base, "location": "x" * 1001})
-    with pytest.raises(ValidationError, match="control characters other than newline"):
+    with pytest.raises(ValidationError) as refused:
         SeriesWire.model_validate({**base, "description": "a\x0cb"})
+    assert "must not contain control characters" in describe_all(refused.value.errors())
     assert SeriesWire.model_validate({**base, "description": "a\n\tb"}).description == "a\n\tb"

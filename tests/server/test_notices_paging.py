@@ -3,6 +3,7 @@ cursor; nothing is cut off without ``more`` saying so; bad cursors and limits ar
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -19,6 +20,7 @@ def page(client: Client, **params: Any) -> dict[str, Any]:
 def post_many(client: Client, n: int) -> list[str]:
     ids = []
     for i in range(n):
+        client.server.clock.advance(timedelta(seconds=1))  # received one after another
         body = notice(message=f"note {i}")
         assert client.post(body).status_code == 201
         ids.append(body["id"])
@@ -36,7 +38,7 @@ def every_page(client: Client, limit: int) -> list[dict[str, Any]]:
 
 
 def test_pages_follow_the_cursor_newest_first_and_end_with_more_false(server: Server) -> None:
-    alex = server.enrol("Alex", server.program())
+    alex = server.enrol("Alex", server.publish(server.program()))
     sent = post_many(alex, 7)
     pages = every_page(alex, 3)
     assert [len(p["notices"]) for p in pages] == [3, 3, 1]
@@ -51,7 +53,7 @@ def test_pages_follow_the_cursor_newest_first_and_end_with_more_false(server: Se
 def test_a_notice_arriving_between_pages_neither_repeats_nor_hides_older_ones(
     server: Server,
 ) -> None:
-    alex = server.enrol("Alex", server.program())
+    alex = server.enrol("Alex", server.publish(server.program()))
     sent = post_many(alex, 4)
     first = page(alex, limit=2)
     newer = post_many(alex, 1)
@@ -63,7 +65,7 @@ def test_a_notice_arriving_between_pages_neither_repeats_nor_hides_older_ones(
 
 
 def test_the_default_page_says_more_instead_of_cutting_off(server: Server) -> None:
-    alex = server.enrol("Alex", server.program())
+    alex = server.enrol("Alex", server.publish(server.program()))
     sent = post_many(alex, 103)
     first = page(alex)
     assert len(first["notices"]) == 100 and first["more"] is True
@@ -73,14 +75,14 @@ def test_the_default_page_says_more_instead_of_cutting_off(server: Server) -> No
 
 
 def test_a_client_with_none_gets_an_empty_last_page(server: Server) -> None:
-    program = server.program()
+    program = server.publish(server.program())
     post_many(server.enrol("Alex", program), 3)
     sam = server.enrol("Sam", program)
     assert page(sam) == {"notices": [], "cursor": None, "more": False}
 
 
 def test_another_clients_cursor_pages_only_your_own_notices(server: Server) -> None:
-    program = server.program()
+    program = server.publish(server.program())
     alex, sam = server.enrol("Alex", program), server.enrol("Sam", program)
     post_many(alex, 3)
     mine = post_many(sam, 2)
@@ -91,7 +93,7 @@ def test_another_clients_cursor_pages_only_your_own_notices(server: Server) -> N
 
 
 def test_bad_cursor_or_limit_is_a_one_line_422(server: Server) -> None:
-    alex = server.enrol("Alex", server.program())
+    alex = server.enrol("Alex", server.publish(server.program()))
     post_many(alex, 2)
     for params in (
         {"cursor": "nope"},

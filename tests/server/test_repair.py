@@ -8,10 +8,9 @@ import json
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, text
 
 from sync.protocol import NoticeOut, SeriesWire
-from sync.server import admin
 from sync.server.core import notice_out
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
@@ -32,11 +31,22 @@ def _at_0002(db_url: str) -> Engine:
 
 def _old_rows(engine: Engine) -> tuple[int, int]:
     """A program with series and a notice as a server before the bounds stored them."""
-    program = admin.create_program(engine, "P", "America/New_York", 0.8, 3, "", FROZEN_NOW)
-    pid = program["program_id"]
-    client = admin.add_client(engine, "Alex", "P", FROZEN_NOW)["client_id"]
-    coordinator = admin.create_coordinator(engine, "c@example.org", "password!", "P",
-                                           FROZEN_NOW)["coordinator_id"]  # fmt: skip
+    # Plain SQL with the columns of revision 0002: today's tables have more (0005's).
+    at = stamp(FROZEN_NOW)
+    with engine.begin() as conn:
+        pid = conn.execute(text(
+            "INSERT INTO programs (name, timezone, threshold, unexcused_limit, coordinator, "
+            "last_change, last_change_at, created_at) VALUES "
+            "('P', 'America/New_York', 0.8, 3, '', 0, :at, :at) RETURNING id"), {"at": at},
+        ).scalar_one()  # fmt: skip
+        client = conn.execute(text(
+            "INSERT INTO clients (program_id, name, created_at, feed_rev, feed_changed_at) "
+            "VALUES (:pid, 'Alex', :at, 0, :at) RETURNING id"), {"pid": pid, "at": at},
+        ).scalar_one()  # fmt: skip
+        coordinator = conn.execute(text(
+            "INSERT INTO coordinators (program_id, email, password_hash, created_at) "
+            "VALUES (:pid, 'c@example.org', 'x', :at) RETURNING id"), {"pid": pid, "at": at},
+        ).scalar_one()  # fmt: skip
     bodies: dict[str, dict[str, Any]] = {
         "good": GROUP | {"uid": "good"},
         "huge": GROUP | {"uid": "huge", "sequence": 10**19},

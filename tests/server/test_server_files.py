@@ -18,7 +18,7 @@ from sync.server import admin
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
 from tests.conftest import FROZEN_NOW
-from tests.server.conftest import notice, pg_schema
+from tests.server.conftest import notice, pg_schema, publish
 from tests.server.served import serve
 
 
@@ -41,6 +41,7 @@ def store_a_notice(url: str, db_url: str) -> None:
     """Enrol a client and post a notice through the running server."""
     engine = make_engine(db_url)
     try:
+        publish(engine, "P", FROZEN_NOW)  # a notice must name one of the program's sessions
         code = admin.add_client(engine, "Alex", None, FROZEN_NOW)["code"]
     finally:
         engine.dispose()
