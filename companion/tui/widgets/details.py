@@ -93,6 +93,7 @@ def session_details(occ: Occurrence, notes: list[DayNote]) -> list[str]:
 
 
 KEYS = "a attended · m missed · u made up · z clear · n can't make it · e edit · del remove"
+NARROW_KEYS = "a attended · m missed · u made up · z clear · e edit · ? all keys"  # fits 80 columns
 
 
 def panel_lines(occ: Occurrence, notes: list[DayNote], size: Size) -> list[str]:
@@ -109,5 +110,6 @@ def panel_lines(occ: Occurrence, notes: list[DayNote], size: Size) -> list[str]:
         lines += [f"[dim]{escape(line)}[/]" for line in preview_lines(occ, 4)]
     lines += note_lines(notes)
     more = bool(occ.description or occ.location) or link != occ.join_url
-    lines.append(f"[dim]{KEYS}" + (" · d details" if more else "") + "[/]")
+    keys = KEYS if size.width >= 100 else NARROW_KEYS
+    lines.append(f"[dim]{keys}" + (" · d details" if more else "") + "[/]")
     return lines
