@@ -79,3 +79,16 @@ def test_a_session_of_a_long_daily_series_is_found_by_its_id(paths: Paths) -> No
     marked = run_cli("mark", monday["id"], "attended")
     assert marked.returncode == 0, marked.stderr
     assert marked.stdout == "Marked Check-in on Mon 23 Nov 09:00 attended.\n"
+
+
+def test_status_names_the_kind_only_when_the_title_does_not(paths: Paths) -> None:
+    """`companion status` said "Individual counselling (individual counselling)"."""
+    added = run_cli("series", "add", "--title", "Individual counselling", "--kind",
+                    "individual", "--start", "2026-11-27 10:00", "--tz", "UTC")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    status = run_cli("status").stdout
+    assert "Next session: Individual counselling Fri 27 Nov" in status
+    assert "(individual counselling)" not in status
+    run_cli("series", "add", "--title", "Check-in", "--kind", "individual",
+            "--start", "2026-11-27 09:00", "--tz", "UTC")  # fmt: skip
+    assert "Next session: Check-in (individual counselling) Fri 27 Nov" in run_cli("status").stdout

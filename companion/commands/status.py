@@ -87,7 +87,7 @@ def print_status(profile: Profile) -> None:
     else:
         start = nxt.local_start(tz)
         print(
-            f"Next session: {nxt.title} ({nxt.kind.label}) {start:%a %d %b %H:%M}"
+            f"Next session: {nxt.title}{nxt.kind.after(nxt.title)} {start:%a %d %b %H:%M}"
             f"-{nxt.local_end(tz):%H:%M}  [{nxt.id}]"
         )
         if nxt.join_url:

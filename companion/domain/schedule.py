@@ -67,6 +67,13 @@ class Kind(StrEnum):
             "other": "session",
         }[self.value]
 
+    def after(self, title: str) -> str:
+        """' (group therapy)' to follow ``title``; empty when the title already says it
+        ("Individual counselling") or the kind says nothing ("session")."""
+        if self is Kind.OTHER or self.label.casefold() in title.casefold():
+            return ""
+        return f" ({self.label})"
+
 
 @dataclass(frozen=True, slots=True)
 class Override:

@@ -184,9 +184,7 @@ def test_a_demo_loaded_by_an_older_version_is_recognised(paths: Paths, profile: 
     fresh = repo_demo.counts(profile.store.conn)
     profile.close()
     conn = sqlite3.connect(paths.database)
-    conn.executescript(
-        BACK_TO_V4 + "PRAGMA user_version=4;"
-    )
+    conn.executescript(BACK_TO_V4 + "PRAGMA user_version=4;")
     conn.execute("INSERT INTO reflection (created, barriers, what_happened, plan) VALUES "
                  "('2026-11-20T10:00:00Z', '[]', 'mine', 'Ask my sister')")  # fmt: skip
     conn.commit()
@@ -215,7 +213,8 @@ def test_v5_clears_the_demo_an_older_version_left_in_an_enrolled_profile(paths: 
     demo_with_own_data(paths)
     conn = sqlite3.connect(paths.database)
     conn.executescript(
-        BACK_TO_V4 + "DELETE FROM series WHERE uid LIKE '%@demo.companion'; "  # as enrolling removed them
+        BACK_TO_V4  # and the demo's series gone, as enrolling removed them
+        + "DELETE FROM series WHERE uid LIKE '%@demo.companion'; "
         "INSERT INTO sync_state (id, server_url, enrolled_at) VALUES "
         "(1, 'https://iop.example.org', '2026-11-20T10:00:00Z'); PRAGMA user_version=4;"
     )

@@ -52,3 +52,38 @@ async def test_ticking_discreet_in_settings_makes_the_feed_discreet(
         assert b"SUMMARY:Appointment" in feed and b"Process Group" not in feed
     finally:
         profile.close()
+
+
+async def test_export_dialog_follows_the_programs_default_and_can_leave_links_out(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    """A program that chose discreet calendars: the export dialog opens ticked for it, and
+    "leave out join links" writes a file with neither the link nor the session name."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    add_weekly_group(server, datetime(2026, 11, 2, 18, 0))
+    server.cli("set-program", "--program", "Evening IOP", "--discreet")
+    code = server.cli("add-client", "Jordan R.")["code"]
+    home = tmp_path / "client"
+    profile = Profile.open(Paths(home / "data", home / "config"), clock=fixed_clock(now))
+    target = tmp_path / "shared.ics"
+    try:
+        enroll(profile, server.url, code, "laptop")
+        assert profile.settings.discreet is False  # the program's choice, not the client's
+        app = make_app(profile)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("s")
+            await settle(pilot)
+            await pilot.press("x")
+            await settle(pilot)
+            assert app.screen.query_one("#discreet", Checkbox).value is True
+            assert str(app.screen.query_one("#no-links").render()).startswith("▐ ▌")
+            app.screen.query_one("#path-input").value = str(target)
+            await pilot.click("#no-links")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        data = target.read_bytes()
+        assert b"SUMMARY:Appointment" in data and b"Process Group" not in data
+        assert b"https://" not in data and b"URL" not in data
+    finally:
+        profile.close()

@@ -7,18 +7,20 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Static
+from textual.widgets import Static
 
 from companion.actions.files import check_import_file
 from companion.actions.profile import UserError
 from companion.tui.dialogs.base import FieldsDialog
 from companion.tui.widgets.form import Field
+from companion.tui.widgets.tick import TickBox
 
 
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
     path: Path
     discreet: bool
+    no_links: bool = False
 
 
 def check_export_path(text: str) -> Path:
@@ -42,7 +44,8 @@ def check_import_path(text: str) -> Path:
 
 
 class ExportDialog(FieldsDialog[ExportRequest]):
-    """Export .ics: the file to write and the discreet-titles option."""
+    """Export .ics: the file to write, discreet titles, and whether to leave join links out
+    (for a calendar others can see)."""
 
     def __init__(self, default_path: str, discreet: bool) -> None:
         super().__init__()
@@ -57,18 +60,24 @@ class ExportDialog(FieldsDialog[ExportRequest]):
                 "Google, Apple, Outlook or Thunderbird calendars.[/]"
             )
             yield self.path_field
-            yield Checkbox(
+            yield TickBox(
                 'Discreet titles ("Appointment" instead of the session name)',
                 self.discreet,
                 id="discreet",
+            )
+            yield TickBox(
+                "Leave out join links and passcodes (for a calendar others can see)",
+                False,
+                id="no-links",
             )
             yield from self.buttons("Export")
 
     def action_save(self) -> None:
         values = self.values()
         if values is not None:
-            discreet = self.query_one("#discreet", Checkbox).value
-            self.dismiss(ExportRequest(values["path"], discreet))
+            discreet = self.query_one("#discreet", TickBox).value
+            no_links = self.query_one("#no-links", TickBox).value
+            self.dismiss(ExportRequest(values["path"], discreet, no_links))
 
 
 class ImportDialog(FieldsDialog[str]):

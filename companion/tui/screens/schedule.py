@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -81,11 +82,11 @@ def load_week(profile: Profile, offset: int) -> WeekData:
     return WeekData(start, items, series, tz, now, notes)
 
 
-def export_calendar_file(profile: Profile, path: Any, discreet: bool) -> Any:
+def export_calendar_file(profile: Profile, path: Any, discreet: bool, no_links: bool) -> Any:
     ics = optional.ics()
     if ics is None:
         raise UserError(NO_ICS_LAYER)
-    data = ics.export_profile(profile, discreet=discreet)
+    data = ics.export_profile(profile, discreet=discreet, no_links=no_links)
     from companion.paths import write_private
 
     write_private(path, data.decode("utf-8"))
@@ -389,13 +390,19 @@ class ScheduleScreen(MainScreen):
         self.app.push_screen(ConfirmDialog(question, yes="Remove"), answered)
 
     # ---- files -----------------------------------------------------------------------
-    def action_export(self) -> None:
+    @work(group="export-dialog", exclusive=True, exit_on_error=False)
+    async def action_export(self) -> None:
+        """The export dialog, ticked for discreet titles when the client or the program
+        chose them (the program's default comes from the store)."""
         from pathlib import Path
 
         from companion.tui.dialogs.files import ExportDialog
 
         default = str(Path.home() / "companion.ics")
-        discreet = self.companion.settings.discreet
+        try:
+            discreet = await self.companion.backend.call(lambda profile: profile.discreet())
+        except Exception:  # noqa: BLE001 - the dialog still opens, on the client's own setting
+            discreet = self.companion.settings.discreet
         self.app.push_screen(ExportDialog(default, discreet), self._export)
 
     def _export(self, request: ExportRequest | None) -> None:
@@ -405,7 +412,11 @@ class ScheduleScreen(MainScreen):
             self.app.post_message(ActionFailed(NO_ICS_LAYER))
             return
         self.companion.perform(
-            export_calendar_file, request.path, request.discreet, done=CalendarExported
+            export_calendar_file,
+            request.path,
+            request.discreet,
+            request.no_links,
+            done=CalendarExported,
         )
 
     def action_import(self) -> None:

@@ -75,6 +75,5 @@ def offsets_words(offsets: tuple[timedelta, ...] | list[int]) -> str:
 def kind_note(title: str, kind: Kind) -> str:
     """' (group therapy)' after a title, dimmed; nothing when the title already says it
     ("Individual counselling") or the kind says nothing ("session")."""
-    if kind is Kind.OTHER or kind.label.casefold() in title.casefold():
-        return ""
-    return f" [dim]({kind.label})[/]"
+    words = kind.after(title)
+    return f" [dim]{words[1:]}[/]" if words else ""
