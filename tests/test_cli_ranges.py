@@ -119,12 +119,16 @@ def test_a_stored_sub_daily_series_from_an_older_version_is_set_aside(paths: Pat
     assert "Set aside: Old check-in cannot be used (sessions cannot repeat more often " in (
         status.stdout
     )
+    [unusable] = json.loads(run_cli("status", "--json").stdout)["set_aside"]
+    assert unusable["uid"] == "old@x" and unusable["title"] == "Old check-in"
+    assert unusable["reason"].startswith("sessions cannot repeat more often")
     listed = run_cli("series", "list")
     assert "Old check-in: set aside" in listed.stdout
     assert "`companion series remove old@x` removes it" in listed.stdout
     removed = run_cli("series", "remove", "old@x")
     assert removed.returncode == 0 and "Removed Old check-in" in removed.stdout
     assert "Set aside" not in run_cli("status").stdout
+    assert json.loads(run_cli("status", "--json").stdout)["set_aside"] == []
 
 
 def test_an_ics_with_a_sub_daily_repeat_is_refused_with_the_reason(

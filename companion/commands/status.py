@@ -71,7 +71,10 @@ def cmd_demo(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
     if args.json:
-        print_json(load_today(profile).as_json())
+        unusable = [
+            {"uid": b.uid, "title": b.title, "reason": b.reason} for b in set_aside(profile)
+        ]
+        print_json({**load_today(profile).as_json(), "set_aside": unusable})
     else:
         print_status(profile)
     return 0
