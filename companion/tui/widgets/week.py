@@ -61,7 +61,7 @@ class DayColumn(Static):
     def on_resize(self) -> None:
         week = self.parent
         if isinstance(week, WeekView) and week.is_mounted:
-            week.render_days()
+            week.rewrap()
 
     def action_pick(self, index: int) -> None:
         week = self.parent
@@ -109,6 +109,19 @@ class WeekView(Widget, can_focus=True):
         self.tz = ZoneInfo("UTC")
         self.now = datetime(2000, 1, 1)
         self.notes: Mapping[date, list[DayNote]] = {}
+        self._rewrap_pending = False
+
+    def rewrap(self) -> None:
+        """Titles wrap to the columns' widths: the seven columns resize together, so a
+        burst of resizes redraws the week once, after the layout settles."""
+        if not self._rewrap_pending:
+            self._rewrap_pending = True
+            self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        self._rewrap_pending = False
+        if self.is_mounted:
+            self.render_days()
 
     def compose(self) -> ComposeResult:
         for n in range(7):
