@@ -32,15 +32,20 @@ from tests.sync.harness import GROUP, ByteCounter, ProgramServer  # noqa: E402
 NOW = datetime(2026, 11, 26, 22, 12, tzinfo=UTC)
 NOTICES = 1000
 BUDGET_B = 500
-DAILY = {
-    "uid": "daily@bench",
-    "title": "Daily check-in",
-    "kind": "individual",
-    "tzid": "America/New_York",
-    "start_local": "2023-06-01T09:00:00",
-    "duration_min": 15,
-    "rrule": "FREQ=DAILY",
-}
+# The server takes notices only for sessions within a year of its now, and no series
+# repeats more often than daily: three daily check-ins give 1,000 sessions in a year.
+DAILY = [
+    {
+        "uid": f"daily-{hour}@bench",
+        "title": f"Check-in {hour}:00",
+        "kind": "individual",
+        "tzid": "America/New_York",
+        "start_local": f"2025-12-15T{hour:02d}:00",
+        "duration_min": 15,
+        "rrule": "FREQ=DAILY",
+    }
+    for hour in (9, 13, 17)
+]
 
 
 def idle_sync_bytes(server: ProgramServer, home: Path) -> tuple[int, int, int]:
@@ -72,9 +77,13 @@ def drain_time(server: ProgramServer, home: Path) -> tuple[float, int]:
     profile = Profile.open(Paths(home / "data", home / "config"), clock=fixed_clock(NOW))
     _, code = server.add_client("Busy client")
     enroll(profile, server.url, code, "bench")
-    series = repo_schedule.get_series(profile.store.conn, DAILY["uid"])
-    assert series is not None
-    past = expand(series, series.start, NOW - timedelta(days=1))[:NOTICES]
+    past = []
+    for wire in DAILY:
+        series = repo_schedule.get_series(profile.store.conn, wire["uid"])
+        assert series is not None
+        past += expand(series, NOW - timedelta(days=340), NOW - timedelta(days=1))
+    past = sorted(past, key=lambda occ: occ.start)[-NOTICES:]
+    assert len(past) == NOTICES
     for occ in past:
         notify_occurrence(profile, occ, "forgot")
     assert repo_outbox.counts(profile.store.conn)["queued"] == NOTICES
@@ -92,7 +101,7 @@ def drain_time(server: ProgramServer, home: Path) -> tuple[float, int]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = ProgramServer(Path(tmp) / "server")
-        server.setup(series=(GROUP, DAILY))
+        server.setup(series=(GROUP, *DAILY))
         try:
             up, down, conns = idle_sync_bytes(server, Path(tmp) / "idle")
             ok = "within" if up < BUDGET_B and down < BUDGET_B else "OVER"
