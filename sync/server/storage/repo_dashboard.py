@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from sync.server.storage.tables import (
     attendance,
@@ -19,6 +19,7 @@ from sync.server.storage.tables import (
     coordinators,
     devices,
     notices,
+    received_before,
     replies,
 )
 
@@ -76,13 +77,7 @@ class DashboardQueries:
         if until:
             stmt = stmt.where(notices.c.received_at < until)
         if before is not None:
-            at, nid = before
-            stmt = stmt.where(
-                or_(
-                    notices.c.received_at < at,
-                    and_(notices.c.received_at == at, notices.c.id < nid),
-                )
-            )
+            stmt = stmt.where(received_before(before))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     def notices_received(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from sync.server.storage.tables import (
     attendance,
@@ -19,6 +19,7 @@ from sync.server.storage.tables import (
     materials,
     notices,
     programs,
+    received_before,
     replies,
     series,
 )
@@ -144,13 +145,7 @@ class RecordQueries:
             .limit(limit)
         )
         if before is not None:
-            at, notice_id = before
-            stmt = stmt.where(
-                or_(
-                    notices.c.received_at < at,
-                    and_(notices.c.received_at == at, notices.c.id < notice_id),
-                )
-            )
+            stmt = stmt.where(received_before(before))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     def set_notice_status(self, notice_id: str, status: str) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
@@ -22,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     false,
     literal_column,
+    or_,
 )
 
 STAMP = String(27)
@@ -231,3 +234,12 @@ attendance = Table(
     Column("status", String(20), nullable=False),
     Column("at", STAMP, nullable=False),
 )
+
+
+def received_before(before: tuple[str, str]) -> ColumnElement[bool]:
+    """Keyset paging of notices, newest first: the rows after (``received_at``, ``id``)."""
+    at, notice_id = before
+    return or_(
+        notices.c.received_at < at,
+        and_(notices.c.received_at == at, notices.c.id < notice_id),
+    )
