@@ -97,7 +97,8 @@ def test_bad_cursor_or_limit_is_a_one_line_422(server: Server) -> None:
     post_many(alex, 2)
     for params in (
         {"cursor": "nope"},
-        {"cursor": "MjAyNi0xMS0yNiBub3QtYS1rZXk"},  # base64 of text that is no key
+        {"cursor": "2026-11-26 not-a-key"},
+        {"cursor": "2026-11-26T22:12:00.000000Z_" + "8" * 35},  # one character short
         {"cursor": "x" * 201},
         {"limit": 0},
         {"limit": 501},
@@ -108,6 +109,18 @@ def test_bad_cursor_or_limit_is_a_one_line_422(server: Server) -> None:
         detail = r.json()["detail"]
         assert isinstance(detail, str) and "\n" not in detail, params
         assert ("cursor" in detail) or ("limit" in detail), detail
+
+
+def test_any_cursor_of_the_published_form_pages(server: Server) -> None:
+    """The schema publishes the cursor's pattern; every string of that form is a place in
+    the newest-first order (schemathesis sends made-up ones and expects them taken)."""
+    alex = server.enrol("Alex", server.publish(server.program()))
+    post_many(alex, 3)
+    newest = page(alex)["notices"]
+    later = "9999-12-31T23:59:59.999999Z_" + "f" * 36
+    assert [n["id"] for n in page(alex, cursor=later)["notices"]] == [n["id"] for n in newest]
+    earlier = "1900-01-01T00:00:00.000000Z_" + "0" * 36
+    assert page(alex, cursor=earlier) == {"notices": [], "cursor": None, "more": False}
 
 
 def test_openapi_documents_the_page_and_its_parameters(server: Server) -> None:

@@ -88,13 +88,13 @@ async def list_notices(
     db: Db,
     cursor: Annotated[
         str | None,
-        Query(max_length=200, description="`cursor` of the previous page; omitted: the newest"),
+        Query(
+            pattern=core.NOTICES_CURSOR,
+            description="`cursor` of the previous page; omitted: the newest",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="most notices in the page")] = PAGE,
-) -> NoticesPage | Response:
+) -> NoticesPage:
     """The notices this client has sent, newest first, a page at a time: while ``more``
     is true, ask again with ``cursor`` to get the older ones."""
-    try:
-        return await db.read(core.client_notices, auth, cursor, limit)
-    except core.BadCursor:
-        return error(422, "cursor: must be a cursor this server returned")
+    return await db.read(core.client_notices, auth, cursor, limit)
