@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,9 +72,7 @@ def cmd_demo(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
     if args.json:
-        unusable = [
-            {"uid": b.uid, "title": b.title, "reason": b.reason} for b in set_aside(profile)
-        ]
+        unusable = [asdict(bad) for bad in set_aside(profile)]  # uid, title, reason
         print_json({**load_today(profile).as_json(), "set_aside": unusable})
     else:
         print_status(profile)

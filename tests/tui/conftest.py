@@ -62,6 +62,13 @@ async def settle(pilot: Pilot, rounds: int = 60) -> None:
     await pilot.pause()
 
 
+async def press_settled(pilot: Pilot, *keys: str) -> None:
+    """Press each key as a person would, letting the app settle after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
 def text_of(app: CompanionApp, selector: str) -> str:
     """The plain text a Static shows."""
     from textual.widgets import Static

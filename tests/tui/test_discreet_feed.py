@@ -17,7 +17,7 @@ from companion.store import repo_sync
 from companion.tui.app import make_app
 from sync.client import enroll
 from tests.e2e.conftest import LiveServer
-from tests.tui.conftest import settle
+from tests.tui.conftest import press_settled, settle
 from tests.tui.test_sync_flow import add_weekly_group
 
 pytestmark = pytest.mark.anyio
@@ -72,10 +72,7 @@ async def test_export_dialog_follows_the_programs_default_and_can_leave_links_ou
         app = make_app(profile)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            await pilot.press("s")
-            await settle(pilot)
-            await pilot.press("x")
-            await settle(pilot)
+            await press_settled(pilot, "s", "x")
             assert app.screen.query_one("#discreet", Checkbox).value is True
             assert str(app.screen.query_one("#no-links").render()).startswith("▐ ▌")
             app.screen.query_one("#path-input").value = str(target)

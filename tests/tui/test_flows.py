@@ -17,7 +17,7 @@ from companion.tui.dialogs.reflection_form import ReflectionForm
 from companion.tui.dialogs.series_form import SeriesForm
 from companion.tui.screens.welcome import WelcomeScreen
 from companion.tui.widgets.week import WeekView
-from tests.tui.conftest import settle, text_of
+from tests.tui.conftest import press_settled, settle, text_of
 
 pytestmark = pytest.mark.anyio
 WORKSHOP = "Coping Skills workshop"  # on now (17:00-19:00) at the frozen clock
@@ -201,10 +201,7 @@ async def test_export_ics_file_parses(demo_profile: Profile, app_for, tmp_path: 
     app = app_for(demo_profile)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+        await press_settled(pilot, "s", "x")
         app.screen.query_one("#path-input").value = str(target)
         await pilot.click("#discreet")
         await pilot.press("ctrl+s")

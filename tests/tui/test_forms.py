@@ -21,7 +21,7 @@ from companion.tui.dialogs.reflection_form import ReflectionForm
 from companion.tui.dialogs.series_form import SeriesForm
 from companion.tui.screens.welcome import WelcomeScreen
 from companion.tui.widgets.tick import TickBox
-from tests.tui.conftest import settle
+from tests.tui.conftest import press_settled, settle
 
 pytestmark = pytest.mark.anyio
 URL = "https://program.example"
@@ -161,10 +161,7 @@ async def test_file_dialogs_keep_typed_keys(demo_profile: Profile, app_for) -> N
     app = app_for(demo_profile)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+        await press_settled(pilot, "s", "x")
         assert isinstance(app.screen, ExportDialog)
         field = focused_input(app)
         assert field.value.endswith("companion.ics")  # the suggestion, selected

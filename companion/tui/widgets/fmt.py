@@ -75,5 +75,4 @@ def offsets_words(offsets: tuple[timedelta, ...] | list[int]) -> str:
 def kind_note(title: str, kind: Kind) -> str:
     """' (group therapy)' after a title, dimmed; nothing when the title already says it
     ("Individual counselling") or the kind says nothing ("session")."""
-    words = kind.after(title)
-    return f" [dim]{words[1:]}[/]" if words else ""
+    return f" [dim]({kind.label})[/]" if kind.after(title) else ""
