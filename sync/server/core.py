@@ -10,7 +10,7 @@ reflection text: notices are identified by their ids only.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -55,11 +55,28 @@ class Enrolled:
     cursor: int
 
 
-@dataclass(frozen=True, slots=True)
 class Created:
-    """A new notice was stored."""
+    """A new notice was stored. Its wire form is built when first asked for, on the event
+    loop rather than in the database writer's transaction (the writer's time is what
+    several server processes queue for)."""
 
-    notice: NoticeOut
+    __slots__ = ("_delivery", "_found", "_verdict", "_notice")
+
+    def __init__(self, delivery: Delivery, found: Occurrence, verdict: Timing) -> None:
+        self._delivery, self._found, self._verdict = delivery, found, verdict
+        self._notice: NoticeOut | None = None
+
+    @property
+    def notice(self) -> NoticeOut:
+        if self._notice is None:
+            d = self._delivery
+            fields = dict(d.notice.__dict__)  # validated on the way in: no second validation
+            fields.update(title=self._found.title, start=self._found.start, timing=self._verdict)
+            self._notice = NoticeOut.model_construct(
+                **fields, status="new", received_at=d.received_at,
+                claimed_timing=d.notice.timing, clock_offset_s=d.clock_offset_s,
+            )  # fmt: skip
+        return self._notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,35 +190,34 @@ def clock_offset(date_header: str | None, received_at: datetime) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One POST /v1/notices as the server received it."""
+    """One POST /v1/notices as the server received it, with what its stored row needs
+    worked out ahead (on the event loop, outside the writer's transaction)."""
 
     notice: NoticeIn
     received_at: datetime
     clock_offset_s: int | None = None
+    digest: str = field(init=False)
+    row: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.notice
+        content = notice_digest(n)
+        object.__setattr__(self, "digest", content)
+        object.__setattr__(self, "row", {
+            "id": str(n.id), "series_uid": n.series_uid, "original_start": stamp(n.original_start),
+            "barrier": n.barrier.value, "message": n.message, "makeup": n.makeup,
+            "shared_reflection": n.shared_reflection, "created_at": stamp(n.created_at),
+            "received_at": stamp(self.received_at), "digest": content, "status": "new",
+            "claimed_timing": n.timing.value, "clock_offset_s": self.clock_offset_s,
+        })  # fmt: skip
 
 
-def _notice_values(auth: DeviceAuth, d: Delivery, found: Occurrence) -> dict[str, Any]:
+def _notice_values(
+    auth: DeviceAuth, d: Delivery, found: Occurrence, verdict: Timing
+) -> dict[str, Any]:
     """The row to store: title, start and timing from the schedule and the server's clock."""
-    notice = d.notice
-    verdict = timing(d.received_at, found.start)
-    return {
-        "id": str(notice.id), "client_id": auth.client_id, "program_id": auth.program_id,
-        "series_uid": notice.series_uid, "original_start": stamp(notice.original_start),
-        "title": found.title, "start": stamp(found.start), "timing": verdict.value,
-        "barrier": notice.barrier.value, "message": notice.message, "makeup": notice.makeup,
-        "shared_reflection": notice.shared_reflection, "created_at": stamp(notice.created_at),
-        "received_at": stamp(d.received_at), "digest": notice_digest(notice), "status": "new",
-        "claimed_timing": notice.timing.value, "clock_offset_s": d.clock_offset_s,
-    }  # fmt: skip
-
-
-def _created(d: Delivery, found: Occurrence, verdict: Timing) -> Created:
-    fields = dict(d.notice)  # already validated: no second validation on the hot path
-    fields.update(title=found.title, start=found.start, timing=verdict)
-    return Created(NoticeOut.model_construct(
-        **fields, status="new", received_at=d.received_at, claimed_timing=d.notice.timing,
-        clock_offset_s=d.clock_offset_s,
-    ))  # fmt: skip
+    return {**d.row, "client_id": auth.client_id, "program_id": auth.program_id,
+            "title": found.title, "start": stamp(found.start), "timing": verdict.value}  # fmt: skip
 
 
 def _stored_before(row: dict[str, Any], auth: DeviceAuth, content: str) -> Duplicate | Conflict:
@@ -223,14 +239,14 @@ def _judge(tx: Tx, auth: DeviceAuth, d: Delivery,
                            n.series_uid, n.original_start, d.received_at)  # fmt: skip
     if isinstance(found, Refused):
         return found
-    values = _notice_values(auth, d, found)
-    return values, _created(d, found, Timing(values["timing"]))
+    verdict = timing(d.received_at, found.start)
+    return _notice_values(auth, d, found, verdict), Created(d, found, verdict)
 
 
 def _post_notices(tx: Tx, calls: list[tuple[str, Delivery, Schedules]]) -> list[PostResult]:
     """The batch form of :func:`post_notice`: three statements for the whole batch."""
     auths = tx.devices_by_tokens({token_hash for token_hash, _, _ in calls})
-    stored = tx.notice_rows({str(d.notice.id) for _, d, _ in calls})
+    stored = tx.notice_rows({d.row["id"] for _, d, _ in calls})
     results: list[PostResult] = []
     new_rows: list[dict[str, Any]] = []
     excused: list[int] = []
@@ -239,9 +255,9 @@ def _post_notices(tx: Tx, calls: list[tuple[str, Delivery, Schedules]]) -> list[
         if auth is None:
             results.append(Unauthorized())
             continue
-        row = stored.get(str(d.notice.id))
+        row = stored.get(d.row["id"])
         if row is not None:  # stored before, or earlier in this very batch
-            results.append(_stored_before(row, auth, notice_digest(d.notice)))
+            results.append(_stored_before(row, auth, d.digest))
             continue
         judged = _judge(tx, auth, d, schedules)
         if isinstance(judged, Refused):
@@ -256,7 +272,7 @@ def _post_notices(tx: Tx, calls: list[tuple[str, Delivery, Schedules]]) -> list[
     if new_rows:
         tx.insert_notices(new_rows)
     if excused:  # in id order, so concurrent batches never lock client rows crosswise
-        tx.bump_feeds(sorted(set(excused)), stamp(calls[0][1].received_at))
+        tx.bump_feeds(sorted(set(excused)), calls[0][1].row["received_at"])
     return results
 
 
@@ -268,9 +284,9 @@ def post_notice(tx: Tx, token_hash: str, delivery: Delivery, schedules: Schedule
     auth = tx.device_by_token(token_hash)
     if auth is None:
         return Unauthorized()
-    row = tx.notice_row(str(delivery.notice.id))
+    row = tx.notice_row(delivery.row["id"])
     if row is not None:
-        return _stored_before(row, auth, notice_digest(delivery.notice))
+        return _stored_before(row, auth, delivery.digest)
     judged = _judge(tx, auth, delivery, schedules)
     if isinstance(judged, Refused):
         return judged

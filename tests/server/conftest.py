@@ -114,14 +114,16 @@ class Clock:
 class Server:
     """The real server in a thread, plus admin shortcuts on the same database."""
 
-    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, clock: Clock, *, hot_paths: bool = True
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(settings, clock=clock)
         config = uvicorn.Config(
-            app,
+            app if hot_paths else app.api,  # without: every path through FastAPI's routes
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

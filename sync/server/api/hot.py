@@ -5,18 +5,18 @@ the framework's layers rather than in the endpoint: FastAPI's middleware stack (
 telemetry and two body-limit layers, exception handling, an exit stack) and its nested
 router dispatch. The three paths clients hit constantly (POST /v1/notices,
 GET /v1/changes, GET and HEAD /v1/feeds/{token}.ics) are therefore dispatched by
-:class:`HotPaths` straight to their endpoints, as plain Starlette request/response apps.
+:class:`HotPaths` straight to their endpoints.
 
-They are the very same endpoint functions FastAPI registers (``raw.RawRoute``), so
-/openapi.json documents them and an app served without ``HotPaths`` behaves the same;
-only the way in differs. The body limit is enforced here with Starlette's own
-``RequestBodyLimitMiddleware``.
+The notice POST and the change poll are bare ASGI apps (``notices.NoticePost``,
+``changes.ChangesGet``, with the body limit of their own) sharing their logic with the
+FastAPI routes that document them (``raw.RawRoute``); the feed is its FastAPI endpoint
+as a plain Starlette request/response app. /openapi.json documents all three, and an app
+served without ``HotPaths`` answers the same; only the way in differs.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,10 +34,8 @@ class HotPaths:
         self.api = api
         self.state = api.state
         self._exact: dict[tuple[str, str], ASGIApp] = {
-            ("POST", "/v1/notices"): RequestBodyLimitMiddleware(
-                request_response(notices.post_notice), max_body_size=max_body
-            ),
-            ("GET", "/v1/changes"): request_response(changes.get_changes),
+            ("POST", "/v1/notices"): notices.NoticePost(api.state, max_body),
+            ("GET", "/v1/changes"): changes.ChangesGet(api.state),
         }
         self._feed = request_response(feeds.get_feed)
         self._allow = AllowHeader(api)

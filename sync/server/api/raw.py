@@ -22,6 +22,7 @@ from sync.protocol import ErrorBody
 from sync.wire import describe_all
 
 JSON = "application/json"
+UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}  # with every 401
 
 
 class RawRoute(APIRoute):
