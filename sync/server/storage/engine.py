@@ -56,10 +56,16 @@ def _private_sqlite(path: Path) -> None:
         raise DatabaseUrlError(f"cannot use {path}: {exc.strerror or exc}") from exc
 
 
+WAL_BACKSTOP_PAGES = 10_000
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # The serving process checkpoints from a thread of its own (runner.Checkpointer); a
+    # commit checkpoints itself only past this many WAL pages (40 MB): the backstop.
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
     cur.close()

@@ -208,20 +208,60 @@ def _deliver(batch: list[Job], outcomes: list[tuple[bool, Any]]) -> None:
             fut.set_exception(value)
 
 
+class Checkpointer:
+    """A thread that moves SQLite's write-ahead log into the database file, often.
+
+    SQLite otherwise checkpoints inside the commit that crosses its threshold: a writer
+    then copies a thousand pages and syncs the file while holding the write lock every
+    server process queues for (two thirds of a notice's commit time under load). A
+    passive checkpoint from here never blocks a writer or a reader; the engine's
+    ``wal_autocheckpoint`` (``engine.py``) remains the backstop when this thread is not
+    running, as for admin commands."""
+
+    def __init__(self, engine: Engine, interval: float = 0.2) -> None:
+        self.engine = engine
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="db-checkpoint", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+    def _serve(self) -> None:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            raw = _driver(conn)
+            while not self._stopping.wait(self.interval):
+                try:
+                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except Exception as exc:  # busy or I/O: the next round (or the backstop)
+                    log.debug("checkpoint skipped: %s", exc)
+
+
 class Database:
-    """The process's database: a writer and a reader :class:`Runner` on one engine."""
+    """The process's database: a writer and a reader :class:`Runner` on one engine (and,
+    on SQLite, a :class:`Checkpointer`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.statements = Statements(engine.dialect)
         self.writer = Runner(engine, self.statements, write=True)
         self.reader = Runner(engine, self.statements, write=False)
+        sqlite = engine.dialect.name == "sqlite"
+        self.checkpointer = Checkpointer(engine) if sqlite else None
 
     def start(self) -> None:
         self.writer.start()
         self.reader.start()
+        if self.checkpointer is not None:
+            self.checkpointer.start()
 
     def stop(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.writer.stop()
         self.reader.stop()
         self.engine.dispose()
