@@ -116,3 +116,13 @@ def test_batched_polls_answer_like_single_calls(engine: Engine) -> None:
         results = [value for ok, value in _execute(tx, jobs)]  # type: ignore[arg-type]
     assert [type(r).__name__ for r in results] == ["ChangesPage", "Unauthorized", "ChangesPage"]
     assert results[0].to_json() == b'{"changes":[],"cursor":"0","more":false}'
+
+
+def test_batched_lookups_of_any_size_find_exactly_their_keys(engine: Engine) -> None:
+    known = _device(engine)
+    with transaction(engine) as tx:  # sizes around the padded forms (powers of two)
+        for size in (1, 2, 3, 4, 5, 7, 8, 9, 16, 17):
+            unknown = {digest(new_token()) for _ in range(size - 1)}
+            assert list(tx.devices_by_tokens(unknown | {known})) == [known]
+            assert tx.devices_by_tokens(unknown) == {}
+            assert tx.notice_rows(unknown) == {}

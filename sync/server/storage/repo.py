@@ -152,8 +152,13 @@ class Tx(ProgramQueries, RecordQueries, DashboardQueries):
         return self.raw.execute(stmt.sql, stmt.params(values))
 
     def _many(self, name: str, keys: list[str]) -> list[Any]:
-        stmt = self.statements.many(name, len(keys))
-        values = {f"k{i}": key for i, key in enumerate(keys)}
+        # Padded to a power of two with the last key again (a repeat in IN changes
+        # nothing): a handful of compiled forms instead of one per batch size, each of
+        # which cost SQLAlchemy milliseconds to compile while serving.
+        size = 1 << (len(keys) - 1).bit_length()
+        stmt = self.statements.many(name, size)
+        padded = keys + keys[-1:] * (size - len(keys))
+        values = {f"k{i}": key for i, key in enumerate(padded)}
         return self.raw.execute(stmt.sql, stmt.params(values)).fetchall()
 
     # -- client-facing hot paths ---------------------------------------------------
