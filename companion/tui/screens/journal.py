@@ -23,7 +23,7 @@ from companion.domain.journal import BarrierInsight, Reflection
 from companion.tui.messages import ReflectionSaved
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.bars import insight_rows
-from companion.tui.widgets.progress import barrier_grid_lines
+from companion.tui.widgets.progress import barrier_grid, to_content
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +136,9 @@ class JournalScreen(MainScreen):
     def insight_widgets(self, data: JournalData) -> list[Widget]:
         rows: list[Widget] = []
         if data.by_week is not None and data.by_week.rows:
-            lines = barrier_grid_lines(data.by_week.mondays, data.by_week.rows)
+            grid = to_content(barrier_grid(data.by_week.mondays, data.by_week.rows))
             rows.append(Static("[b]Week by week[/b] · last 12 weeks", classes="section"))
-            rows.append(Static("\n".join(lines), id="barrier-weeks"))
+            rows.append(Static(grid, id="barrier-weeks"))
         for weeks, found in ((4, data.insights_4), (12, data.insights_12)):
             n = sum(1 for r in data.reflections if self._within(r, weeks))
             head = f"[b]Last {weeks} weeks[/b] · {n} reflection{'s' if n != 1 else ''}"
