@@ -18,14 +18,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from companion.actions import progress as progress_actions
 from companion.actions import schedule as schedule_actions
 from companion.actions.notes import notes_between
 from companion.actions.profile import Profile, UserError
 from companion.actions.schedule import OccurrenceView
 from companion.domain.attendance import Status, week_bounds
 from companion.domain.notes import DayNote
-from companion.domain.progress import AttendanceProgress
 from companion.domain.schedule import Series, rule_in_words
 from companion.tui import optional
 from companion.tui.messages import (
@@ -33,23 +31,20 @@ from companion.tui.messages import (
     ActionFailed,
     CalendarExported,
     CalendarImported,
-    Loaded,
     OccurrenceMarked,
     SeriesAdded,
     SeriesRemoved,
     SeriesUpdated,
 )
-from companion.tui.screens.base import MainScreen
+from companion.tui.screens.twelve_weeks import TwelveWeeks
 from companion.tui.widgets.details import note_lines, panel_lines, session_details
 from companion.tui.widgets.fmt import offsets_words
-from companion.tui.widgets.progress import AttendancePicture, week_breakdown
+from companion.tui.widgets.progress import AttendancePicture
 from companion.tui.widgets.tables import fill_table, is_current
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
 
 # "? Help" ends the footer; p is said here, where the footer has no room at 80 columns.
 WEEK_HINT = "[dim]\\[ ] weeks · v week/list · p 12 weeks[/]"
-PROGRESS_HINT = "[dim]p back to the week · ? all keys[/]"
-PROGRESS_KEYS = "←/→ pick a week · enter show it in the week view · p back"
 
 TABLE_STYLE = {
     Status.ATTENDED: "green",
@@ -116,7 +111,7 @@ def import_calendar(app: CompanionApp, path: str) -> None:
     app.perform(import_calendar_file, path, done=CalendarImported)
 
 
-class ScheduleScreen(MainScreen):
+class ScheduleScreen(TwelveWeeks):
     """Weeks of sessions, one selected; keys act on the selection."""
 
     # In the footer's order: what acts on the selection first, so it stays at 80 columns.
@@ -144,7 +139,6 @@ class ScheduleScreen(MainScreen):
         self.week_offset = 0
         self.data: WeekData | None = None
         self.selected_id: str | None = None
-        self.progress: AttendanceProgress | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="schedule-head"):
@@ -304,63 +298,6 @@ class ScheduleScreen(MainScreen):
                 table.move_cursor(row=ids.index(self.selected_id))
             table.focus()
         self._select(self.selected)
-
-    # ---- the last twelve weeks -------------------------------------------------------
-    @property
-    def in_progress(self) -> bool:
-        return self.query_one(ContentSwitcher).current == "progress"
-
-    def action_progress(self) -> None:
-        """Show the last twelve weeks against the policy; again, back to the week."""
-        if self.in_progress:
-            self.action_toggle_view()
-            return
-        self.query_one(ContentSwitcher).current = "progress"
-        self.set_text("#week-label", "Last 12 weeks against the policy")
-        self.set_text("#week-hint", PROGRESS_HINT)
-        self.query_one(AttendancePicture).focus()
-        if self.progress is not None:
-            self._pick(self.query_one(AttendancePicture).selected)
-        self.load_progress()
-
-    @work(exclusive=True, group="progress", exit_on_error=False)
-    async def load_progress(self) -> None:
-        try:
-            found = await self.companion.backend.call(progress_actions.load_attendance_progress)
-        except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
-            self.app.post_message(ActionFailed(f"Could not load the last 12 weeks: {exc}"))
-            return
-        self.post_message(Loaded(found))
-
-    def on_loaded(self, message: Loaded) -> None:
-        message.stop()
-        message.prevent_default()  # handled here, not again by MainScreen
-        if isinstance(message.data, AttendanceProgress):
-            self.progress = message.data
-            self.query_one(AttendancePicture).show(message.data)
-        else:
-            self.show(message.data)
-
-    def on_attendance_picture_picked(self, event: AttendancePicture.Picked) -> None:
-        if self.in_progress:
-            self._pick(event.index)
-
-    def on_attendance_picture_opened(self, event: AttendancePicture.Opened) -> None:
-        self._open_week(event.index)
-
-    def _pick(self, index: int) -> None:
-        if self.progress is not None and 0 <= index < len(self.progress.weeks):
-            week = self.progress.weeks[index]
-            text = week_breakdown(week, self.progress.threshold)
-            self.set_text("#selection", f"{text}\n[dim]{PROGRESS_KEYS}[/]")
-
-    def _open_week(self, index: int) -> None:
-        """Enter on a week of the picture: that week in the week view."""
-        if self.progress is None:
-            return
-        self.query_one(ContentSwitcher).current = "week"
-        self.query_one(WeekView).focus()
-        self.action_week(index - (len(self.progress.weeks) - 1) - self.week_offset)
 
     # ---- attendance --------------------------------------------------------------------
     def action_mark(self, status: str) -> None:
