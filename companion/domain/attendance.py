@@ -135,6 +135,14 @@ def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
 
 
+def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:
+    """The local Mondays (00:00, aware) of the ``count`` weeks ending with the one holding
+    ``now``, oldest first. Built from dates, so a DST change never shifts a Monday."""
+    monday = week_bounds(now, tz)[0].date()
+    days = (monday - timedelta(weeks=n) for n in range(count - 1, -1, -1))
+    return [datetime(d.year, d.month, d.day, tzinfo=tz) for d in days]
+
+
 def needed_to_reach(threshold: float, attended: int, counted: int) -> int:
     """Sessions still to attend so that attended/counted >= threshold (exact arithmetic)."""
     target = math.ceil(Fraction(str(threshold)) * counted)

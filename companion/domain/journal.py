@@ -7,10 +7,11 @@ and asking the coordinator for support.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -129,3 +130,49 @@ def suggested_strategies(barriers: Iterable[Barrier]) -> list[str]:
         for s in STRATEGIES[b]:
             seen.setdefault(s, None)
     return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class BarrierTrend:
+    """How often a barrier came up week by week (reflections naming it), oldest first."""
+
+    barrier: Barrier
+    per_week: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_week)
+
+    @property
+    def weeks_seen(self) -> int:
+        return sum(1 for n in self.per_week if n)
+
+    def trend(self, recent: int = 4) -> str:
+        """The last ``recent`` weeks against the weeks before them, per week: "more lately",
+        "less lately" or "steady" ("" with nothing before them to compare)."""
+        before = self.per_week[:-recent]
+        if not before:
+            return ""
+        now_rate = sum(self.per_week[-recent:]) * len(before)
+        then_rate = sum(before) * recent
+        if now_rate > then_rate:
+            return "more lately"
+        return "less lately" if now_rate < then_rate else "steady"
+
+
+def barriers_by_week(
+    reflections: Iterable[Reflection], mondays: list[datetime], until: datetime
+) -> list[BarrierTrend]:
+    """Each barrier that came up in ``[mondays[0], until)``, counted per week (a week runs
+    from one of ``mondays`` to the next), most frequent first."""
+    counts: dict[Barrier, list[int]] = {}
+    edges = [m.astimezone(UTC) for m in mondays]  # in UTC: wall times repeat as DST ends
+    for r in reflections:
+        at = r.when.astimezone(UTC)
+        if edges and edges[0] <= at < until:
+            week = bisect_right(edges, at) - 1
+            for b in set(r.barriers):
+                counts.setdefault(b, [0] * len(mondays))[week] += 1
+    order = list(Barrier)
+    ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), order.index(kv[0])))
+    return [BarrierTrend(b, tuple(n)) for b, n in ranked]

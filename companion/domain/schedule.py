@@ -304,6 +304,34 @@ def _rule_until(series: Series) -> tuple[rrule, datetime | None]:
     return rule, until
 
 
+# Rules whose pattern repeats every whole number of weeks from any of their sessions on.
+STEPPABLE_FREQS = ("DAILY", "WEEKLY")
+STEPPABLE_PARTS = frozenset(("FREQ", "INTERVAL", "BYDAY", "UNTIL", "WKST"))
+
+
+def _rule_near(series: Series, lo: datetime) -> rrule:
+    """:func:`_rule`, started as near ``lo`` (naive local) as the rule allows.
+
+    dateutil walks a rule from its start, so a weekly series begun five years ago took
+    hundreds of steps to reach this week on every expansion. A daily or weekly rule with
+    nothing but INTERVAL, BYDAY, UNTIL and WKST repeats exactly every lcm(7, interval)
+    days (whole weeks, so BYDAY, WKST weeks and the interval's phase are kept): starting
+    it a whole number of those earlier than ``lo`` yields the same sessions from there.
+    COUNT counts from the real start, and month or set parts repeat otherwise.
+    """
+    rule = _rule(series)
+    parts = rule_parts(series.rrule or "")
+    if parts.get("FREQ") not in STEPPABLE_FREQS or not parts.keys() <= STEPPABLE_PARTS:
+        return rule
+    interval = int(parts.get("INTERVAL") or 1)
+    step = timedelta(days=math.lcm(7, interval * (1 if parts["FREQ"] == "DAILY" else 7)))
+    first = series.start.astimezone(series.zone).replace(tzinfo=None)
+    steps = (lo - first) // step - 1  # one step of margin before lo
+    if steps <= 0:
+        return rule
+    return rule.replace(dtstart=first + steps * step)
+
+
 def _parse_until(arg: str, series: Series) -> datetime:
     """UNTIL as naive local time in the series' zone (UTC 'Z' forms are converted)."""
     text = arg.strip()
@@ -381,7 +409,7 @@ def original_starts(series: Series, start: datetime, end: datetime) -> list[date
     hi = end.astimezone(tz).replace(tzinfo=None)
     local_first = series.start.astimezone(tz).replace(tzinfo=None)
     if series.rrule:
-        found = takewhile(lambda n: n <= hi, _rule(series).xafter(lo, inc=True))
+        found = takewhile(lambda n: n <= hi, _rule_near(series, lo).xafter(lo, inc=True))
         naive = list(islice(found, MAX_OCCURRENCES)) if lo <= hi else []
     else:
         naive = [local_first] if lo <= local_first <= hi else []

@@ -259,7 +259,8 @@ async def test_journal_i_switches_to_insights_and_back(demo_profile: Profile, ap
         await settle(pilot)
         assert tabs.active == "insights-tab"  # type: ignore[attr-defined]
         rows = [str(w.render()) for w in app.screen.query("#insights Static")]
-        assert rows[0] == "Last 4 weeks · 2 reflections"
+        assert rows[0] == "Week by week · last 12 weeks"
+        assert "Last 4 weeks · 2 reflections" in rows
         assert "→ try:" in rows and "Last 12 weeks · 4 reflections" in rows
         await pilot.press("i")
         await settle(pilot)

@@ -53,6 +53,19 @@ def test_journal_insights(size: tuple[int, int], demo_profile: Profile, app_for,
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_schedule_twelve_weeks(size: tuple[int, int], demo_profile: Profile, app_for,
+                               snap_compare) -> None:  # fmt: skip
+    async def go(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_profile), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_welcome(size: tuple[int, int], profile: Profile, app_for, snap_compare) -> None:
     assert snap_compare(app_for(profile), terminal_size=size, run_before=settle)
 

@@ -1,5 +1,6 @@
-"""Journal: your reflections, the guided form, and insights (barrier counts over the last
-4 and 12 weeks as bars, with strategies for the top barriers)."""
+"""Journal: your reflections, the guided form, and insights (barriers week by week over the
+last 12 weeks, then barrier counts over the last 4 and 12 weeks as bars, with strategies
+for the top barriers)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from companion.actions import journal as journal_actions
 from companion.actions.profile import Profile
+from companion.actions.progress import BarrierWeeks, load_barrier_weeks
 from companion.actions.schedule import list_series
 from companion.domain.journal import BarrierInsight, Reflection
 from companion.tui.messages import ReflectionSaved
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.bars import insight_rows
+from companion.tui.widgets.progress import barrier_grid, to_content
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +32,17 @@ class JournalData:
     insights_4: list[BarrierInsight]
     insights_12: list[BarrierInsight]
     titles: dict[str, str]
+    by_week: BarrierWeeks | None = None
 
 
 def load_journal(profile: Profile) -> JournalData:
+    reflections = journal_actions.list_reflections(profile)
     return JournalData(
-        reflections=journal_actions.list_reflections(profile),
+        reflections=reflections,
         insights_4=journal_actions.barrier_insights(profile, weeks=4),
         insights_12=journal_actions.barrier_insights(profile, weeks=12),
         titles={s.uid: s.title for s in list_series(profile)},
+        by_week=load_barrier_weeks(profile, reflections),
     )
 
 
@@ -129,6 +135,10 @@ class JournalScreen(MainScreen):
 
     def insight_widgets(self, data: JournalData) -> list[Widget]:
         rows: list[Widget] = []
+        if data.by_week is not None and data.by_week.rows:
+            grid = to_content(barrier_grid(data.by_week.mondays, data.by_week.rows))
+            rows.append(Static("[b]Week by week[/b] · last 12 weeks", classes="section"))
+            rows.append(Static(grid, id="barrier-weeks"))
         for weeks, found in ((4, data.insights_4), (12, data.insights_12)):
             n = sum(1 for r in data.reflections if self._within(r, weeks))
             head = f"[b]Last {weeks} weeks[/b] · {n} reflection{'s' if n != 1 else ''}"

@@ -1,5 +1,6 @@
-"""Schedule: a week view (days as columns) and a list view; mark attendance, "I can't make
-it", add/edit/remove series, and export or import .ics files."""
+"""Schedule: a week view (days as columns), a list view and the last twelve weeks against
+the policy; mark attendance, "I can't make it", add/edit/remove series, and export or
+import .ics files."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import ContentSwitcher, DataTable, Static
 
@@ -35,11 +36,15 @@ from companion.tui.messages import (
     SeriesRemoved,
     SeriesUpdated,
 )
-from companion.tui.screens.base import MainScreen
+from companion.tui.screens.twelve_weeks import TwelveWeeks
 from companion.tui.widgets.details import note_lines, panel_lines, session_details
 from companion.tui.widgets.fmt import offsets_words
+from companion.tui.widgets.progress import AttendancePicture
 from companion.tui.widgets.tables import fill_table, is_current
 from companion.tui.widgets.week import STATUS_STYLE, WeekView
+
+# "? Help" ends the footer; p is said here, where the footer has no room at 80 columns.
+WEEK_HINT = "[dim]\\[ ] weeks · v week/list · p 12 weeks[/]"
 
 TABLE_STYLE = {
     Status.ATTENDED: "green",
@@ -106,7 +111,7 @@ def import_calendar(app: CompanionApp, path: str) -> None:
     app.perform(import_calendar_file, path, done=CalendarImported)
 
 
-class ScheduleScreen(MainScreen):
+class ScheduleScreen(TwelveWeeks):
     """Weeks of sessions, one selected; keys act on the selection."""
 
     # In the footer's order: what acts on the selection first, so it stays at 80 columns.
@@ -115,6 +120,7 @@ class ScheduleScreen(MainScreen):
         Binding("m", "mark('missed')", "Missed"),
         Binding("n", "cant_make_it", "Can't make it"),
         Binding("v", "toggle_view", "Week/list"),
+        Binding("p", "progress", "12 weeks"),
         Binding("left_square_bracket", "prev_week", "Prev week", key_display="["),
         Binding("right_square_bracket", "next_week", "Next week", key_display="]"),
         Binding("w", "this_week", "This week", show=False),
@@ -137,11 +143,12 @@ class ScheduleScreen(MainScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="schedule-head"):
             yield Static("Week", id="week-label")
-            yield Static("[dim]\\[ ] weeks · v week/list · ? all keys[/]", id="week-hint")
+            yield Static(WEEK_HINT, id="week-hint")
         with ContentSwitcher(initial="week", id="views"):
             yield WeekView(id="week")
             table: DataTable[str] = DataTable(id="schedule-table", cursor_type="row")
             yield table
+            yield VerticalScroll(AttendancePicture(), id="progress", can_focus=False)
         yield Static(id="selection")
 
     def on_mount(self) -> None:
@@ -154,11 +161,10 @@ class ScheduleScreen(MainScreen):
 
     def show(self, data: WeekData) -> None:
         self.data = data
-        end = data.week_start + timedelta(days=6)
-        label = f"Week of {data.week_start:%a %d %b} – {end:%a %d %b %Y}"
-        if self.week_offset == 0:
-            label += "  [dim](this week)[/]"
-        self.set_text("#week-label", label)
+        if self.in_progress:
+            self.load_progress()  # the data changed: the twelve weeks too
+        else:
+            self._week_head()
         week = self.query_one(WeekView)
         week.set_week(data.week_start, data.items, data.tz, data.now, keep=self.selected_id,
                       notes=data.notes)  # fmt: skip
@@ -166,7 +172,18 @@ class ScheduleScreen(MainScreen):
         # never moves the selection to another row.
         fill_table(self.query_one(DataTable), [self._row(v, data.tz) for v in data.items],
                    keep=week.selected.occurrence.id if week.selected else None)  # fmt: skip
-        self._select(week.selected)
+        if not self.in_progress:
+            self._select(week.selected)
+
+    def _week_head(self) -> None:
+        if self.data is None:
+            return
+        start = self.data.week_start
+        label = f"Week of {start:%a %d %b} – {start + timedelta(days=6):%a %d %b %Y}"
+        if self.week_offset == 0:
+            label += "  [dim](this week)[/]"
+        self.set_text("#week-label", label)
+        self.set_text("#week-hint", WEEK_HINT)
 
     @staticmethod
     def _row(view: OccurrenceView, tz: ZoneInfo) -> tuple[str, tuple[Any, ...]]:
@@ -182,7 +199,8 @@ class ScheduleScreen(MainScreen):
 
     # ---- selection -------------------------------------------------------------------
     def on_week_view_selected(self, event: WeekView.Selected) -> None:
-        self._select(event.view)
+        if not self.in_progress:
+            self._select(event.view)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self.query_one(ContentSwitcher).current != "schedule-table" or not is_current(event):
@@ -244,7 +262,7 @@ class ScheduleScreen(MainScreen):
 
     @property
     def selected(self) -> OccurrenceView | None:
-        if self.data is None:
+        if self.data is None or self.in_progress:  # no session is on view to act on
             return None
         return next((v for v in self.data.items if v.occurrence.id == self.selected_id), None)
 
@@ -268,6 +286,7 @@ class ScheduleScreen(MainScreen):
     def action_toggle_view(self) -> None:
         switcher = self.query_one(ContentSwitcher)
         switcher.current = "schedule-table" if switcher.current == "week" else "week"
+        self._week_head()
         if switcher.current == "week":
             week = self.query_one(WeekView)
             week.select(self.selected_id)  # where the list's cursor was
@@ -278,6 +297,7 @@ class ScheduleScreen(MainScreen):
             if self.selected_id in ids:
                 table.move_cursor(row=ids.index(self.selected_id))
             table.focus()
+        self._select(self.selected)
 
     # ---- attendance --------------------------------------------------------------------
     def action_mark(self, status: str) -> None:

@@ -1,5 +1,6 @@
 """Today, the start screen: the next session with a live countdown and its join link,
-this week against the policy, open catch-up checklists, the outbox and coordinator replies."""
+this week against the policy (and the last twelve weeks in a line: p shows them), open
+catch-up checklists, the outbox and coordinator replies."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from companion.actions.profile import Profile
+from companion.actions.progress import load_attendance_progress
 from companion.actions.schedule import list_series
 from companion.actions.today import BEFORE_SESSION, TodayView, load_today
 from companion.domain.links import REFUSED as LINK_REFUSED
 from companion.domain.links import is_web_link
+from companion.domain.progress import AttendanceProgress
 from companion.tui import optional
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.screens.base import MainScreen
@@ -34,6 +37,7 @@ from companion.tui.widgets.week import STATUS_MARK
 class TodayData:
     view: TodayView
     empty: bool
+    progress: AttendanceProgress | None = None
 
 
 @dataclass(slots=True)
@@ -47,7 +51,7 @@ def load_today_data(profile: Profile) -> TodayData:
     """The schedule part of Today, loaded on the backend thread."""
     view = load_today(profile)
     empty = view.next_occurrence is None and not profile.has_program() and not list_series(profile)
-    return TodayData(view, empty)
+    return TodayData(view, empty, None if empty else load_attendance_progress(profile))
 
 
 def load_coordinator_data(profile: Profile) -> CoordinatorData:
@@ -72,6 +76,7 @@ class TodayScreen(MainScreen):
         Binding("o", "open_link", "Open link", show=False),
         Binding("y", "copy_link", "Copy link", show=False),
         Binding("n", "cant_make_it", "I can't make it", show=False),
+        Binding("p", "progress", "Last 12 weeks", show=False),
     ]
 
     def __init__(self) -> None:
@@ -111,7 +116,7 @@ class TodayScreen(MainScreen):
         self._reload_asked = False
         self.query_one(AppHeader).tick()
         self.tick()
-        self.set_text("#this-week", self.week_text(data.view))
+        self.set_text("#this-week", self.week_text(data.view, data.progress))
         self.set_text("#catchup-body", self.catchup_text(data.view))
         self.load_coordinator()
         if data.empty and not app.welcome_offered:
@@ -187,7 +192,7 @@ class TodayScreen(MainScreen):
         lines.append("[dim]n[/] I can't make it")
         return "\n".join(lines)
 
-    def week_text(self, view: TodayView) -> str:
+    def week_text(self, view: TodayView, progress: AttendanceProgress | None = None) -> str:
         week, tz = view.week, self.companion.tz
         pct = f"{round(week.threshold * 100)}%"
         strip = "  ".join(
@@ -206,6 +211,8 @@ class TodayScreen(MainScreen):
         ]
         if strip:
             lines.append(strip)
+        if progress is not None:  # one line: the picture itself is on Schedule (p)
+            lines.append(f"[dim]p[/] {progress.short_reading()}")
         return "\n".join(lines)
 
     def catchup_text(self, view: TodayView) -> str:
@@ -234,6 +241,13 @@ class TodayScreen(MainScreen):
     async def action_cant_make_it(self) -> None:
         occ = self.data.view.next_occurrence if self.data else None
         await self.companion.action_notify_about(occ.id if occ else "")
+
+    async def action_progress(self) -> None:
+        """The last twelve weeks against the policy, on Schedule."""
+        await self.companion.switch_mode("schedule")
+        screen = self.app.screen
+        if not getattr(screen, "in_progress", True):
+            screen.action_progress()  # type: ignore[attr-defined]
 
     def action_copy_link(self) -> None:
         url = self._next_url()
