@@ -33,11 +33,20 @@ from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
 from companion.domain.notices import NoticeState
 from companion.domain.schedule import Occurrence, expand
-from companion.store import repo_catchup, repo_outbox, repo_schedule, repo_setaside, repo_sync
+from companion.store import (
+    repo_catchup,
+    repo_help,
+    repo_outbox,
+    repo_schedule,
+    repo_setaside,
+    repo_sync,
+)
 from companion.store.repo_sync import MakeupOffer
 from sync.protocol import (
     AttendanceRecorded,
     Change,
+    CrisisContactsChanged,
+    CrisisContactWire,
     MaterialAdded,
     ReplyPosted,
     SeriesChanged,
@@ -49,7 +58,7 @@ from sync.wire import describe_all
 
 log = logging.getLogger("companion.sync")
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
-_TAGS = {"series", "series_removed", "material", "reply", "attendance"}  # Change's types
+_TAGS = {"series", "series_removed", "material", "reply", "attendance", "crisis_contacts"}
 _CURSOR_DIGITS = 18
 # What a change can make go wrong while it is applied: its data, never the disk or the
 # database itself (sqlite3.OperationalError stops the sync with the change still unread).
@@ -97,6 +106,7 @@ class ChangeCounts:
     materials: int = 0
     replies: int = 0
     attendance: int = 0
+    contacts: int = 0  # the program's crisis contacts changed
     set_aside: list[str] = field(default_factory=list)  # one line each
 
     def add(self, other: ChangeCounts) -> None:
@@ -109,7 +119,7 @@ class ChangeCounts:
 
     @property
     def total(self) -> int:
-        return self.schedule + self.materials + self.replies + self.attendance
+        return self.schedule + self.materials + self.replies + self.attendance + self.contacts
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -187,6 +197,45 @@ def _apply(
         counts.replies += _reply(conn, change, now)
     elif isinstance(change, AttendanceRecorded):
         counts.attendance += _attendance(profile, change, now)
+    elif isinstance(change, CrisisContactsChanged):
+        counts.contacts += save_contacts(conn, change.contacts, now)
+
+
+def save_contacts(
+    conn: sqlite3.Connection, contacts: list[CrisisContactWire], now: datetime
+) -> bool:
+    """Replace the program's crisis contacts (checked again by the domain's rules)."""
+    return repo_help.set_program_contacts(conn, [c.to_domain() for c in contacts], now)
+
+
+def usable_contacts(program: object) -> tuple[list[CrisisContactWire] | None, str]:
+    """The crisis contacts of an enrolment answer's program, and why they cannot be used
+    ('' when they can). None: the server did not send any (an older server)."""
+    raw = program.get("crisis_contacts") if isinstance(program, dict) else None
+    if raw is None:
+        return None, ""
+    try:
+        return CrisisContactsChanged.model_validate({"contacts": raw}).contacts, ""
+    except ValidationError as exc:
+        return [], _reason(exc)
+
+
+def recover_contacts(profile: Profile) -> bool:
+    """Apply the newest crisis-contacts change an older version of the app set aside (it
+    did not know the type), unless this version has heard the program's contacts since.
+    True when that changed what the panel shows."""
+    conn = profile.store.conn
+    if repo_help.contacts_heard(conn):
+        return False
+    for body in repo_setaside.bodies(conn, "crisis_contacts"):
+        try:
+            change = _CHANGE.validate_json(body)
+        except ValidationError:
+            continue  # set aside for its content: it stays aside
+        if isinstance(change, CrisisContactsChanged):
+            with profile.store.transaction() as tx:
+                return save_contacts(tx, change.contacts, profile.now())
+    return False
 
 
 def usable_schedule(items: object) -> tuple[list[SeriesWire], list[tuple[Any, str]]]:

@@ -27,7 +27,17 @@ from companion.store import repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
 from companion.store.repo_demo import DemoCounts
 from companion.store.repo_schedule import Program
-from sync.changes import ChangeCounts, PageError, apply_page, read_page, set_aside, usable_schedule
+from sync.changes import (
+    ChangeCounts,
+    PageError,
+    apply_page,
+    read_page,
+    recover_contacts,
+    save_contacts,
+    set_aside,
+    usable_contacts,
+    usable_schedule,
+)
 from sync.credentials import (
     CredentialsError,
     forget_token,
@@ -37,8 +47,16 @@ from sync.credentials import (
 )
 from sync.outbox import drain
 from sync.preferences import FeedChoice, send_if_changed
-from sync.protocol import EnrollRequest, EnrollResponse, series_from_wire
+from sync.protocol import (
+    CLIENT_FEATURES,
+    FEATURES_HEADER,
+    DeviceRemoved,
+    EnrollRequest,
+    EnrollResponse,
+    series_from_wire,
+)
 from sync.transport import Api, Permanent, SyncError, Transient
+from sync.transport import Unauthorized as TransportUnauthorized
 
 log = logging.getLogger("companion.sync")
 MAX_PAGES = 200
@@ -135,6 +153,7 @@ def pull(profile: Profile, api: Api) -> ChangeCounts:
         total.add(apply_page(profile, page))
         if not page.more:
             break
+    total.contacts += recover_contacts(profile)
     return total
 
 
@@ -300,13 +319,19 @@ def enroll(
                 "/v1/enroll",
                 retry=False,
                 content=request.model_dump_json().encode(),
-                headers={"Content-Type": "application/json"},
-            )
+                headers={"Content-Type": "application/json",
+                         FEATURES_HEADER: ",".join(CLIENT_FEATURES)},
+            )  # fmt: skip
         # One series the client cannot use is set aside; it does not stop the enrolment.
+        # Nor do crisis contacts it cannot use: the panel then shows the defaults.
         if not isinstance(body, dict):
             raise ValueError("not a JSON object")
         wires, unusable = usable_schedule(body.get("schedule"))
-        answer = EnrollResponse.model_validate({**body, "schedule": wires})
+        raw_program = body.get("program")
+        contacts, contacts_problem = usable_contacts(raw_program)
+        if isinstance(raw_program, dict):
+            raw_program = {k: v for k, v in raw_program.items() if k != "crisis_contacts"}
+        answer = EnrollResponse.model_validate({**body, "schedule": wires, "program": raw_program})
         series = [series_from_wire(s) for s in answer.schedule]
         info = answer.program
         program = Program(
@@ -331,6 +356,11 @@ def enroll(
         aside = ChangeCounts()
         for raw, reason in unusable:
             set_aside(conn, raw, reason, answer.cursor, now, aside)
+        if contacts_problem:
+            raw = {"type": "crisis_contacts", "contacts": body["program"]["crisis_contacts"]}
+            set_aside(conn, raw, contacts_problem, answer.cursor, now, aside)
+        # An older server sends none: another program's contacts must not stay either.
+        save_contacts(conn, contacts or [], now)
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
         repo_sync.set_discreet(conn, None, info.discreet_default)  # a new device's state
         # Inside the transaction: if the token cannot be written, nothing is saved.
@@ -373,3 +403,19 @@ def unenroll(profile: Profile) -> tuple[str, int]:
         forget_token(profile)
     counts = repo_outbox.counts(profile.store.conn)
     return url, counts["queued"] + counts["failed"]
+
+
+def remove_device(server_url: str, token: str, timeout: float = 10.0) -> bool:
+    """Remove this device from the program (DELETE /v1/device), before its data is erased:
+    its token and calendar feed stop working. True when the server removed it now, False
+    when it had refused the token already (revoked, or removed before). Raises
+    ``SyncError``: ``Transient`` when the server cannot be reached, ``Permanent`` when it
+    refuses (an older server has no such request: 404 or 405)."""
+    with Api(server_url, token, timeout=timeout, budget_s=max(timeout * 2, 5.0)) as api:
+        try:
+            DeviceRemoved.model_validate(api.call("DELETE", "/v1/device"))
+        except TransportUnauthorized:
+            return False
+        except ValidationError:
+            raise Transient("the server's answer to removing this device cannot be read") from None
+    return True

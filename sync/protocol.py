@@ -15,6 +15,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
+from companion.domain.help_now import (
+    LINK_LIMIT,
+    MAX_CONTACTS,
+    NAME_LIMIT,
+    NOTE_LIMIT,
+    NUMBER_LIMIT,
+    CrisisContact,
+    check_contact,
+)
 from companion.domain.journal import Barrier
 from companion.domain.notices import MESSAGE_LIMIT, REFLECTION_LIMIT, Timing
 from companion.domain.schedule import (
@@ -46,9 +55,49 @@ from sync.wire import (
 PROTOCOL_VERSION = 1
 MAKEUP_LONGEST = timedelta(hours=24)
 
+# What a client understands beyond API v1 as first released, named in a request header
+# (comma-separated). Every model is ``extra="forbid"``, so a field an older client does not
+# know would fail its whole answer: the server adds an optional field only for a client
+# that names it here, and an older server simply ignores the header.
+FEATURES_HEADER = "Companion-Features"
+CRISIS_CONTACTS = "crisis_contacts"  # ``ProgramInfo.crisis_contacts`` in the enrolment answer
+CLIENT_FEATURES = (CRISIS_CONTACTS,)
+
+
+def features_of(header: str | None) -> frozenset[str]:
+    """The features a request's ``Companion-Features`` header names."""
+    return frozenset(f.strip() for f in (header or "").split(",")[:20] if f.strip())
+
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CrisisContactWire(Wire):
+    """One of the program's crisis contacts: a name and at least one way to reach it (a
+    number to call, one to text, an https/http/tel/sms link), with a short note."""
+
+    name: Line = Field(min_length=1, max_length=NAME_LIMIT)
+    phone: Line = Field("", max_length=NUMBER_LIMIT, description="a number to call")
+    sms: Line = Field("", max_length=NUMBER_LIMIT, description="a number to text")
+    url: Line = Field("", max_length=LINK_LIMIT, description="https, http, tel: or sms: link")
+    note: Line = Field("", max_length=NOTE_LIMIT, description="hours, who it is for")
+
+    @model_validator(mode="after")
+    def _usable(self) -> CrisisContactWire:
+        self.to_domain()  # ContactError is a ValueError: a 422 (or a set-aside) naming it
+        return self
+
+    def to_domain(self) -> CrisisContact:
+        return check_contact(self.name, self.phone, self.sms, self.url, self.note)
+
+    @classmethod
+    def of(cls, contact: CrisisContact) -> CrisisContactWire:
+        return cls(name=contact.name, phone=contact.phone, sms=contact.sms, url=contact.url,
+                   note=contact.note)  # fmt: skip
+
+
+CrisisContacts = Annotated[list[CrisisContactWire], Field(max_length=MAX_CONTACTS)]
 
 
 class ProgramInfo(Wire):
@@ -59,6 +108,12 @@ class ProgramInfo(Wire):
     coordinator: Line = Field("", max_length=200)
     discreet_default: Bool = False
     """Calendar feeds are discreet unless a device chooses otherwise (PUT /v1/preferences)."""
+    crisis_contacts: CrisisContacts | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="the program's crisis contacts (empty: none of its own); only in "
+        f"answers to a client whose {FEATURES_HEADER} header names {CRISIS_CONTACTS}",
+    )
 
 
 class OverrideWire(Wire):
@@ -222,8 +277,22 @@ class AttendanceRecorded(Wire):
     at: UtcDatetime
 
 
+class CrisisContactsChanged(Wire):
+    """The program's crisis contacts, the whole list in its order (empty: none of its
+    own; clients still show 988 and the local emergency number). An older client sets
+    this change aside, as it does any type it does not know, and applies the rest."""
+
+    type: Literal["crisis_contacts"] = "crisis_contacts"
+    contacts: CrisisContacts = Field(default_factory=list)
+
+
 Change = Annotated[
-    SeriesChanged | SeriesRemoved | MaterialAdded | ReplyPosted | AttendanceRecorded,
+    SeriesChanged
+    | SeriesRemoved
+    | MaterialAdded
+    | ReplyPosted
+    | AttendanceRecorded
+    | CrisisContactsChanged,
     Field(discriminator="type"),
 ]
 
@@ -241,6 +310,13 @@ class NoticesPage(Wire):
     notices: list[NoticeOut]
     cursor: Line | None = Field(None, max_length=200)
     more: Bool = False
+
+
+class DeviceRemoved(Wire):
+    """DELETE /v1/device: the calling device is removed from the program (its token and
+    calendar feed stop working); the client's record at the program stays."""
+
+    removed: Bool = True
 
 
 class ErrorBody(Wire):

@@ -267,6 +267,27 @@ V7 = (
     "ALTER TABLE sync_state ADD COLUMN discreet_default INTEGER NOT NULL DEFAULT 0",
 )
 
+# v8 (issue 16, "Need help now?"): the program's crisis contacts as it last published them
+# (in its order), and the help-now state: when they were last heard (NULL: never, so an
+# answer from before the program could publish them is told apart) and the local day the
+# app last offered the panel after a low-mood reflection (once a day at most). Self-
+# contained: nothing else refers to these tables.
+V8_CRISIS: tuple[str, ...] = (
+    """CREATE TABLE crisis_contact (
+        position INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        sms TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT ''
+    )""",
+    """CREATE TABLE help_now (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        contacts_heard TEXT,
+        offered_on TEXT
+    )""",
+)
+
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, V1),
     (2, V2),
@@ -275,5 +296,6 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (5, V5),
     (6, V6),
     (7, V7),
+    (8, V8_CRISIS),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

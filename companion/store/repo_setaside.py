@@ -62,5 +62,11 @@ def recent(conn: sqlite3.Connection, limit: int = 20) -> list[SetAside]:
     return [SetAside(r[0], r[1], r[2], from_db(r[3])) for r in rows]
 
 
+def bodies(conn: sqlite3.Connection, kind: str) -> list[str]:
+    """The changes of ``kind`` kept aside, as received, newest first."""
+    rows = conn.execute("SELECT body FROM set_aside WHERE kind = ? ORDER BY id DESC", (kind,))
+    return [r[0] for r in rows]
+
+
 def count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM set_aside").fetchone()[0]

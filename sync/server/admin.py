@@ -6,11 +6,15 @@ plain dict, which is also what ``--json`` prints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
+from companion.domain.help_now import ContactError, CrisisContact, check_contact
 from companion.domain.schedule import ScheduleError, zone
+from sync.server import contacts
 from sync.server.security import digest, hash_password, new_code
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import ProgramRow
@@ -95,6 +99,56 @@ def set_program(engine: Engine, program: str | None, now: datetime, *,
         feeds = tx.set_discreet_default(row.id, discreet, stamp(now))
     return {"program_id": row.id, "name": row.name, "discreet": discreet,
             "changed": row.discreet_default != discreet, "feeds_changed": feeds}  # fmt: skip
+
+
+CONTACT_FIELDS = ("name", "phone", "sms", "url", "note")
+ContactsEdit = Callable[[list[CrisisContact]], list[CrisisContact]]
+
+
+def contact_of(value: Any, where: str = "") -> CrisisContact:
+    """A contact from JSON (``{"name", "phone", "sms", "url", "note"}``), checked."""
+    prefix = f"{where}: " if where else ""
+    if not isinstance(value, dict):
+        raise AdminError(f"{prefix}a contact is an object with {', '.join(CONTACT_FIELDS)}")
+    unknown = sorted(set(value) - set(CONTACT_FIELDS), key=str)
+    if unknown:
+        raise AdminError(f"{prefix}unknown field {str(unknown[0])[:40]!r} "
+                         f"(use {', '.join(CONTACT_FIELDS)})")  # fmt: skip
+    if not all(isinstance(v, str) for v in value.values()):
+        raise AdminError(f"{prefix}every field of a contact is text")
+    try:
+        return check_contact(**value)
+    except (ContactError, TypeError) as exc:
+        raise AdminError(f"{prefix}{exc}") from None
+
+
+def contact_json(contact: CrisisContact) -> dict[str, str]:
+    return {f: getattr(contact, f) for f in CONTACT_FIELDS}
+
+
+def crisis_contacts(engine: Engine, program: str | None) -> dict:
+    """The program's crisis contacts (what its clients' "Need help now?" panel lists
+    before 988 and the local emergency number)."""
+    with transaction(engine) as tx:
+        row = pick_program(tx, program)
+    found = contacts.domain_contacts(row.crisis_contacts)
+    return {"program_id": row.id, "name": row.name,
+            "contacts": [contact_json(c) for c in found]}  # fmt: skip
+
+
+def edit_crisis_contacts(engine: Engine, program: str | None, now: datetime,
+                         edit: ContactsEdit) -> dict:  # fmt: skip
+    """Change the program's crisis contacts with ``edit`` (old list -> new list) in one
+    transaction; every client hears of it on its next sync."""
+    with transaction(engine) as tx:
+        row = pick_program(tx, program)
+        new = edit(contacts.domain_contacts(row.crisis_contacts))
+        try:
+            changed = contacts.set_contacts(tx, row.id, new, now)
+        except ContactError as exc:
+            raise AdminError(str(exc)) from None
+    return {"program_id": row.id, "name": row.name, "changed": changed,
+            "contacts": [contact_json(c) for c in new]}  # fmt: skip
 
 
 def create_coordinator(

@@ -30,6 +30,7 @@ from sync.server.api import (
     coordinator_notices,
     coordinator_program,
     coordinator_series,
+    device,
     docs,
     enroll,
     feeds,
@@ -88,8 +89,9 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.state.settings = settings
     app.state.clock = clock
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
-    for module in (enroll, notices, changes, feeds, preferences, health, coordinator_auth,
-                   coordinator_notices, coordinator_series, coordinator_program):  # fmt: skip
+    for module in (enroll, notices, changes, feeds, preferences, device, health,
+                   coordinator_auth, coordinator_notices, coordinator_series,
+                   coordinator_program):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))

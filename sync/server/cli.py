@@ -108,6 +108,81 @@ def cmd_set_program(args: argparse.Namespace) -> None:
     _emit(args, r, text)
 
 
+MAX_CONTACTS_FILE = 64 * 1024
+
+
+def _contacts_from_json(source: str) -> list[admin.CrisisContact]:
+    """A JSON list of contacts from a file (``-``: standard input), each checked."""
+    try:
+        if source == "-":
+            text = sys.stdin.read(MAX_CONTACTS_FILE + 1)
+        else:
+            with open(source, encoding="utf-8") as fh:
+                text = fh.read(MAX_CONTACTS_FILE + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {source}: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(text) > MAX_CONTACTS_FILE:
+        raise UsageError(f"{source} is larger than 64 KB; not a list of contacts")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise UsageError(f"{source} is not JSON: give a list of {{name, phone, ...}}") from None
+    if not isinstance(data, list):
+        raise UsageError(f"{source} must hold a JSON list of {{name, phone, sms, url, note}}")
+    return [admin.contact_of(item, f"contact {i}") for i, item in enumerate(data, 1)]
+
+
+def _contacts_edit(args: argparse.Namespace) -> admin.ContactsEdit | None:
+    """How ``crisis-contacts`` changes the list (old -> new); None only shows it."""
+    details = {k: getattr(args, k) for k in ("phone", "sms", "url", "note") if getattr(args, k)}
+    if details and args.add is None:
+        raise UsageError("--phone, --sms, --url and --note go with --add NAME")
+    if args.add is not None:
+        added = admin.contact_of({"name": args.add, **details})
+        return lambda old: [*old, added]
+    if args.remove is not None:
+        n = args.remove
+
+        def remove(old: list[admin.CrisisContact]) -> list[admin.CrisisContact]:
+            if not 1 <= n <= len(old):
+                raise admin.AdminError(f"--remove {n}: the program lists {len(old)} contact(s)")
+            return old[: n - 1] + old[n:]
+
+        return remove
+    if args.clear:
+        return lambda old: []
+    if args.from_json is not None:
+        new = _contacts_from_json(args.from_json)
+        return lambda old: new
+    return None
+
+
+def cmd_crisis_contacts(args: argparse.Namespace) -> None:
+    edit = _contacts_edit(args)
+    engine = _engine(args)
+    if edit is None:
+        r = admin.crisis_contacts(engine, args.program)
+    else:
+        r = admin.edit_crisis_contacts(engine, args.program, _now(), edit)
+    _emit(args, r, _contacts_text(r, edit is not None))
+
+
+def _contacts_text(r: dict[str, Any], edited: bool) -> str:
+    from companion.domain.help_now import DEFAULT_CONTACTS, CrisisContact
+
+    listed = [CrisisContact(**c) for c in r["contacts"]]
+    lines = [f"{i}. {c.line()}" for i, c in enumerate(listed, 1)]
+    if not lines:
+        lines = [f"{r['name']!r} has no crisis contacts of its own."]
+    else:
+        lines.insert(0, f"{r['name']!r} crisis contacts, first in every client's panel:")
+    lines.append("After them, clients always see: " + "; ".join(c.line() for c in DEFAULT_CONTACTS))
+    if edited:
+        lines.append("Clients see the change on their next sync." if r["changed"]
+                     else "Nothing changed.")  # fmt: skip
+    return "\n".join(lines)
+
+
 def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
@@ -256,6 +331,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add-client", cmd_add_client, "add a client and print a one-time enrolment code")
     p.add_argument("name")
     p.add_argument("--program", help="program name or id (optional when there is one)")
+    p = command(
+        "crisis-contacts",
+        cmd_crisis_contacts,
+        "show or change the program's crisis contacts, listed first in every client's "
+        "'Need help now?' panel (before 988 and the local emergency number)",
+    )
+    p.add_argument("--program", help="program name or id (optional when there is one)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--add", metavar="NAME", help="add a contact (with --phone, --sms, --url "
+                      "and --note)")  # fmt: skip
+    what.add_argument("--remove", type=int, metavar="N", help="remove contact N (as listed)")
+    what.add_argument("--clear", action="store_true", help="remove every contact of the program")
+    what.add_argument("--from-json", metavar="FILE", help="replace them all with a JSON list of "
+                      "{name, phone, sms, url, note} ('-': standard input)")  # fmt: skip
+    p.add_argument("--phone", metavar="NUMBER", help="with --add: a number to call")
+    p.add_argument("--sms", metavar="NUMBER", help="with --add: a number to text")
+    p.add_argument("--url", metavar="LINK", help="with --add: an https, http, tel: or sms: link")
+    p.add_argument("--note", metavar="TEXT", help="with --add: hours, who it is for")
     p = command("revoke-client", cmd_revoke_client, "revoke a client's devices and feeds")
     p.add_argument("client_id", type=int)
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)

@@ -16,7 +16,15 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from companion.domain.notices import Timing
-from sync.protocol import NoticeIn, NoticeOut, NoticesPage, ProgramInfo, SeriesWire
+from sync.protocol import (
+    CRISIS_CONTACTS,
+    NoticeIn,
+    NoticeOut,
+    NoticesPage,
+    ProgramInfo,
+    SeriesWire,
+)
+from sync.server.contacts import stored
 from sync.server.schedules import Occurrence, Refused, Schedules, timing, usable_wires
 from sync.server.security import digest, new_token, normalize_code
 from sync.server.settings import Settings
@@ -119,11 +127,14 @@ class NotFound:
     detail: str = "not found"
 
 
-def program_info(program: ProgramRow) -> ProgramInfo:
+def program_info(program: ProgramRow, features: frozenset[str] = frozenset()) -> ProgramInfo:
+    """The program as a client sees it; fields newer than API v1 only for a client that
+    names them in its ``Companion-Features`` header (``features``)."""
+    contacts = stored(program.crisis_contacts) if CRISIS_CONTACTS in features else None
     return ProgramInfo(
         name=program.name, timezone=program.timezone, threshold=program.threshold,
         unexcused_limit=program.unexcused_limit, coordinator=program.coordinator,
-        discreet_default=program.discreet_default,
+        discreet_default=program.discreet_default, crisis_contacts=contacts,
     )  # fmt: skip
 
 
@@ -131,9 +142,10 @@ def schedule_of(tx: Tx, program_id: int) -> list[SeriesWire]:
     return usable_wires(tx.series_bodies(program_id))
 
 
-def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime,
-           settings: Settings) -> Enrolled | BadCode | RateLimited:  # fmt: skip
-    """Trade a one-time code for a device token (and feed token); rate-limited per address."""
+def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime, settings: Settings,
+           features: frozenset[str] = frozenset()) -> Enrolled | BadCode | RateLimited:  # fmt: skip
+    """Trade a one-time code for a device token (and feed token); rate-limited per address.
+    ``features``: what the client understands beyond API v1 (its ``Companion-Features``)."""
     at = stamp(now)
     window_start = stamp(now - settings.attempts_window)
     if tx.failures_since(ENROL_SCOPE, remote, window_start) >= settings.attempts_limit:
@@ -150,8 +162,13 @@ def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime,
     # both the schedule and the changes feed (harmless), never in neither.
     program = tx.program(client.program_id)
     assert program is not None
-    return Enrolled(client_id, token, feed_token, client.name, program_info(program),
+    return Enrolled(client_id, token, feed_token, client.name, program_info(program, features),
                     schedule_of(tx, program.id), program.last_change)  # fmt: skip
+
+
+def remove_device(tx: Tx, auth: DeviceAuth, now: datetime) -> bool:
+    """Revoke the calling device (its token and feed); True when it was live until now."""
+    return tx.revoke_device(auth.device_id, stamp(now))
 
 
 def notice_digest(notice: NoticeIn) -> str:

@@ -175,6 +175,7 @@ BACK_TO_V4 = (
     "DROP TABLE demo_series; ALTER TABLE reflection DROP COLUMN demo; DROP TABLE set_aside; "
     "ALTER TABLE sync_state DROP COLUMN discreet_sent; "
     "ALTER TABLE sync_state DROP COLUMN discreet_default; "
+    "DROP TABLE crisis_contact; DROP TABLE help_now; "
 )
 
 

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request
 
-from sync.protocol import EnrollRequest, EnrollResponse
+from sync.protocol import FEATURES_HEADER, EnrollRequest, EnrollResponse, features_of
 from sync.server import core
 from sync.server.api.deps import AppSettings, Db, Now, Remote
 from sync.server.api.raw import errors
@@ -23,8 +23,15 @@ def feed_url(request: Request, public_url: str, feed_token: str) -> str:
 @router.post("/v1/enroll", response_model=EnrollResponse, responses=errors(400, 413, 422, 429))
 async def enroll(body: EnrollRequest, request: Request, db: Db, settings: AppSettings, now: Now,
                  remote: Remote) -> EnrollResponse:  # fmt: skip
-    """Trade a one-time enrolment code for a device token (codes are rate-limited)."""
-    result = await db.write(core.enroll, body.code, body.device_name, remote, now, settings)
+    """Trade a one-time enrolment code for a device token (codes are rate-limited).
+
+    The program's crisis contacts are in the answer only when the request's
+    ``Companion-Features`` header names ``crisis_contacts``: a client from before them
+    refuses an answer with a field it does not know."""
+    features = features_of(request.headers.get(FEATURES_HEADER))
+    result = await db.write(
+        core.enroll, body.code, body.device_name, remote, now, settings, features
+    )
     if isinstance(result, core.RateLimited):
         log.warning("enrolment rate-limited for %s", remote)
         raise HTTPException(429, result.detail, headers={"Retry-After": "900"})

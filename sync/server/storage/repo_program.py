@@ -34,6 +34,7 @@ class ProgramRow:
     last_change: int
     last_change_at: str
     discreet_default: bool = False
+    crisis_contacts: str = "[]"  # JSON: a list of protocol CrisisContactWire
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,17 @@ class ProgramQueries:
             .where(devices.c.discreet.is_(None), devices.c.client_id.in_(followers))
             .values(feed_rev=devices.c.feed_rev + 1, feed_changed_at=now)
         ).rowcount
+
+    def set_crisis_contacts(self, program_id: int, body: str) -> bool:
+        """Store the program's crisis contacts (checked JSON); True when they changed."""
+        return (
+            self.conn.execute(
+                update(programs)
+                .where(programs.c.id == program_id, programs.c.crisis_contacts != body)
+                .values(crisis_contacts=body)
+            ).rowcount
+            > 0
+        )
 
     def programs(self) -> list[ProgramRow]:
         rows = self.conn.execute(_program_select().order_by(programs.c.id))
@@ -239,6 +251,17 @@ class ProgramQueries:
             .values(revoked_at=now)
         ).rowcount
 
+    def revoke_device(self, device_id: int, now: str) -> bool:
+        """Revoke one device (its token and feed); True when it was live until now."""
+        return (
+            self.conn.execute(
+                update(devices)
+                .where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            ).rowcount
+            > 0
+        )
+
     def add_code(self, code_hash: str, client_id: int, now: str, expires: str) -> None:
         self.conn.execute(
             insert(enrol_codes),
@@ -330,6 +353,7 @@ def _program_select() -> Any:
         programs.c.last_change,
         programs.c.last_change_at,
         programs.c.discreet_default,
+        programs.c.crisis_contacts,
     )
 
 

@@ -76,6 +76,9 @@ programs = Table(
     # Calendar feeds of devices that made no choice of their own are discreet (neutral
     # titles, nothing naming treatment) when this is true.
     Column("discreet_default", Boolean, nullable=False, default=False, server_default=false()),
+    # The program's crisis contacts for the clients' "Need help now?" panel, as the JSON of
+    # a list of protocol ``CrisisContactWire`` (checked before it is stored; at most 10).
+    Column("crisis_contacts", Text, nullable=False, default="[]", server_default="[]"),
 )
 
 coordinators = Table(

@@ -1,0 +1,64 @@
+"""Need help now: the contacts to show (the program's, then the defaults) and the gentle
+offer after a low-mood reflection, for the app and `companion help-now`.
+
+Nothing here makes a request or records that the panel was opened; the only thing
+written is the day the offer was last shown, so it comes at most once a day.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from companion.actions.profile import Profile
+from companion.domain.help_now import (
+    DEFAULT_CONTACTS,
+    CrisisContact,
+    contacts_to_show,
+    should_offer,
+)
+from companion.domain.journal import Reflection
+from companion.store import repo_help
+
+HEADING = "Need help now?"
+INTRO = (
+    "If you are in danger or thinking about harming yourself, reach out now: you do not "
+    "have to wait for your next session."
+)
+PRIVATE = "Nothing here is sent anywhere: Companion tells no one you looked."
+OFFER = "Thank you for writing this down. Would it help to see who you can reach right now?"
+CLI_OFFER = "If it would help to talk to someone now, `companion help-now` lists who you can reach."
+
+
+def contacts(profile: Profile) -> list[CrisisContact]:
+    """The program's contacts first, then 988 and the line for outside the US. A store
+    that cannot be read still gives the defaults: the panel always has something."""
+    try:
+        program = repo_help.program_contacts(profile.store.conn)
+    except sqlite3.Error:
+        return list(DEFAULT_CONTACTS)
+    return contacts_to_show(program)
+
+
+def program_label(profile: Profile) -> str:
+    """Whose contacts come first: the program's name when one is enrolled or set."""
+    try:
+        return profile.program().name if profile.has_program() else ""
+    except sqlite3.Error:
+        return ""
+
+
+def lines(profile: Profile) -> list[str]:
+    """What `companion help-now` prints, and the panel shows."""
+    return [HEADING, INTRO, "", *(f"- {c.line()}" for c in contacts(profile)), "", PRIVATE]
+
+
+def offer_after(profile: Profile, reflection: Reflection) -> bool:
+    """Whether to offer the panel after ``reflection`` was saved; when yes, today is
+    remembered so the offer is not made again until tomorrow (the profile's local day)."""
+    today = profile.now().astimezone(profile.tz()).date()
+    with profile.store.transaction() as conn:
+        last = repo_help.offered_on(conn)
+        if not should_offer(reflection.mood, reflection.barriers, last, today):
+            return False
+        repo_help.mark_offered(conn, today)
+    return True
