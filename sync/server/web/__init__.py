@@ -1,6 +1,6 @@
 """The coordinator dashboard: server-rendered pages (Jinja2) over the coordinator layer.
 
-One module per area (auth, inbox, clients, attendance, schedule, export); ``router``
+One module per area (auth, inbox, clients, attendance, schedule, export, program); ``router``
 gathers them and is included in the app by ``create_app``. Works with JavaScript off;
 ``static/live.js`` only adds live inbox updates.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from starlette.responses import FileResponse
 
-from sync.server.web import attendance, auth, clients, export, inbox, schedule
+from sync.server.web import attendance, auth, clients, export, inbox, program, schedule
 from sync.server.web.render import STATIC, remember_paths
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ async def static(name: str) -> FileResponse:
     )
 
 
-for _module in (auth, inbox, clients, attendance, schedule, export):
+for _module in (auth, inbox, clients, attendance, schedule, export, program):
     router.include_router(_module.router)
     remember_paths(_module.router.routes)
 remember_paths(router.routes)

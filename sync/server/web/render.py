@@ -85,6 +85,8 @@ FLASHES = {
     "cancelled": ("", "Session cancelled: clients and calendars drop it."),
     "revoked": ("", "Access revoked: every device of this client is signed out."),
     "signedout": ("", "You are signed out."),
+    "contacts": ("", "Crisis contacts saved: clients see them on their next sync."),
+    "samecontacts": ("", "Crisis contacts unchanged."),
     "badmakeup": (
         "error",
         "That make-up slot could not be read: give a date, a time and a length.",
