@@ -236,6 +236,7 @@ def summary(result: SyncResult) -> list[str]:
             (c.materials, "material"),
             (c.replies, "reply"),
             (c.attendance, "attendance record"),
+            (c.contacts, "crisis-contacts update"),
         )
         if n
     ]
