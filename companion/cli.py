@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "companion.commands.catchup",
     "companion.commands.ics",
     "companion.commands.sync",
+    "companion.commands.help_now",
+    "companion.commands.data",
 )
 
 
@@ -61,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args is None or args.command is None:
             return run_app()
+        if getattr(args, "paths_only", False):  # `erase`: works on a profile that cannot open
+            from companion.paths import default_paths
+
+            return int(args.func(default_paths(), args) or 0)
         profile = Profile.open()
         try:
             return int(args.func(profile, args) or 0)

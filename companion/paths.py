@@ -45,6 +45,22 @@ class Paths:
         """The profile's files outside its data folder."""
         return (self.config_file, self.credentials_file)
 
+    def profile_files(self) -> list[Path]:
+        """Every file of this profile that exists (what `companion erase` removes): the
+        database with its side files, the sync lock, the settings and the token, and what
+        an interrupted write left (``.NAME.PID.new``/``.tmp``). Only names Companion
+        writes: anything else in these folders is someone else's and stays."""
+        found: list[Path] = []
+        for folder, patterns in (
+            (self.data_dir, (self.database.name, f"{self.database.name}-*",
+                             f".{self.database.name}.*", self.lock_file.name)),
+            (self.config_dir, (*(f.name for f in self.config_files),
+                               *(f".{f.name}.*.tmp" for f in self.config_files))),
+        ):  # fmt: skip
+            for pattern in patterns:
+                found += (p for p in folder.glob(pattern) if p.is_file() or p.is_symlink())
+        return sorted(set(found))
+
 
 def default_paths() -> Paths:
     """``COMPANION_HOME=DIR`` puts data and config under DIR (tests, several profiles)."""

@@ -1,4 +1,5 @@
-"""Files a user hands to Companion (an .ics to import): checked before a byte is read.
+"""Files a user hands to Companion (an .ics to import), checked before a byte is read, and
+files Companion writes where the user said (an export), privately and atomically.
 
 Only a regular file up to :data:`MAX_IMPORT` is read, and never more than that: a folder, a
 device such as /dev/zero, a pipe or a huge file is refused with one line saying what it is.
@@ -70,3 +71,33 @@ def read_import_file(path: Path) -> bytes:
     if len(data) > MAX_IMPORT:
         raise _too_big(path)
     return data
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a file the user named, readable only by them (0600), atomically:
+    a temporary file beside it, flushed to disk, then renamed over it, so a crash or a full
+    disk leaves the old file whole and no temporary file behind. The folder is the user's
+    (their home, say): it must exist and is never created or tightened, unlike the
+    profile's own folders (``companion.paths.write_private``). A symlink at ``path`` is
+    replaced, never written through."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a file name, e.g. {path / 'companion.json'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"cannot write {path}: the folder {folder} does not exist")
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise UserError(f"cannot write {path}: {why}; nothing was written") from None
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass  # renamed into place, or never made

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from companion.actions.journal import (
     add_reflection,
@@ -73,6 +74,10 @@ def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
         print_json(reflection_json(r))
     else:
         print(f"Saved reflection {r.id} (private to this device).")
+    from companion.actions import help_now
+
+    if help_now.offer_after(profile, r):  # a hard moment: once a day, on stderr
+        print(help_now.CLI_OFFER, file=sys.stderr)
     return 0
 
 

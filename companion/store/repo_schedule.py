@@ -226,6 +226,16 @@ def marks(
     return {(r[0], from_db(r[1])): Status(r[2]) for r in conn.execute(sql, args)}
 
 
+def mark_rows(conn: sqlite3.Connection) -> list[tuple[str, datetime, Status, str, datetime]]:
+    """Every attendance mark: (series uid, original start, status, source, updated), in
+    the order of the sessions."""
+    rows = conn.execute(
+        "SELECT series_uid, original_start, status, source, updated FROM attendance "
+        "ORDER BY original_start, series_uid"
+    )
+    return [(r[0], from_db(r[1]), Status(r[2]), r[3], from_db(r[4])) for r in rows]
+
+
 def mark_source(conn: sqlite3.Connection, uid: str, original: datetime) -> str | None:
     row = conn.execute(
         "SELECT source FROM attendance WHERE series_uid = ? AND original_start = ?",

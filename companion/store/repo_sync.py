@@ -147,6 +147,11 @@ def add_material(
     )
 
 
+def all_materials(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every material the program attached, by session then arrival."""
+    return conn.execute("SELECT * FROM material ORDER BY original_start, series_uid, id").fetchall()
+
+
 def materials_for(conn: sqlite3.Connection, uid: str, original: datetime) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT * FROM material WHERE series_uid = ? AND original_start = ? ORDER BY id",
