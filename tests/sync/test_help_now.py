@@ -78,8 +78,8 @@ def test_a_change_an_older_version_set_aside_is_applied_after_the_upgrade(
     with profile.store.transaction() as conn:  # as the version before v8 left it
         conn.execute("DELETE FROM help_now")
         conn.execute("DELETE FROM crisis_contact")
-        repo_setaside.add(conn, body, "crisis_contacts", "", "Input tag 'crisis_contacts' "
-                          "found using 'type' does not match any of the expected tags", "1", at)  # fmt: skip
+        reason = "Input tag 'crisis_contacts' found using 'type' does not match any expected tag"
+        repo_setaside.add(conn, body, "crisis_contacts", "", reason, "1", at)
     result = sync_now(profile)
     assert result.ok and result.changes.contacts == 1
     assert contacts_of(profile) == ["After-hours line"]
