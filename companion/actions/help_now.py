@@ -8,6 +8,7 @@ written is the day the offer was last shown, so it comes at most once a day.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from companion.actions.profile import Profile
 from companion.domain.help_now import (
@@ -27,6 +28,26 @@ INTRO = (
 PRIVATE = "Nothing here is sent anywhere: Companion tells no one you looked."
 OFFER = "Thank you for writing this down. Would it help to see who you can reach right now?"
 CLI_OFFER = "If it would help to talk to someone now, `companion help-now` lists who you can reach."
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """What the panel shows: the program's own contacts (under its name), then those for
+    everyone (988 and the local emergency number, less any the program lists itself)."""
+
+    program: str = ""
+    own: tuple[CrisisContact, ...] = ()
+    everyone: tuple[CrisisContact, ...] = DEFAULT_CONTACTS
+
+
+def panel(profile: Profile) -> Panel:
+    """The panel's contents; the defaults alone when the store cannot be read."""
+    try:
+        own = repo_help.program_contacts(profile.store.conn)
+    except sqlite3.Error:
+        return Panel()
+    shown = contacts_to_show(own)
+    return Panel(program_label(profile), tuple(own), tuple(shown[len(own) :]))
 
 
 def contacts(profile: Profile) -> list[CrisisContact]:

@@ -30,6 +30,7 @@ from companion.tui.messages import (
     ActionFailed,
     Enrolled,
     NoticeQueued,
+    ReflectionSaved,
     ReminderDue,
     SyncFinished,
     SyncState,
@@ -71,6 +72,18 @@ class CompanionApp(App[None]):
         Binding("c", "switch_mode('catchup')", "Catch-up"),
         Binding("n", "notify_about", "Notify"),
         Binding("comma", "switch_mode('settings')", "Settings", key_display=","),
+        # Priority: it works over dialogs too (other app keys stop at a modal). A field being
+        # typed into still gets "!" as a character: Textual drops a binding for a key the
+        # focused widget (an Input, a TextArea) consumes.
+        Binding(
+            "exclamation_mark",
+            "help_now",
+            "Help now",
+            key_display="!",
+            priority=True,
+            tooltip="Need help now? Who you can reach right now: your program's crisis "
+            "contacts, 988 (US) and your local emergency number",
+        ),
         Binding("question_mark", "toggle_help", "Help", key_display="?"),
         Binding("ctrl+r", "sync_now", "Sync now", show=False),
         Binding("q", "quit", "Quit", show=False),
@@ -91,6 +104,7 @@ class CompanionApp(App[None]):
         self.backend = Backend(profile.paths, profile.settings, self.clock, "store")
         self.sync_backend = Backend(profile.paths, profile.settings, self.clock, "sync")
         self.welcome_offered = False
+        self.help_panel: Any = None  # the "Need help now?" contacts as last loaded
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
         self._store_check_running = False
@@ -177,6 +191,33 @@ class CompanionApp(App[None]):
         self.reload_screens()
         if isinstance(message, NoticeQueued | Enrolled):
             self.action_sync_now()  # deliver it now when online
+        if isinstance(message, ReflectionSaved) and getattr(message.result, "offer_help", False):
+            self.offer_help()
+
+    # ---- need help now ---------------------------------------------------------------
+    def action_help_now(self) -> None:
+        """The "Need help now?" panel, over whatever is on screen. In the panel ``!``
+        closes it; in the offer after a low-mood reflection it answers yes."""
+        from companion.tui.dialogs.help_now import HelpNowDialog, HelpOfferDialog
+
+        screen = self.screen
+        if isinstance(screen, HelpNowDialog):
+            screen.dismiss(None)
+        elif isinstance(screen, HelpOfferDialog):
+            screen.dismiss(True)
+        else:
+            self.push_screen(HelpNowDialog(self.help_panel))
+
+    def offer_help(self) -> None:
+        """After a low-mood reflection (at most once a day, decided and remembered by
+        ``companion.actions.help_now.offer_after``): ask, gently, whether to show the panel."""
+        from companion.tui.dialogs.help_now import HelpOfferDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.action_help_now()
+
+        self.push_screen(HelpOfferDialog(), answered)
 
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
@@ -243,6 +284,12 @@ class CompanionApp(App[None]):
             self.action_show_help_panel()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # First, so ctrl+p then Enter reaches it from anywhere, a form's text field included.
+        yield SystemCommand(
+            "Need help now?",
+            "Who you can reach right now: crisis contacts, 988 (US), your local emergency number",
+            self.action_help_now,
+        )
         yield from super().get_system_commands(screen)
         for mode, title, help_text in (
             ("today", "Today", "The next session, this week, catch-up and replies"),

@@ -55,8 +55,18 @@ def barriers_cell(r: Reflection) -> str:
     return r.barriers[0].label + (f" +{more}" if more else "")
 
 
-def save_reflection(profile: Profile, draft: Any) -> Reflection:
-    return journal_actions.add_reflection(
+@dataclass(frozen=True, slots=True)
+class SavedReflection:
+    """A reflection just saved, and whether to offer the "Need help now?" panel."""
+
+    reflection: Reflection
+    offer_help: bool = False
+
+
+def save_reflection(profile: Profile, draft: Any) -> SavedReflection:
+    from companion.actions.help_now import offer_after
+
+    saved = journal_actions.add_reflection(
         profile,
         barriers=draft.barriers,
         what_happened=draft.what_happened,
@@ -64,6 +74,7 @@ def save_reflection(profile: Profile, draft: Any) -> Reflection:
         mood=draft.mood,
         occurrence_id=draft.occurrence_id,
     )
+    return SavedReflection(saved, offer_after(profile, saved))
 
 
 class JournalScreen(MainScreen):

@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Static, TextArea
 
 Check = Callable[[str], Any]  # returns the parsed value or raises ValueError(reason)
 
@@ -23,9 +23,14 @@ class Form(VerticalScroll, can_focus=False):
     the arrows still work. Textual asks each node up the focus chain whether it consumes
     a key before it looks at the bindings above that node, so this one method covers
     every field a form holds, now and later.
+
+    One exception: ``!`` ("Need help now?") works from a checkbox, a drop-down or a
+    button of a form too; only in a field being typed into is it a character.
     """
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        if character == "!" and not isinstance(self.screen.focused, Input | TextArea):
+            return False
         return character is not None and character.isprintable()
 
 

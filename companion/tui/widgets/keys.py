@@ -4,12 +4,14 @@ One Static instead of Textual's Footer: the Footer rebuilds a widget per key eve
 screen is shown, which alone cost more than the 50 ms budget for switching screens.
 
 The screen's keys come first, then the app's; when they do not all fit, they move closer
-together, then the last ones are left out (``?`` lists every key); "? Help" and
-"^p palette" always end the line, so at 80 columns the way to the rest is on screen.
+together, then the last ones are left out (``?`` lists every key); "! Help now",
+"? Help" and "^p palette" always end the line, so at 80 columns the way to the crisis
+contacts and to the rest is on screen.
 
 While the focus is inside a form, a typed character belongs to the form (see ``Form``),
 so the one-letter keys would not work: the bar then shows the keys that do (ctrl+s,
-Escape, Tab), never a key that would type a letter instead.
+Escape, Tab), never a key that would type a letter instead; "! Help now" too, except in a
+field being typed into (where ``!`` is a character).
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from textual.binding import Binding
 from textual.keys import key_to_character
 from textual.markup import escape
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from companion.tui.widgets.form import Form
 
-ALWAYS = ("question_mark",)  # shown at the end whatever the width
+ALWAYS = ("exclamation_mark", "question_mark")  # shown at the end whatever the width
 GAP = "  "
 
 
@@ -90,7 +92,10 @@ class KeysBar(Static):
         self._form_parts.append((len("tab next field"), "[b $accent]tab[/] next field"))
         self._tail.append(palette)
         self._form_tail = [palette]
-        self._shown: tuple[int, bool] = (0, False)
+        # In a form, "!" still opens the crisis panel unless a text field has the focus.
+        help_now = [_part(b, "app") for b in app_keys if b.key == "exclamation_mark"]
+        self._form_help_tail = [*help_now, palette]
+        self._shown: tuple[int, str] = (0, "")
         self._fit(self.app.size.width - 2)  # the padding; resized below once laid out
         self.watch(self.screen, "focused", self._focus_moved, init=False)
 
@@ -100,15 +105,20 @@ class KeysBar(Static):
     def _focus_moved(self, focused: Widget | None) -> None:
         self._fit(self._shown[0])
 
-    def _in_form(self) -> bool:
+    def _where(self) -> str:
+        """``keys`` outside a form; in one, ``typing`` in a text field, else ``form``."""
         focused = self.screen.focused
-        return focused is not None and any(isinstance(n, Form) for n in focused.ancestors)
+        if focused is None or not any(isinstance(n, Form) for n in focused.ancestors):
+            return "keys"
+        return "typing" if isinstance(focused, Input | TextArea) else "form"
 
     def _fit(self, width: int) -> None:
-        in_form = self._in_form()
-        if width > 0 and (width, in_form) != self._shown:
-            self._shown = (width, in_form)
-            if in_form:
+        where = self._where()
+        if width > 0 and (width, where) != self._shown:
+            self._shown = (width, where)
+            if where == "typing":
                 self.update(fit(self._form_parts, self._form_tail, width))
+            elif where == "form":
+                self.update(fit(self._form_parts, self._form_help_tail, width))
             else:
                 self.update(fit(self._parts, self._tail, width))
