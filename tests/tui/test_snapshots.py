@@ -99,11 +99,35 @@ async def _notice_preview(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.click("#makeup")
 
 
+async def _help_now(pilot) -> None:  # type: ignore[no-untyped-def]
+    from companion.domain.help_now import CrisisContact
+    from companion.store import repo_help
+    from tests.conftest import FROZEN_NOW
+
+    own = CrisisContact("Evening IOP after-hours line", phone="+1 212 555 0100",
+                        note="17:00-23:00, every day")  # fmt: skip
+    await pilot.app.backend.call(lambda profile: _contacts(profile, [own], FROZEN_NOW, repo_help))
+    await pilot.press("exclamation_mark")
+
+
+def _contacts(profile, contacts, now, repo_help) -> None:  # type: ignore[no-untyped-def]
+    with profile.store.transaction() as conn:
+        repo_help.set_program_contacts(conn, contacts, now)
+
+
+async def _help_offer(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("j")
+    await settle(pilot)
+    pilot.app.offer_help()
+
+
 DIALOGS = {
     "series_form": _series_form,
     "reflection_form": _reflection_form,
     "checklist_item": _checklist_item,
     "notice_preview": _notice_preview,
+    "help_now": _help_now,
+    "help_offer": _help_offer,
 }
 
 

@@ -52,7 +52,6 @@ class HelpNowDialog(ModalScreen[None]):
     """Who you can reach right now. Escape (or Enter on Close) closes it."""
 
     DEFAULT_CSS = """
-    HelpNowDialog .help-now { border: thick $accent; width: 80; }
     HelpNowDialog #help-now-body { height: auto; max-height: 80vh; }
     """
     BINDINGS = [Binding("escape", "close", "Close")]  # and "!" (the app's key) closes it
@@ -96,9 +95,6 @@ class HelpOfferDialog(ModalScreen[bool]):
     """After a low-mood reflection: would it help to see who you can reach? ``!`` (the
     app's key) or y opens the panel; Escape or n is "not now"."""
 
-    DEFAULT_CSS = """
-    HelpOfferDialog .help-offer { width: 64; border: round $accent; }
-    """
     BINDINGS = [
         Binding("y", "answer(True)", "Show me"),
         Binding("escape,n", "answer(False)", "Not now", key_display="esc"),
