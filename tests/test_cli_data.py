@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 from datetime import timedelta
@@ -248,3 +249,10 @@ def test_erase_removes_the_platform_folders(
     out = run_cli("erase", "--yes", env=env)
     assert out.returncode == 0, out.stderr
     assert everything_under(tmp_path) == ["config", "share"]  # only the XDG roots remain
+
+
+def test_every_key_of_the_export_is_documented() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "export.md").read_text()
+    documented = set(re.findall(r"^\| `(\w+)` \|", doc, flags=re.MULTILINE))
+    data = json.loads(run_cli("export").stdout)
+    assert documented == set(data) == EXPORT_KEYS
