@@ -27,6 +27,7 @@ COMMANDS = [
     "create-coordinator",
     "add-client",
     "revoke-client",
+    "crisis-contacts",
 ]
 
 
