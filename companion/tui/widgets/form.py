@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static
 
 Check = Callable[[str], Any]  # returns the parsed value or raises ValueError(reason)
 
@@ -29,8 +29,9 @@ class Form(VerticalScroll, can_focus=False):
     """
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
-        if character == "!" and not isinstance(self.screen.focused, Input | TextArea):
-            return False
+        if character == "!":  # a character only where the focused field takes it as one
+            focused = self.screen.focused
+            return focused is not None and focused.check_consume_key(key, character)
         return character is not None and character.isprintable()
 
 

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.keys import key_to_character
 from textual.markup import escape
 from textual.widget import Widget
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Static
 
 from companion.tui.widgets.form import Form
 
@@ -110,7 +110,7 @@ class KeysBar(Static):
         focused = self.screen.focused
         if focused is None or not any(isinstance(n, Form) for n in focused.ancestors):
             return "keys"
-        return "typing" if isinstance(focused, Input | TextArea) else "form"
+        return "typing" if focused.check_consume_key("exclamation_mark", "!") else "form"
 
     def _fit(self, width: int) -> None:
         where = self._where()
