@@ -45,7 +45,10 @@ COMMANDS = [
     ["export-ics"],
     ["import-ics", "/dev/null"],
     ["remind", "--no-notify"],
+    ["export"],
 ]
+# Not here: `help-now` (it always answers, with the defaults when the profile cannot be
+# read) and `erase` (it removes a profile that cannot be opened): see test_cli_data.py.
 
 
 def can_mount() -> bool:

@@ -76,6 +76,25 @@ def test_help_now_lists_the_programs_contacts_then_the_defaults(paths: Paths) ->
     }  # fmt: skip
 
 
+def test_help_now_always_answers(home: Path, paths: Paths) -> None:
+    """A crisis line must not depend on the profile: none is made, a broken one is read
+    around."""
+    out = run_cli("help-now")
+    assert out.returncode == 0 and out.stdout.splitlines()[3:5] == DEFAULTS
+    assert everything_under(home) == []  # no profile created just to show the defaults
+    store_contacts(paths, ("After-hours line", "+1 212 555 0100"))
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text('{"timezone": 5}')
+    broken = run_cli("help-now")
+    assert broken.returncode == 0 and broken.stdout.splitlines()[3:5] == DEFAULTS
+    [line] = broken.stderr.strip().splitlines()
+    assert line.startswith("companion: your program's contacts could not be read (")
+    paths.config_file.unlink()
+    paths.database.write_bytes(b"garbage" * 1000)
+    damaged = run_cli("help-now", "--json")
+    assert damaged.returncode == 0 and len(json.loads(damaged.stdout)) == 2
+
+
 def test_a_low_mood_reflection_points_to_help_now_once_a_day() -> None:
     low = run_cli("journal", "add", "--what", "A hard day.", "--mood", "1")
     assert low.returncode == 0 and CLI_OFFER in low.stderr

@@ -19,14 +19,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from companion.errors import one_line
+from companion.errors import ProfileError, one_line
 from companion.paths import Paths
 
 CONFIRM_WORD = "erase"
 
 
-class EraseError(Exception):
-    """A file could not be removed; the message is one line meant for the user."""
+class EraseError(ProfileError):
+    """A file could not be removed; the message is one line meant for the user (the CLI
+    prints it as any profile problem: one line, exit status 2)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ from companion.domain.help_now import (
     should_offer,
 )
 from companion.domain.journal import Reflection
+from companion.errors import ProfileError, one_line
+from companion.paths import Paths
 from companion.store import repo_help
 
 HEADING = "Need help now?"
@@ -38,6 +40,9 @@ class Panel:
     program: str = ""
     own: tuple[CrisisContact, ...] = ()
     everyone: tuple[CrisisContact, ...] = DEFAULT_CONTACTS
+
+    def contacts(self) -> list[CrisisContact]:
+        return [*self.own, *self.everyone]
 
 
 def panel(profile: Profile) -> Panel:
@@ -68,9 +73,25 @@ def program_label(profile: Profile) -> str:
         return ""
 
 
-def lines(profile: Profile) -> list[str]:
-    """What `companion help-now` prints, and the panel shows."""
-    return [HEADING, INTRO, "", *(f"- {c.line()}" for c in contacts(profile)), "", PRIVATE]
+def panel_lines(found: Panel) -> list[str]:
+    """What `companion help-now` prints: the panel as lines of text."""
+    return [HEADING, INTRO, "", *(f"- {c.line()}" for c in found.contacts()), "", PRIVATE]
+
+
+def from_paths(paths: Paths) -> tuple[Panel, str]:
+    """The panel for the profile at ``paths``, and why the program's contacts are missing
+    ('' when they are not). Never raises for the profile: a missing one is not created,
+    and a damaged one (database or settings) still gives the defaults."""
+    if not paths.database.exists():
+        return Panel(), ""
+    try:
+        profile = Profile.open(paths)
+    except (ProfileError, sqlite3.Error, OSError) as exc:
+        return Panel(), f"your program's contacts could not be read ({one_line(str(exc))})"
+    try:
+        return panel(profile), ""
+    finally:
+        profile.close()
 
 
 def offer_after(profile: Profile, reflection: Reflection) -> bool:

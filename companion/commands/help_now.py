@@ -1,12 +1,18 @@
 """`companion help-now`: who you can reach right now, as the app's "Need help now?" panel
-shows it. It reads the program's contacts from this device; nothing is sent anywhere."""
+shows it. It reads the program's contacts from this device; nothing is sent anywhere.
+
+It must always answer: it is registered to receive the profile's paths, and a profile
+that is missing, damaged or has a mistyped config.json still gives 988 and the local
+emergency number (with one line on standard error saying why the program's are missing).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from companion.actions.profile import Profile
 from companion.commands.parse import print_json
+from companion.paths import Paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,16 +24,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "is sent anywhere.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON list of the contacts")
-    p.set_defaults(func=cmd_help_now)
+    p.set_defaults(func=cmd_help_now, paths_only=True)
 
 
-def cmd_help_now(profile: Profile, args: argparse.Namespace) -> int:
+def cmd_help_now(paths: Paths, args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from companion.actions import help_now
 
+    found, problem = help_now.from_paths(paths)
+    if problem:
+        print(f"companion: {problem}", file=sys.stderr)
     if args.json:
-        print_json([{**asdict(c), "line": c.line()} for c in help_now.contacts(profile)])
+        print_json([{**asdict(c), "line": c.line()} for c in found.contacts()])
     else:
-        print("\n".join(help_now.lines(profile)))
+        print("\n".join(help_now.panel_lines(found)))
     return 0
