@@ -17,6 +17,7 @@ command's job (:func:`companion.actions.files.write_private_file`, 0600).
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -97,6 +98,15 @@ def _reflection(r: Reflection, titles: dict[str, str]) -> dict[str, Any]:
             "session_start": _iso(original)}  # fmt: skip
 
 
+def _shared(payload: str) -> str | None:
+    """The reflection text a notice carried, from the payload as it was sent."""
+    try:
+        found = json.loads(payload).get("shared_reflection")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
 def _note(n: DayNote) -> dict[str, Any]:
     return {"uid": n.uid, "title": n.title, "first_day": n.first_day.isoformat(),
             "days": n.days, "rrule": n.rrule, "exdates": [d.isoformat() for d in n.exdates],
@@ -149,9 +159,7 @@ def export_data(profile: Profile) -> dict[str, Any]:
         ],  # fmt: skip
         "reflections": [_reflection(r, titles) for r in _reflections(profile)],
         "checklists": [checklist_json(c) for c in reversed(repo_catchup.list_checklists(conn))],
-        "notices": [
-            {**notice_json(e), "shared_reflection": e.notice.shared_reflection} for e in notices
-        ],
+        "notices": [{**notice_json(e), "shared_reflection": _shared(e.payload)} for e in notices],
         "replies": [reply_json(r) for r in reversed(repo_sync.list_replies(conn))],
         "materials": [
             {
