@@ -31,6 +31,11 @@ class FolderError(ProfileError, OSError):
         return str(self.args[0]) if self.args else "a folder cannot be written"
 
 
+class JournalLocked(ProfileError):
+    """The journal is protected and its passphrase was not given: its text cannot be read
+    or written."""
+
+
 def one_line(text: str) -> str:
     """``text`` with any line breaks folded, so every message fits on one line."""
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())

@@ -84,7 +84,10 @@ STRATEGIES: dict[Barrier, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Reflection:
-    """A journal entry. Private: ``shared`` is False unless attached to a notice."""
+    """A journal entry. Private: ``shared`` is False unless attached to a notice.
+
+    ``locked``: the journal is protected and its key was not at hand, so the free text
+    (``what_happened``, ``plan``) is not known here and both are empty."""
 
     when: datetime
     barriers: tuple[Barrier, ...]
@@ -94,11 +97,12 @@ class Reflection:
     occurrence: tuple[str, datetime] | None = None  # (series uid, original start)
     shared: bool = False
     id: int | None = None
+    locked: bool = False
 
     def __post_init__(self) -> None:
         if self.mood is not None and not 1 <= self.mood <= 5:
             raise JournalError("mood is a number from 1 to 5")
-        if not (self.what_happened.strip() or self.plan.strip() or self.barriers):
+        if not (self.locked or self.what_happened.strip() or self.plan.strip() or self.barriers):
             raise JournalError("a reflection needs at least a barrier, what happened, or a plan")
 
 

@@ -104,6 +104,9 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
+            # What a write deletes or replaces is overwritten with zeros in the file, not
+            # left in free space: a journal locked with a passphrase leaves no old text.
+            conn.execute("PRAGMA secure_delete=ON")
         except BaseException:
             conn.close()
             raise
@@ -174,6 +177,21 @@ class Store:
         return one_line(
             f"cannot {doing} {self.path} ({exc}); check the disk; the file was left untouched"
         )
+
+    def wipe_leftovers(self) -> bool:
+        """Leave no copy of replaced rows in the files: VACUUM rebuilds the database
+        without free pages (its working copy in memory, never a temporary file), then the
+        WAL, which keeps old page images until it restarts, is checkpointed and truncated to
+        nothing. False when another connection's reading held the WAL back."""
+        if self.read_only:
+            raise StoreError(f"cannot save to {self.path}: {self.read_only}; nothing was changed")
+        try:
+            self.conn.execute("PRAGMA temp_store=MEMORY")
+            self.conn.execute("VACUUM")
+            busy, _log, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(self.problem(exc)) from exc
+        return not busy
 
     @property
     def version(self) -> int:

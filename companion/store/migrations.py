@@ -267,6 +267,26 @@ V7 = (
     "ALTER TABLE sync_state ADD COLUMN discreet_default INTEGER NOT NULL DEFAULT 0",
 )
 
+# v8: the journal's free text encrypted at rest once the client sets a passphrase (issue
+# 16). journal_key holds what unlocking needs: the key derivation, its salt and parameters
+# (kept so they can change later) and the key check, an AES-GCM sealing of a constant; never
+# the passphrase nor a hash of it. A protected reflection keeps '' in what_happened and
+# plan and its text sealed in what_sealed and plan_sealed (see companion.domain.vault).
+V8 = (
+    """CREATE TABLE journal_key (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        kdf TEXT NOT NULL,
+        salt BLOB NOT NULL,
+        time_cost INTEGER NOT NULL,
+        memory_kib INTEGER NOT NULL,
+        parallelism INTEGER NOT NULL,
+        key_check BLOB NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    "ALTER TABLE reflection ADD COLUMN what_sealed BLOB",
+    "ALTER TABLE reflection ADD COLUMN plan_sealed BLOB",
+)
+
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, V1),
     (2, V2),
@@ -275,5 +295,6 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (5, V5),
     (6, V6),
     (7, V7),
+    (8, V8),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
