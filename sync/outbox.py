@@ -34,7 +34,7 @@ from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
 from companion.domain.notices import Timing
-from companion.store import repo_catchup, repo_outbox, repo_schedule
+from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
 from companion.store.repo_outbox import PendingNotice
 from sync.changes import find_occurrence
 from sync.protocol import NoticeOut
@@ -90,6 +90,8 @@ def deliver_one(profile: Profile, api: Api, notice: PendingNotice, *, retry: boo
         repo_outbox.mark_delivered(conn, notice.id, now, answer.status)
         follow_verdict(profile, conn, notice, answer)
         repo_catchup.tick_key(conn, notice.series_uid, notice.original_start, TELL, now)
+        if repo_journal.is_protected(conn):  # the shared text's copy in clear goes
+            repo_outbox.forget_shared_text(conn, notice.id)
     return "delivered"
 
 

@@ -17,7 +17,7 @@ from companion.actions.schedule import find_occurrence
 from companion.domain import vault
 from companion.domain.catchup import REFLECT
 from companion.domain.journal import Barrier, BarrierInsight, JournalError, Reflection, insights
-from companion.store import repo_catchup, repo_journal
+from companion.store import repo_catchup, repo_journal, repo_outbox
 
 WRONG = "that is not the passphrase"
 FORGOTTEN = (
@@ -36,11 +36,13 @@ class WrongPassphrase(UserError):
 
 @dataclass(frozen=True, slots=True)
 class Relocked:
-    """What protect, change or unprotect did: how many reflections, and whether the old
-    copies were wiped from the files (False: another Companion held the WAL open)."""
+    """What protect, change or unprotect did: how many reflections, whether the old
+    copies were wiped from the files (False: another Companion held the WAL open), and
+    how many queued notices still carry a shared reflection in clear until delivered."""
 
     reflections: int
     wiped: bool
+    waiting_shared: int = 0
 
 
 def add_reflection(
@@ -155,9 +157,11 @@ def _reseal(profile: Profile, old: bytes | None, passphrase: str | None) -> Relo
         if new is not None:
             params, _key, check = new
             repo_journal.set_key(conn, params, check, profile.now())
+            repo_outbox.forget_shared_text(conn)
         else:
             repo_journal.drop_key(conn)
-    return Relocked(n, profile.store.wipe_leftovers())
+        waiting = repo_outbox.waiting_with_shared_text(conn) if new is not None else 0
+    return Relocked(n, profile.store.wipe_leftovers(), waiting)
 
 
 def protect(profile: Profile, passphrase: str) -> Relocked:

@@ -176,10 +176,18 @@ def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
     from companion.actions.notify import notice_json, notify
+    from companion.commands.passphrase import journal_key
     from sync.client import push
 
+    key = journal_key(profile, need=True) if args.share_reflection else None
     notice = notify(
-        profile, args.occurrence, args.barrier, args.message, args.makeup, args.share_reflection
+        profile,
+        args.occurrence,
+        args.barrier,
+        args.message,
+        args.makeup,
+        args.share_reflection,
+        key,
     )
     result = push(profile)
     entry = repo_outbox.get(profile.store.conn, notice.id)
