@@ -162,6 +162,7 @@ def test_refusals_are_one_line(files: dict[str, str], home: Path) -> None:
         cli_run("journal", "protect", "--passphrase-file", files["new"])
     )
     assert "no reflection 9" in one_line_error(cli_run("journal", "show", "9"))
+    assert "journal is protected" in one_line_error(cli_run("demo"))
 
 
 def test_help_says_what_stays_readable_and_that_it_cannot_be_recovered() -> None:

@@ -113,6 +113,11 @@ def is_protected(profile: Profile) -> bool:
     return repo_journal.is_protected(profile.store.conn)
 
 
+def key_is_current(profile: Profile, key: bytes) -> bool:
+    """False when the passphrase was changed (or removed and set again) since ``key``."""
+    return repo_journal.key_is_current(profile.store.conn, key)
+
+
 def unlock(profile: Profile, passphrase: str) -> bytes:
     """The journal's key for ``passphrase`` (one Argon2id derivation, about 0.2 s);
     :class:`WrongPassphrase` when it is not the one set."""

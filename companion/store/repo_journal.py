@@ -25,6 +25,7 @@ LOCKED = (
     "the journal is locked: give its passphrase (at a terminal, or in the file "
     "COMPANION_PASSPHRASE_FILE names) to read or write its text"
 )
+STALE = "the journal's passphrase was changed elsewhere; unlock it again; nothing was saved"
 
 
 def _aad(rid: int, column: str) -> bytes:
@@ -71,6 +72,8 @@ def add_reflection(conn: sqlite3.Connection, r: Reflection, key: bytes | None = 
     protected = is_protected(conn)
     if protected and key is None and (r.what_happened or r.plan):
         raise JournalLocked(LOCKED)
+    if protected and key is not None and not key_is_current(conn, key):
+        raise JournalLocked(STALE)  # sealed under it, the text would open for no one
     uid, original = r.occurrence if r.occurrence else (None, None)
     cur = conn.execute(
         "INSERT INTO reflection (created, series_uid, original_start, barriers, what_happened, "
@@ -128,6 +131,8 @@ def list_reflections(
     limit: int | None = None,
     key: bytes | None = None,
 ) -> list[Reflection]:
+    if key is not None and not key_is_current(conn, key):
+        key = None  # the passphrase changed meanwhile: nothing opens with it
     sql, args = "SELECT * FROM reflection", []
     if since is not None:
         sql += " WHERE created >= ?"
@@ -141,6 +146,8 @@ def list_reflections(
 def get_reflection(
     conn: sqlite3.Connection, rid: int, key: bytes | None = None
 ) -> Reflection | None:
+    if key is not None and not key_is_current(conn, key):
+        key = None
     row = conn.execute("SELECT * FROM reflection WHERE id = ?", (rid,)).fetchone()
     return _reflection(row, key) if row else None
 
@@ -162,6 +169,12 @@ def has_reflection_for(conn: sqlite3.Connection, uid: str, original: datetime) -
 # ---- the journal's key ---------------------------------------------------------------
 def is_protected(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM journal_key").fetchone() is not None
+
+
+def key_is_current(conn: sqlite3.Connection, key: bytes) -> bool:
+    """Whether ``key`` opens the journal as it is now (not one from before a change)."""
+    stored = get_key(conn)
+    return stored is None or vault.key_matches(key, stored[1])
 
 
 def get_key(conn: sqlite3.Connection) -> tuple[vault.KdfParams, bytes] | None:

@@ -42,10 +42,12 @@ class JournalData:
     titles: dict[str, str]
     by_week: BarrierWeeks | None = None
     protected: bool = False
+    stale_key: bool = False  # the passphrase changed elsewhere since the app unlocked
 
 
 def load_journal(profile: Profile, key: bytes | None = None) -> JournalData:
-    reflections = journal_actions.readable_reflections(profile, key)
+    stale = key is not None and not journal_actions.key_is_current(profile, key)
+    reflections = journal_actions.readable_reflections(profile, None if stale else key)
     return JournalData(
         reflections=reflections,
         insights_4=journal_actions.barrier_insights(profile, weeks=4),
@@ -53,6 +55,7 @@ def load_journal(profile: Profile, key: bytes | None = None) -> JournalData:
         titles={s.uid: s.title for s in list_series(profile)},
         by_week=load_barrier_weeks(profile, reflections),
         protected=journal_actions.is_protected(profile),
+        stale_key=stale,
     )
 
 
@@ -121,6 +124,8 @@ class JournalScreen(MainScreen):
             app.ask_unlock()
 
     def show(self, data: JournalData) -> None:
+        if data.stale_key:
+            self.companion.lock_journal("The journal's passphrase was changed: unlock it again.")
         if self.data is None:  # the first visit
             self._offer_unlock(data)
         tz = self.companion.tz

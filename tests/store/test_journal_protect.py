@@ -256,3 +256,16 @@ def test_sharing_decrypts_only_the_one_attached(program_profile: Profile, home: 
     assert entry is not None and json.loads(entry.payload)["shared_reflection"] is None
     profile.store.wipe_leftovers()
     assert found_in(home, "The camera froze.") == []
+
+
+def test_a_key_from_before_a_change_neither_reads_nor_writes(profile: Profile) -> None:
+    """Text sealed under a stale key would open for no one: refused, nothing saved."""
+    write(profile)
+    journal.protect(profile, PASS)
+    stale = journal.unlock(profile, PASS)
+    journal.change_passphrase(profile, stale, NEW)
+    assert not journal.key_is_current(profile, stale)
+    assert all(r.locked for r in journal.readable_reflections(profile, stale))
+    with pytest.raises(JournalLocked, match="changed elsewhere"):
+        write(profile, key=stale)
+    assert len(journal.readable_reflections(profile)) == 1

@@ -264,3 +264,17 @@ async def test_the_idle_time_is_a_setting(demo_profile: Profile, app_for) -> Non
         await settle(pilot)
     assert app.settings.journal_lock_min == 3
     assert load_settings(demo_profile.paths.config_file).journal_lock_min == 3
+
+
+async def test_a_passphrase_changed_elsewhere_locks_the_app(locked: Profile, app_for) -> None:
+    app: CompanionApp = app_for(locked)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        await unlock_with(pilot, PASS)
+        assert NEWEST in detail(app)
+        journal.change_passphrase(locked, journal.unlock(locked, PASS), "seven quiet rivers")
+        await pilot.pause(app.STORE_CHECK_S + 0.5)  # the app notices the other writer
+        await settle(pilot)
+        assert app.journal_key is None and LOCKED in detail(app)
