@@ -5,14 +5,13 @@ Build it with :func:`make_app`; ``companion`` calls :func:`run`."""
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from textual import events, on, work
-from textual.app import App, SystemCommand
+from textual import on, work
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -25,6 +24,7 @@ from companion.domain.links import is_web_link
 from companion.store.db import StoreError
 from companion.tui import optional
 from companion.tui.backend import Backend
+from companion.tui.journal_lock import JournalLock
 from companion.tui.messages import (
     NOT_ENROLLED,
     ActionDone,
@@ -37,7 +37,7 @@ from companion.tui.messages import (
 )
 
 T = TypeVar("T")
-EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)
+EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)  # said in one line
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
@@ -51,7 +51,7 @@ def _screen(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
-class CompanionApp(App[None]):
+class CompanionApp(JournalLock):
     """Today, Schedule, Journal, Catch-up, Notify and Settings over one profile."""
 
     TITLE = "Companion"
@@ -79,8 +79,6 @@ class CompanionApp(App[None]):
 
     REMINDER_CHECK_S = 30.0  # how often reminders are looked for while the app is open
     STORE_CHECK_S = 1.0  # how often the store is asked whether another process wrote to it
-    IDLE_CHECK_S = 5.0  # how often the journal's idle lock looks at the time
-    INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
     sync_state: reactive[SyncState] = reactive(SyncState, init=False)
     program_name: reactive[str] = reactive("", init=False)
@@ -98,10 +96,7 @@ class CompanionApp(App[None]):
         self._background_started = False
         self._store_check_running = False
         self._mask_switch = True
-        # A protected journal's key, in memory only while unlocked (see lock_journal).
-        self.journal_key: bytes | None = None
-        self.journal_asked = False  # the unlock dialog was offered since start or last lock
-        self.last_input = time.monotonic()
+        self.init_journal_lock()
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
 
@@ -115,11 +110,6 @@ class CompanionApp(App[None]):
         self.set_interval(self.REMINDER_CHECK_S, self.check_reminders)
         self.set_interval(self.STORE_CHECK_S, self.check_store)
         self.set_interval(self.IDLE_CHECK_S, self.check_journal_idle)
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, self.INPUT) and not event.is_forwarded:
-            self.last_input = time.monotonic()  # the idle lock counts from here
-        await super().on_event(event)
 
     def first_paint_done(self) -> None:
         """Today is on screen: now start the first sync and reminder check (they import
@@ -272,6 +262,10 @@ class CompanionApp(App[None]):
         yield SystemCommand(
             "Light / dark", "Switch between the light and dark theme", self.action_toggle_dark
         )
+        if self.journal_key is not None:
+            yield SystemCommand(
+                "Lock the journal", "Forget its key now (it asks again)", self.lock_journal
+            )
 
     # ---- sync and reminders ----------------------------------------------------------
     def action_sync_now(self) -> None:
@@ -333,88 +327,6 @@ class CompanionApp(App[None]):
             return
         for reminder in due:
             self.post_message(ReminderDue(reminder.message))
-
-    # ---- the journal's lock ----------------------------------------------------------
-    def journal_unlocked(self, key: bytes) -> None:
-        """Keep ``key`` in memory until the idle lock (or ``l``) drops it; show the text."""
-        self.journal_key, self.journal_asked = key, True
-        self.last_input = time.monotonic()
-        self.reload_screens()
-
-    def lock_journal(self, why: str = "Locked your journal.") -> None:
-        """Forget the key; every screen reloads without it, so no decrypted text stays on
-        view or in the screens' data. The next visit to the Journal asks again."""
-        if self.journal_key is None:
-            return
-        self.journal_key, self.journal_asked = None, False
-        self.reload_screens()
-        self.notify(why)
-
-    def check_journal_idle(self) -> None:
-        minutes = self.settings.journal_lock_min
-        if self.journal_key is not None and minutes:
-            idle = time.monotonic() - self.last_input
-            if idle >= minutes * 60:
-                self.lock_journal(
-                    f"Locked your journal after {minutes} minute{'s' if minutes > 1 else ''} "
-                    "without a key press."
-                )
-
-    def ask_unlock(
-        self,
-        then: Callable[[bytes], Any] | None = None,
-        why: str = "",
-        otherwise: Callable[[], Any] | None = None,
-    ) -> None:
-        """Show the unlock dialog; on success keep the key and call ``then(key)``, else
-        say ``why`` it was asked (when given) and call ``otherwise()``."""
-        from companion.tui.dialogs.unlock import UnlockDialog
-
-        self.journal_asked = True
-
-        def answered(key: bytes | None) -> None:
-            if key is not None:
-                self.journal_unlocked(key)
-                if then is not None:
-                    then(key)
-                return
-            if why:
-                self.notify(why, severity="warning")
-            if otherwise is not None:
-                otherwise()
-
-        self.push_screen(UnlockDialog(why), answered)
-
-    def with_journal_key(
-        self,
-        then: Callable[[bytes | None], Any],
-        why: str,
-        otherwise: Callable[[], Any] | None = None,
-    ) -> None:
-        """Call ``then(key)``: None when the journal is not protected, the key when it is
-        unlocked; when it is locked, ask first (``why`` says what for), and if the user
-        declines call ``otherwise()`` instead."""
-        self._with_journal_key(then, why, otherwise)
-
-    @work(group="journal-key", exit_on_error=False)
-    async def _with_journal_key(
-        self,
-        then: Callable[[bytes | None], Any],
-        why: str,
-        otherwise: Callable[[], Any] | None,
-    ) -> None:
-        if self.journal_key is None:
-            from companion.actions.journal import is_protected
-
-            try:
-                protected = await self.backend.call(is_protected)
-            except EXPECTED as exc:
-                self.post_message(ActionFailed(str(exc)))
-                return
-            if protected:
-                self.ask_unlock(then, why, otherwise)
-                return
-        then(self.journal_key)
 
     def explain_not_enrolled(self) -> None:
         self.notify(NOT_ENROLLED, severity="warning")
