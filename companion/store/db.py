@@ -180,14 +180,23 @@ class Store:
 
     def wipe_leftovers(self) -> bool:
         """Leave no copy of replaced rows in the files: VACUUM rebuilds the database
-        without free pages (its working copy in memory, never a temporary file), then the
-        WAL, which keeps old page images until it restarts, is checkpointed and truncated to
-        nothing. False when another connection's reading held the WAL back."""
+        without free pages (its working copy in memory, never a temporary file), then
+        :meth:`truncate_wal`. With ``secure_delete`` on, the truncation alone already
+        leaves nothing; the VACUUM is for rare, sensitive rewrites (a journal's passphrase)."""
         if self.read_only:
             raise StoreError(f"cannot save to {self.path}: {self.read_only}; nothing was changed")
         try:
             self.conn.execute("PRAGMA temp_store=MEMORY")
             self.conn.execute("VACUUM")
+        except sqlite3.Error as exc:
+            raise StoreError(self.problem(exc)) from exc
+        return self.truncate_wal()
+
+    def truncate_wal(self) -> bool:
+        """Checkpoint the WAL and truncate it to nothing: it keeps old page images (what a
+        write replaced) until it restarts. False when another connection's reading held it
+        back; the last connection to close removes it anyway."""
+        try:
             busy, _log, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.Error as exc:
             raise StoreError(self.problem(exc)) from exc
