@@ -19,6 +19,10 @@ WRITABLE_ADVICE = "make it writable, or set COMPANION_HOME to a folder you can w
 FULL_ADVICE = "free some space and try again"
 
 
+class UserError(Exception):
+    """A mistake in what the user asked for; the message is one line meant for them."""
+
+
 class ProfileError(Exception):
     """A profile's files cannot be used as asked; the message is one line for the user."""
 

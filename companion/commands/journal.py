@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from companion.actions.journal import (
-    add_reflection,
-    barrier_insights,
-    list_reflections,
-    reflection_json,
-)
-from companion.actions.profile import Profile
 from companion.commands.parse import print_json, whole
-from companion.domain.journal import Barrier
+from companion.domain.terms import Barrier
+
+if TYPE_CHECKING:
+    from companion.actions.profile import Profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import add_reflection, reflection_json
+
     r = add_reflection(
         profile,
         barriers=args.barrier,
@@ -77,6 +76,8 @@ def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import list_reflections, reflection_json
+
     found = list_reflections(profile, args.limit)
     if args.json:
         print_json([reflection_json(r) for r in found])
@@ -96,6 +97,8 @@ def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_insights(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import barrier_insights
+
     found = barrier_insights(profile, args.weeks)
     if args.json:
         print_json(

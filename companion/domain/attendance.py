@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from companion.domain.schedule import Occurrence
@@ -145,7 +144,7 @@ def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:
 
 def needed_to_reach(threshold: float, attended: int, counted: int) -> int:
     """Sessions still to attend so that attended/counted >= threshold (exact arithmetic)."""
-    target = math.ceil(Fraction(str(threshold)) * counted)
+    target = math.ceil(round(threshold * counted, 9))  # 0.8 * 5 is 4.000000000000001
     return max(0, target - attended)
 
 
