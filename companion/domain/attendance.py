@@ -86,6 +86,7 @@ class WeekSummary:
     counted: int  # every occurrence that counts: all but cancelled
     threshold: float
     needed_to_stay_above: int | None  # None: the threshold cannot be reached this week
+    made_up: int = 0  # of ``attended``: sessions made up
 
     @property
     def rate(self) -> float | None:
@@ -156,10 +157,20 @@ def week_summary(
     week_start: datetime,
 ) -> WeekSummary:
     """Summarise the occurrences of one week (the caller picks them by week bounds)."""
+    statuses = [(occ, status_of(occ, marks, now)) for occ in occurrences]
+    return tally(statuses, policy, now, week_start)
+
+
+def tally(
+    statuses: Iterable[tuple[Occurrence, Status]],
+    policy: Policy,
+    now: datetime,
+    week_start: datetime,
+) -> WeekSummary:
+    """Summarise one week's occurrences with their statuses already worked out."""
     counts = dict.fromkeys(Status, 0)
     remaining = unrecorded = 0
-    for occ in occurrences:
-        status = status_of(occ, marks, now)
+    for occ, status in statuses:
         counts[status] += 1
         if status in UNMARKED:
             if occ.end > now:  # not over yet: one in progress can still be attended
@@ -182,6 +193,7 @@ def week_summary(
         counted=counted,
         threshold=policy.threshold,
         needed_to_stay_above=needed,
+        made_up=counts[Status.MADE_UP],
     )
 
 
