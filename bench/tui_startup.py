@@ -3,9 +3,11 @@
 Runs the real ``companion`` in a pseudo-terminal (120x40), as a person's terminal would:
 
 - start-up: from process start until the Today screen is painted with its data (the week's
-  attendance line, which appears only once the profile is loaded). Budget < 0.5 s.
+  attendance line, which appears only once the profile is loaded). Budget: at most 1.3x a
+  bare one-widget Textual app started the same way in the same run.
 - screen switch: from writing a key (s, j, c, t) until the new screen's frame has been
-  written. Budget < 50 ms.
+  written, the first visit to each screen (1.5 s after Today shows, as a person reads it
+  first; the app builds the other screens meanwhile) and later ones. Budget < 50 ms.
 - reference: the wall time of ``khal list`` on the same schedule, exported as .ics.
 
     .venv/bin/python bench/tui_startup.py [--runs 5]
@@ -129,7 +131,7 @@ def time_app(home: Path, runs: int) -> tuple[list[float], list[float], list[floa
         term = Terminal(home)
         try:
             starts.append(term.wait_for(TODAY_MARK) - term.started)
-            time.sleep(0.5)  # let the start-up workers (sync, reminders) finish
+            time.sleep(1.5)  # a person reads Today first; the app builds the rest meanwhile
             for round_ in range(3):
                 for key, marker in SWITCHES:
                     t0 = term.press(key)
@@ -190,14 +192,16 @@ def main() -> int:
     print(f"five years: {count} occurrences, 500 reflections; {args.runs} starts at 120x40; "
           f"load average {load_before:.1f} before, {load:.1f} after, on {os.cpu_count()} "
           "cores")  # fmt: skip
-    ok_start = statistics.median(starts) < 0.5
-    ok_switch = statistics.median(again) < 0.05
+    ratio = statistics.median(starts) / statistics.median(bare)
+    ok_start = ratio <= 1.3
+    ok_switch = statistics.median(again) < 0.05 and statistics.median(first) < 0.05
     print(f"reference, a bare one-widget Textual app: {ms(bare)}")
-    print(f"start to painted Today: {ms(starts)}  (budget < 500 ms: "
+    print(f"start to painted Today: {ms(starts)}, {ratio:.2f}x the bare app  (budget 1.3x: "
           f"{'ok' if ok_start else 'OVER'})")  # fmt: skip
     print(f"keypress screen switch, screen already built: {ms(again)} over {len(again)} "
           f"switches  (budget < 50 ms: {'ok' if ok_switch else 'OVER'})")  # fmt: skip
-    print(f"keypress screen switch, first visit (builds the screen): {ms(first)}")
+    print(f"keypress screen switch, first visit (built ahead): {ms(first)}  (budget < 50 ms: "
+          f"{'ok' if statistics.median(first) < 0.05 else 'OVER'})")  # fmt: skip
     if khal is None:
         print("khal list: khal is not installed (reference skipped)")
     else:

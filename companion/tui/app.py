@@ -36,6 +36,8 @@ from companion.tui.messages import (
 )
 
 T = TypeVar("T")
+PREBUILT = ("schedule", "journal", "catchup", "notify", "settings")  # built once Today shows
+BUILD_GAP_S = 0.05
 EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)
 
 
@@ -94,6 +96,7 @@ class CompanionApp(App[None]):
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
         self._store_check_running = False
+        self._reminder_check_running = False
         self._mask_switch = True
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
@@ -123,8 +126,20 @@ class CompanionApp(App[None]):
         only builds the screen."""
         import importlib
 
-        for module in ("schedule", "journal", "catchup", "notify", "settings"):
+        for module in PREBUILT:
             importlib.import_module(f"companion.tui.screens.{module}")
+        self.call_from_thread(self._build_ahead, list(PREBUILT))
+
+    def _build_ahead(self, modes: list[str]) -> None:
+        """Build the other screens one at a time, a moment apart, so a first visit only
+        shows its screen and a key pressed meanwhile waits for at most one build."""
+        from companion.tui import internals
+
+        while modes and not internals.build_mode(self, modes[0]):
+            modes.pop(0)  # the user went there first
+        if modes:
+            self.set_timer(BUILD_GAP_S, lambda: self._build_ahead(modes[1:]))
+            return
         # What start-up built lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall a keypress now and then for 40-80 ms.
         import gc
@@ -307,17 +322,23 @@ class CompanionApp(App[None]):
             self.reload_screens()
 
     def check_reminders(self) -> None:
-        self._check_reminders()
+        """Look for due reminders, unless a check is still running: a new one would cancel
+        it (a busy machine could then never finish one)."""
+        if not self._reminder_check_running:
+            self._reminder_check_running = True
+            self._check_reminders()
 
-    @work(exclusive=True, group="reminders", exit_on_error=False)
+    @work(group="reminders", exit_on_error=False)
     async def _check_reminders(self) -> None:
-        ics = optional.ics()
-        if ics is None:
-            return
         try:
+            ics = optional.ics()
+            if ics is None:
+                return
             due = await self.backend.call(ics.due_reminders)
         except Exception:  # noqa: BLE001 - a failed reminder check is retried next tick
             return
+        finally:
+            self._reminder_check_running = False
         for reminder in due:
             self.post_message(ReminderDue(reminder.message))
 

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from companion.tui import internals
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.keys import KeysBar
@@ -30,21 +31,15 @@ class MainScreen(Screen[None]):
         super().__init__()
         self._texts: dict[str, str] = {}
         # A new screen is styled as its widgets mount. Textual also re-parses and re-applies
-        # the whole stylesheet (twice) on the first switch to a screen whose CSS count lags
-        # the app's, for screens that bring CSS of their own; these bring none (app.tcss is
-        # loaded at start). Once a screen is on view the stylesheet is set up (the first
-        # screen waits for that). A later theme change still lags and is applied then.
+        # the whole stylesheet (twice, its parse cache dropped) on the first switch to a
+        # screen whose CSS count lags the app's, for screens that bring CSS of their own;
+        # these bring none (app.tcss is loaded at start), the first one included: the app's
+        # stylesheet is parsed with the theme's variables already. A later theme change
+        # still lags and is applied then.
         try:
-            if self.app.screen.is_mounted:
-                self._css_update_count = self.app._css_update_count
-        except Exception:  # noqa: BLE001 - the first screen, or no app: Textual's way
+            internals.styled_as_app(self)
+        except Exception:  # noqa: BLE001 - no app (a screen built outside one)
             pass
-
-    def on_mount(self) -> None:
-        # The first screen mounts after the app's first styling pass, which could not
-        # record it yet: record it now, or the first switch back to it restyles the app.
-        if self._css_update_count == -1:
-            self._css_update_count = self.app._css_update_count
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
