@@ -100,6 +100,9 @@ class CompanionApp(App[None]):
         self._mask_switch = True
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
+        from companion.tui.screens.today import load_today_data
+
+        self.backend.ahead(load_today_data)  # Today's data loads while Textual starts
 
     def now(self) -> datetime:
         return self.clock()

@@ -30,3 +30,8 @@ def styled_as_app(screen: Screen) -> None:
     does not re-parse and re-apply the whole stylesheet (twice). Only for screens that
     bring no CSS of their own."""
     screen._css_update_count = screen.app._css_update_count
+
+
+def css_unrecorded(screen: Screen) -> bool:
+    """Whether ``screen`` mounted before the app's first styling pass could record it."""
+    return screen._css_update_count == -1

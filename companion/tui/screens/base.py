@@ -31,15 +31,22 @@ class MainScreen(Screen[None]):
         super().__init__()
         self._texts: dict[str, str] = {}
         # A new screen is styled as its widgets mount. Textual also re-parses and re-applies
-        # the whole stylesheet (twice, its parse cache dropped) on the first switch to a
-        # screen whose CSS count lags the app's, for screens that bring CSS of their own;
-        # these bring none (app.tcss is loaded at start), the first one included: the app's
-        # stylesheet is parsed with the theme's variables already. A later theme change
-        # still lags and is applied then.
+        # the whole stylesheet (twice) on the first switch to a screen whose CSS count lags
+        # the app's, for screens that bring CSS of their own; these bring none (app.tcss is
+        # loaded at start). Once a screen is on view the stylesheet is set up (the first
+        # screen waits for that: its restyle also gives the focused panel its focus style).
+        # A later theme change still lags and is applied then.
         try:
-            internals.styled_as_app(self)
-        except Exception:  # noqa: BLE001 - no app (a screen built outside one)
+            if self.app.screen.is_mounted:
+                internals.styled_as_app(self)
+        except Exception:  # noqa: BLE001 - the first screen, or no app: Textual's way
             pass
+
+    def on_mount(self) -> None:
+        # The first screen mounts after the app's first styling pass, which could not
+        # record it yet: record it now, or the first switch back to it restyles the app.
+        if internals.css_unrecorded(self):
+            internals.styled_as_app(self)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
