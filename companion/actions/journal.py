@@ -17,21 +17,11 @@ from companion.actions.schedule import find_occurrence
 from companion.domain import vault
 from companion.domain.catchup import REFLECT
 from companion.domain.journal import Barrier, BarrierInsight, JournalError, Reflection, insights
+from companion.errors import WRONG_PASSPHRASE, WrongPassphrase
 from companion.store import repo_catchup, repo_journal, repo_outbox
 
-WRONG = "that is not the passphrase"
-FORGOTTEN = (
-    "A forgotten passphrase cannot be recovered: without it the text of your reflections "
-    "is lost for good (their barriers, mood and dates stay readable)."
-)
+WRONG = WRONG_PASSPHRASE
 NOT_PROTECTED = "the journal is not protected (see `companion journal protect`)"
-
-
-class WrongPassphrase(UserError):
-    """The passphrase does not open the journal; nothing changed."""
-
-    def __init__(self, message: str = WRONG) -> None:
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

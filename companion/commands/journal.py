@@ -4,22 +4,17 @@ barrier-reflection journal, and locking its text with a passphrase."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from companion.actions.journal import (
-    FORGOTTEN,
-    add_reflection,
-    barrier_insights,
-    change_passphrase,
-    get_reflection,
-    protect,
-    readable_reflections,
-    reflection_json,
-    unprotect,
-)
-from companion.actions.profile import Profile, UserError
 from companion.commands.parse import print_json, whole
 from companion.commands.passphrase import ENV, journal_key, new_passphrase
-from companion.domain.journal import Barrier, Reflection
+from companion.domain.terms import Barrier
+from companion.domain.vault import FORGOTTEN
+from companion.errors import UserError
+
+if TYPE_CHECKING:
+    from companion.actions.profile import Profile
+    from companion.domain.journal import Reflection
 
 LOCKED_LINE = f"🔒 text locked: give the passphrase at a terminal or in {ENV} to read it"
 PROTECT_HELP = (
@@ -111,6 +106,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import add_reflection, reflection_json
+
     has_text = bool(args.what.strip() or args.plan.strip())
     r = add_reflection(
         profile,
@@ -129,6 +126,8 @@ def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import readable_reflections, reflection_json
+
     key = journal_key(profile, need=False)
     found = readable_reflections(profile, key, args.limit)
     if args.json:
@@ -163,6 +162,8 @@ def print_reflection(profile: Profile, r: Reflection, *, full: bool = False) -> 
 
 
 def cmd_show(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import get_reflection, reflection_json
+
     get_reflection(profile, args.id)  # a missing one is an error before any prompt
     r = get_reflection(profile, args.id, journal_key(profile, need=False))
     if args.json:
@@ -173,6 +174,8 @@ def cmd_show(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_protect(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import change_passphrase, protect
+
     if args.change:
         key = journal_key(profile, need=True)
         if key is None:
@@ -193,6 +196,8 @@ def cmd_protect(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_unprotect(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import unprotect
+
     key = journal_key(profile, need=True)
     if key is None:
         raise UserError("the journal is not protected")
@@ -215,6 +220,8 @@ def _wiped(wiped: bool) -> None:
 
 
 def cmd_insights(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.journal import barrier_insights
+
     found = barrier_insights(profile, args.weeks)
     if args.json:
         print_json(

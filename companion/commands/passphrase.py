@@ -10,10 +10,13 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from companion.actions.journal import FORGOTTEN, WRONG, WrongPassphrase, is_protected, unlock
-from companion.actions.profile import Profile, UserError
-from companion.store.repo_journal import LOCKED
+from companion.domain.vault import FORGOTTEN
+from companion.errors import JOURNAL_LOCKED, WRONG_PASSPHRASE, UserError, WrongPassphrase
+
+if TYPE_CHECKING:
+    from companion.actions.profile import Profile
 
 ENV = "COMPANION_PASSPHRASE_FILE"
 TRIES = 3
@@ -52,6 +55,8 @@ def journal_key(profile: Profile, *, need: bool) -> bytes | None:
     """The journal's key, or None when it is not protected. From ``COMPANION_PASSPHRASE_FILE``
     when set, else asked at a terminal (up to three tries; Enter alone leaves it locked
     when ``need`` is False). Without either: None, or :class:`UserError` when ``need``."""
+    from companion.actions.journal import is_protected, unlock
+
     if not is_protected(profile):
         return None
     named = os.environ.get(ENV)
@@ -59,10 +64,10 @@ def journal_key(profile: Profile, *, need: bool) -> bytes | None:
         try:
             return unlock(profile, read_passphrase_file(named, ENV))
         except WrongPassphrase:
-            raise WrongPassphrase(f"{WRONG} (the one in {ENV})") from None
+            raise WrongPassphrase(f"{WRONG_PASSPHRASE} (the one in {ENV})") from None
     if not at_terminal():
         if need:
-            raise UserError(LOCKED)
+            raise UserError(JOURNAL_LOCKED)
         return None
     hint = "" if need else " (Enter to leave it locked)"
     for _ in range(TRIES):
@@ -72,8 +77,8 @@ def journal_key(profile: Profile, *, need: bool) -> bytes | None:
         try:
             return unlock(profile, text)
         except WrongPassphrase:
-            print(f"{WRONG}; try again", file=sys.stderr)
-    raise WrongPassphrase(f"{WRONG} ({TRIES} tries); nothing was changed")
+            print(f"{WRONG_PASSPHRASE}; try again", file=sys.stderr)
+    raise WrongPassphrase(f"{WRONG_PASSPHRASE} ({TRIES} tries); nothing was changed")
 
 
 def new_passphrase(file: str | None) -> str:

@@ -25,6 +25,10 @@ TAG_BYTES = 16
 FORMAT = 1  # the first byte of every sealed value: how the rest is laid out
 PAD_TO = 32  # plaintexts are padded to a multiple of this: lengths show only roughly
 PASSPHRASE_CHARS = (8, 1024)
+FORGOTTEN = (
+    "A forgotten passphrase cannot be recovered: without it the text of your reflections "
+    "is lost for good (their barriers, mood and dates stay readable)."
+)
 _CHECK = b"Companion journal key check, format 1"
 _CHECK_AAD = b"companion/journal_key/check"
 # Bounds on stored parameters: a damaged row must not make an unlock take an hour or

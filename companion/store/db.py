@@ -53,7 +53,11 @@ def to_db(when: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, STAMP).replace(tzinfo=UTC)
+    """The store's UTC text (``STAMP``) as an aware datetime; anything else is a ValueError.
+    fromisoformat, not strptime: ten times faster, and no _strptime import for `status`."""
+    if len(text) != 20 or text[10] != "T" or text[-1] != "Z":
+        raise ValueError(f"not a stored time: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 class Damaged(sqlite3.DatabaseError):

@@ -15,17 +15,13 @@ from datetime import datetime
 
 from companion.domain import vault
 from companion.domain.journal import Barrier, Reflection
-from companion.errors import JournalLocked
+from companion.errors import JOURNAL_LOCKED, STALE_KEY, JournalLocked
 from companion.store.db import from_db, to_db
 
 log = logging.getLogger(__name__)
 # Each free-text field and the column its sealed value lives in.
 SEALED = {"what_happened": "what_sealed", "plan": "plan_sealed"}
-LOCKED = (
-    "the journal is locked: give its passphrase (at a terminal, or in the file "
-    "COMPANION_PASSPHRASE_FILE names) to read or write its text"
-)
-STALE = "the journal's passphrase was changed elsewhere; unlock it again; nothing was saved"
+LOCKED, STALE = JOURNAL_LOCKED, STALE_KEY
 
 
 def _aad(rid: int, column: str) -> bytes:

@@ -37,7 +37,9 @@ from companion.tui.messages import (
 )
 
 T = TypeVar("T")
-EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)  # said in one line
+PREBUILT = ("schedule", "journal", "catchup", "notify", "settings")  # built once Today shows
+BUILD_GAP_S = 0.05
+EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
@@ -95,10 +97,14 @@ class CompanionApp(JournalLock):
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
         self._store_check_running = False
+        self._reminder_check_running = False
         self._mask_switch = True
         self.init_journal_lock()
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
+        from companion.tui.screens.today import load_today_data
+
+        self.backend.ahead(load_today_data)  # Today's data loads while Textual starts
 
     def now(self) -> datetime:
         return self.clock()
@@ -126,8 +132,20 @@ class CompanionApp(JournalLock):
         only builds the screen."""
         import importlib
 
-        for module in ("schedule", "journal", "catchup", "notify", "settings"):
+        for module in PREBUILT:
             importlib.import_module(f"companion.tui.screens.{module}")
+        self.call_from_thread(self._build_ahead, list(PREBUILT))
+
+    def _build_ahead(self, modes: list[str]) -> None:
+        """Build the other screens one at a time, a moment apart, so a first visit only
+        shows its screen and a key pressed meanwhile waits for at most one build."""
+        from companion.tui import internals
+
+        while modes and not internals.build_mode(self, modes[0]):
+            modes.pop(0)  # the user went there first
+        if modes:
+            self.set_timer(BUILD_GAP_S, lambda: self._build_ahead(modes[1:]))
+            return
         # What start-up built lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall a keypress now and then for 40-80 ms.
         import gc
@@ -314,17 +332,23 @@ class CompanionApp(JournalLock):
             self.reload_screens()
 
     def check_reminders(self) -> None:
-        self._check_reminders()
+        """Look for due reminders, unless a check is still running: a new one would cancel
+        it (a busy machine could then never finish one)."""
+        if not self._reminder_check_running:
+            self._reminder_check_running = True
+            self._check_reminders()
 
-    @work(exclusive=True, group="reminders", exit_on_error=False)
+    @work(group="reminders", exit_on_error=False)
     async def _check_reminders(self) -> None:
-        ics = optional.ics()
-        if ics is None:
-            return
         try:
+            ics = optional.ics()
+            if ics is None:
+                return
             due = await self.backend.call(ics.due_reminders)
         except Exception:  # noqa: BLE001 - a failed reminder check is retried next tick
             return
+        finally:
+            self._reminder_check_running = False
         for reminder in due:
             self.post_message(ReminderDue(reminder.message))
 

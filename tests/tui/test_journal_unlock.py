@@ -14,6 +14,7 @@ from textual.widgets import Select
 from companion.actions import journal, schedule
 from companion.actions.profile import Profile
 from companion.domain.journal import Barrier
+from companion.tui import internals
 from companion.tui.app import CompanionApp
 from companion.tui.dialogs.reflection_form import ReflectionForm
 from companion.tui.dialogs.unlock import UnlockDialog
@@ -58,6 +59,9 @@ async def test_the_first_visit_asks_a_wrong_passphrase_lets_one_try_again(
     app: CompanionApp = app_for(locked)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        await pilot.pause(1.0)  # the other screens are built ahead meanwhile
+        await settle(pilot)
+        assert internals.mode_is_built(app, "journal")
         assert not isinstance(app.screen, UnlockDialog)  # not at start: Today comes first
         await pilot.press("j")
         await settle(pilot)

@@ -118,8 +118,11 @@ class JournalScreen(MainScreen):
             self._offer_unlock(self.data)
 
     def _offer_unlock(self, data: JournalData) -> None:
-        """On a visit, a locked journal asks once (until the next idle lock)."""
+        """On a visit, a locked journal asks once (until the next idle lock); never while
+        the screen is built ahead out of sight."""
         app = self.companion
+        if not self.is_active:
+            return
         if data.protected and app.journal_key is None and not app.journal_asked:
             app.ask_unlock()
 

@@ -203,8 +203,9 @@ class NotifyScreen(MainScreen):
         """Open the form on one session (from Today, Schedule or Catch-up)."""
         self.pending = (occurrence_id, makeup)
         self.query_one(TabbedContent).active = "tell"
-        if self.data is not None:
-            self._apply_pending()
+        # Applied by the next show: what this screen holds may be from before the session
+        # existed (a screen built ahead, or visited before enrolling).
+        self.reload()
 
     # ---- showing -----------------------------------------------------------------------
     def show(self, data: NotifyData) -> None:
