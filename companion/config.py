@@ -26,6 +26,7 @@ from companion.paths import write_private
 MAX_REMINDERS = 10
 MAX_REMINDER_MIN = 14 * 24 * 60  # a reminder at most 14 days ahead, as a series allows
 SYNC_INTERVAL_S = (30, 86_400)
+JOURNAL_LOCK_MIN = (0, 1440)
 
 
 class ConfigError(ProfileError):
@@ -48,6 +49,9 @@ class Settings:
     """How the client's name shows in notice previews."""
     sync_interval_s: int = 300
     """Background sync period in the app, 30 to 86400 seconds."""
+    journal_lock_min: int = 10
+    """Minutes without a key press after which the app locks a protected journal again
+    and forgets its key, 0 to 1440; 0 never does."""
 
 
 class Invalid(ValueError):
@@ -114,6 +118,7 @@ CHECKS: dict[str, Callable[[object], Any]] = {
     "theme": _text(64),
     "client_name": _text(100),
     "sync_interval_s": _whole(*SYNC_INTERVAL_S),
+    "journal_lock_min": _whole(*JOURNAL_LOCK_MIN),
 }
 # A setting added later without an entry above still has its type checked.
 BY_TYPE: dict[str, Callable[[object], Any]] = {

@@ -19,6 +19,10 @@ WRITABLE_ADVICE = "make it writable, or set COMPANION_HOME to a folder you can w
 FULL_ADVICE = "free some space and try again"
 
 
+class UserError(Exception):
+    """A mistake in what the user asked for; the message is one line meant for them."""
+
+
 class ProfileError(Exception):
     """A profile's files cannot be used as asked; the message is one line for the user."""
 
@@ -29,6 +33,26 @@ class FolderError(ProfileError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "a folder cannot be written"
+
+
+class JournalLocked(ProfileError):
+    """The journal is protected and its passphrase was not given: its text cannot be read
+    or written."""
+
+
+WRONG_PASSPHRASE = "that is not the passphrase"
+JOURNAL_LOCKED = (
+    "the journal is locked: give its passphrase (at a terminal, or in the file "
+    "COMPANION_PASSPHRASE_FILE names) to read or write its text"
+)
+STALE_KEY = "the journal's passphrase was changed elsewhere; unlock it again; nothing was saved"
+
+
+class WrongPassphrase(UserError):
+    """The passphrase does not open the journal; nothing changed."""
+
+    def __init__(self, message: str = WRONG_PASSPHRASE) -> None:
+        super().__init__(message)
 
 
 def one_line(text: str) -> str:

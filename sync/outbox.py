@@ -34,7 +34,8 @@ from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
 from companion.domain.notices import Timing
-from companion.store import repo_catchup, repo_outbox, repo_schedule
+from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
+from companion.store.db import StoreError
 from companion.store.repo_outbox import PendingNotice
 from sync.changes import find_occurrence
 from sync.protocol import NoticeOut
@@ -90,6 +91,13 @@ def deliver_one(profile: Profile, api: Api, notice: PendingNotice, *, retry: boo
         repo_outbox.mark_delivered(conn, notice.id, now, answer.status)
         follow_verdict(profile, conn, notice, answer)
         repo_catchup.tick_key(conn, notice.series_uid, notice.original_start, TELL, now)
+        # A protected journal keeps no copy of a shared reflection in clear once sent.
+        forgot = repo_journal.is_protected(conn) and repo_outbox.forget_shared_text(conn, notice.id)
+    if forgot:
+        try:
+            profile.store.truncate_wal()  # nor in the WAL's old pages
+        except StoreError as exc:  # delivered all the same; the next one tries again
+            log.info("could not truncate the WAL after delivery: %s", exc)
     return "delivered"
 
 

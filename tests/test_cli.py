@@ -182,3 +182,23 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert db_dump(home) == before
+
+
+def test_every_command_is_registered_by_the_module_cli_names_for_it() -> None:
+    """`companion status` builds only the parser of its own module (`cli.COMMANDS`); a
+    command missing from that table or listed under the wrong module would not parse."""
+    import argparse
+    import importlib
+
+    from companion.cli import COMMAND_MODULES, COMMANDS, build_parser
+
+    registered: dict[str, str] = {}
+    for name in COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).register(sub)
+        registered |= dict.fromkeys(sub.choices, name)
+    assert registered == COMMANDS
+    for command in COMMANDS:  # the partial parser knows the command and nothing else
+        sub = build_parser(command)._subparsers._group_actions[0]  # type: ignore[union-attr]
+        assert command in sub.choices
+        assert set(sub.choices) <= {c for c, m in COMMANDS.items() if m == COMMANDS[command]}

@@ -275,3 +275,29 @@ def test_every_key_of_the_export_is_documented() -> None:
     documented = set(re.findall(r"^\| `(\w+)` \|", doc, flags=re.MULTILINE))
     data = json.loads(run_cli("export").stdout)
     assert documented == set(data) == EXPORT_KEYS
+
+
+def test_a_protected_journal_is_exported_decrypted_only_with_its_passphrase(
+    home: Path, paths: Paths
+) -> None:
+    words = "The group felt like too much today."
+    secret = home / "journal.pass"
+    secret.write_text("blue kettle morning\n")
+    assert run_cli("journal", "add", "--barrier", "emotional", "--what", words, "--mood", "2",
+                   input="").returncode == 0  # fmt: skip
+    assert run_cli("journal", "protect", "--passphrase-file", str(secret), input="").returncode == 0
+    locked = run_cli("export", input="")  # no terminal, no passphrase file: left locked
+    assert locked.returncode == 0, locked.stderr
+    assert words not in locked.stdout
+    [r] = json.loads(locked.stdout)["reflections"]
+    assert (r["locked"], r["what_happened"], r["mood"]) == (True, None, 2)
+    assert r["barriers"] == ["emotional"]
+    assert "the journal's text is locked in this export" in locked.stderr
+    md = run_cli("export", "--format", "markdown", input="").stdout
+    assert words not in md and "🔒 Text locked" in md
+    env = {"COMPANION_PASSPHRASE_FILE": str(secret)}
+    opened = run_cli("export", input="", env=env)
+    [r] = json.loads(opened.stdout)["reflections"]
+    assert (r["locked"], r["what_happened"]) == (False, words)
+    assert "locked in this export" not in opened.stderr
+    assert f"> {words}" in run_cli("export", "--format", "markdown", input="", env=env).stdout

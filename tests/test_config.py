@@ -21,6 +21,8 @@ BAD = [
     ({"discreet": 1}, '"discreet" is 1; use true or false'),
     ({"sync_interval_s": True}, '"sync_interval_s" is true; use a whole number from 30'),
     ({"sync_interval_s": 5}, "from 30 to 86400"),
+    ({"journal_lock_min": -1}, '"journal_lock_min" is -1; use a whole number from 0 to 1440'),
+    ({"journal_lock_min": 2000}, "from 0 to 1440"),
     ({"client_name": ["Jo"]}, '"client_name" is ["Jo"]; use text'),
     ({"discret": True}, 'unknown setting "discret"; the settings are timezone, discreet'),
 ]

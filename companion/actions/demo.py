@@ -115,6 +115,11 @@ def load_demo(profile: Profile, seed: int = 7) -> dict[str, int]:
             "this profile already has sessions; run the demo on an empty profile "
             "(e.g. COMPANION_HOME=$(mktemp -d) companion demo)"
         )
+    if repo_journal.is_protected(conn):  # its reflections would need the passphrase
+        raise UserError(
+            "this profile's journal is protected with a passphrase; run the demo on an "
+            "empty profile (e.g. COMPANION_HOME=$(mktemp -d) companion demo)"
+        )
     rng = random.Random(seed)
     now = profile.now()
     tz = zone(TZ)

@@ -8,8 +8,10 @@ catch-up checklists, the notices you sent and your coordinator's replies, materi
 make-up offers, your settings and the program's crisis contacts. Never the device token
 or the calendar feed's secret address: anyone holding those could read your schedule.
 
-Reflections are read through :func:`_reflections` alone, so an encrypted journal needs
-one change here: read them decrypted when the journal is unlocked.
+Reflections are read through :func:`_reflections` alone, with the journal's key when the
+command could unlock it (``companion.actions.journal.readable_reflections``): a protected
+journal's text is then exported decrypted, and without the key it is exported as locked
+(``locked: true``, its text null), barriers, mood and dates still there.
 
 Nothing is sent anywhere and nothing in the profile changes; writing the file is the
 command's job (:func:`companion.actions.files.write_private_file`, 0600).
@@ -25,7 +27,7 @@ from typing import Any
 from companion import __version__
 from companion.actions import help_now
 from companion.actions.catchup import checklist_json
-from companion.actions.journal import reflection_json
+from companion.actions.journal import readable_reflections, reflection_json
 from companion.actions.notify import notice_json, reply_json
 from companion.actions.profile import Profile
 from companion.domain.journal import Reflection
@@ -34,7 +36,6 @@ from companion.domain.schedule import Series, occurrence_id, rule_in_words
 from companion.store import (
     repo_catchup,
     repo_help,
-    repo_journal,
     repo_notes,
     repo_outbox,
     repo_schedule,
@@ -46,9 +47,9 @@ FORMAT = "companion-export"
 VERSION = 1
 
 
-def _reflections(profile: Profile) -> list[Reflection]:
+def _reflections(profile: Profile, key: bytes | None) -> list[Reflection]:
     """Every reflection, oldest first: the one place the export reads journal text."""
-    return list(reversed(repo_journal.list_reflections(profile.store.conn)))
+    return list(reversed(readable_reflections(profile, key)))
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -113,8 +114,9 @@ def _note(n: DayNote) -> dict[str, Any]:
             "description": n.description, "origin": n.origin}  # fmt: skip
 
 
-def export_data(profile: Profile) -> dict[str, Any]:
-    """The whole profile as one JSON-ready object (see docs/export.md)."""
+def export_data(profile: Profile, key: bytes | None = None) -> dict[str, Any]:
+    """The whole profile as one JSON-ready object (see docs/export.md); ``key`` opens a
+    protected journal's text."""
     conn = profile.store.conn
     titles = {s.uid: s.title for s in repo_schedule.list_series(conn)}
     program = repo_schedule.get_program(conn)
@@ -157,7 +159,7 @@ def export_data(profile: Profile) -> dict[str, Any]:
             }
             for uid, original, status, source, updated in repo_schedule.mark_rows(conn)
         ],  # fmt: skip
-        "reflections": [_reflection(r, titles) for r in _reflections(profile)],
+        "reflections": [_reflection(r, titles) for r in _reflections(profile, key)],
         "checklists": [checklist_json(c) for c in reversed(repo_catchup.list_checklists(conn))],
         "notices": [{**notice_json(e), "shared_reflection": _shared(e.payload)} for e in notices],
         "replies": [reply_json(r) for r in reversed(repo_sync.list_replies(conn))],

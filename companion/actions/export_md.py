@@ -46,9 +46,12 @@ def _label(barrier: str) -> str:
         return barrier
 
 
-def markdown(profile: Profile) -> str:
-    """The profile as a Markdown document."""
-    data = export_data(profile)
+LOCKED = "🔒 Text locked: export again with the journal's passphrase to include it."
+
+
+def markdown(profile: Profile, key: bytes | None = None) -> str:
+    """The profile as a Markdown document; ``key`` opens a protected journal's text."""
+    data = export_data(profile, key)
     tz = profile.tz()
     lines = ["# Companion: your journal and records", ""]
     lines += [f"Exported {_when(data['exported_at'], tz)} ({tz.key}) by Companion "
@@ -81,9 +84,12 @@ def _journal(data: dict[str, Any], tz: ZoneInfo) -> list[str]:
         if r["mood"] is not None:
             out.append(f"Mood: {r['mood']} of 5 ({MOODS.get(r['mood'], '')})  ")
         out += ["Shared with your coordinator" if r["shared"] else "Private", ""]
-        for key, head in (("what_happened", "What happened"), ("plan", "Plan for next time")):
-            if r[key]:
-                out += [f"**{head}**", "", *quoted(r[key]), ""]
+        if r["locked"]:
+            out += [LOCKED, ""]
+            continue
+        for field, head in (("what_happened", "What happened"), ("plan", "Plan for next time")):
+            if r[field]:
+                out += [f"**{head}**", "", *quoted(r[field]), ""]
     return out
 
 

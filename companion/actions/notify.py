@@ -63,12 +63,18 @@ def _build(
     makeup: bool,
     share_reflection_id: int | None,
     notice_id: str | None = None,
+    key: bytes | None = None,
 ) -> tuple[AbsenceNotice, Reflection | None]:
     reflection = None
     if share_reflection_id is not None:
-        reflection = repo_journal.get_reflection(profile.store.conn, share_reflection_id)
+        # Only this reflection is decrypted, in memory, for the notice the client asked for.
+        reflection = repo_journal.get_reflection(profile.store.conn, share_reflection_id, key)
         if reflection is None:
             raise UserError(f"no reflection {share_reflection_id} (see `companion journal list`)")
+        if reflection.locked:
+            raise UserError(
+                f"reflection {share_reflection_id} is locked: unlock the journal to attach it"
+            )
     now = profile.now()
     try:
         notice = AbsenceNotice(
@@ -139,11 +145,15 @@ def notify_occurrence(
     message: str = "",
     makeup: bool = False,
     share_reflection_id: int | None = None,
+    key: bytes | None = None,
 ) -> AbsenceNotice:
-    """:func:`notify` for an occurrence already looked up."""
+    """:func:`notify` for an occurrence already looked up; ``key`` opens a shared
+    reflection of a protected journal."""
     barrier = _barrier(barrier)
     _check_notifiable(profile, occ)
-    notice, reflection = _build(profile, occ, barrier, message, makeup, share_reflection_id)
+    notice, reflection = _build(
+        profile, occ, barrier, message, makeup, share_reflection_id, key=key
+    )
     status = Status.EXCUSED if notice.timing is Timing.ADVANCE else Status.MISSED
     with profile.store.transaction() as conn:
         if repo_schedule.mark_source(conn, *occ.key) != "program":
@@ -161,12 +171,14 @@ def notify(
     message: str = "",
     makeup: bool = False,
     share_reflection_id: int | None = None,
+    key: bytes | None = None,
 ) -> AbsenceNotice:
     """Tell the coordinator about a session you will miss (advance: it becomes excused) or
     missed (after: it becomes missed, with its catch-up checklist). The notice is queued in
-    the same transaction; deliver it with ``sync.client.sync_now``."""
+    the same transaction; deliver it with ``sync.client.sync_now``. ``key`` opens the
+    shared reflection when the journal is protected."""
     occ = find_occurrence(profile, occurrence_id)
-    return notify_occurrence(profile, occ, barrier, message, makeup, share_reflection_id)
+    return notify_occurrence(profile, occ, barrier, message, makeup, share_reflection_id, key)
 
 
 def preview_text(
@@ -176,10 +188,11 @@ def preview_text(
     message: str = "",
     makeup: bool = False,
     share_reflection_id: int | None = None,
+    key: bytes | None = None,
 ) -> str:
     """Exactly what the coordinator will read, without saving anything."""
     occ = find_occurrence(profile, occurrence_id)
-    notice, _ = _build(profile, occ, barrier, message, makeup, share_reflection_id)
+    notice, _ = _build(profile, occ, barrier, message, makeup, share_reflection_id, key=key)
     return preview(notice, client_name(profile), profile.tz())
 
 

@@ -11,14 +11,11 @@ from companion.clock import Clock, system_clock
 from companion.config import Settings, load_settings, save_settings
 from companion.domain.attendance import Policy
 from companion.domain.schedule import ScheduleError, zone
+from companion.errors import UserError as UserError  # re-exported: callers import it here
 from companion.paths import Paths, default_paths
 from companion.store.db import Store
 from companion.store.repo_schedule import Program, get_program
 from companion.store.repo_sync import get_discreet
-
-
-class UserError(Exception):
-    """A mistake in what the user asked for; the message is one line meant for them."""
 
 
 def local_zone_name() -> str:

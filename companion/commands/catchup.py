@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from companion.actions.catchup import add_item, checklist_json, checklists, set_item
-from companion.actions.profile import Profile
 from companion.commands.parse import print_json, whole
-from companion.domain.catchup import CatchUpChecklist
-from companion.domain.schedule import occurrence_id
+
+if TYPE_CHECKING:
+    from companion.actions.profile import Profile
+    from companion.domain.catchup import CatchUpChecklist
 
 ITEM = whole(1, 1000)
 
@@ -42,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def show(profile: Profile, c: CatchUpChecklist) -> None:
+    from companion.domain.schedule import occurrence_id
+
     tz = profile.tz()
     print(
         f"{c.original_start.astimezone(tz):%a %d %b %H:%M} {c.title}  {c.progress()}  "
@@ -53,6 +56,8 @@ def show(profile: Profile, c: CatchUpChecklist) -> None:
 
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.catchup import checklist_json, checklists
+
     found = checklists(profile, open_only=not args.all)
     if args.json:
         print_json([checklist_json(c) for c in found])
@@ -65,10 +70,14 @@ def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_tick(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.catchup import set_item
+
     show(profile, set_item(profile, args.occurrence, args.item, args.done))
     return 0
 
 
 def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.catchup import add_item
+
     show(profile, add_item(profile, args.occurrence, args.text, args.link))
     return 0

@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from companion.actions.profile import Profile, UserError
-from companion.paths import Paths
+from companion.errors import UserError
 
 if TYPE_CHECKING:
     from companion.actions.erase import ErasePlan
+    from companion.actions.profile import Profile
+    from companion.paths import Paths
 
 PRIVATE_NOTE = (
     "companion: this export holds your private journal; keep it where only you can read it "
@@ -30,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Your program, schedule, attendance, journal, catch-up checklists, the "
         "notices you sent and your coordinator's replies, as documented JSON (docs/export.md) "
         "or a readable Markdown journal. Standard output by default; -o writes a file only "
-        "you can read (0600). Nothing is sent anywhere.",
+        "you can read (0600). A protected journal asks for its passphrase at a terminal (or "
+        "reads COMPANION_PASSPHRASE_FILE); without it its text is exported as locked. "
+        "Nothing is sent anywhere.",
     )
     p.add_argument("--format", choices=("json", "markdown"), default="json",
                    help="json (default) or markdown")  # fmt: skip
@@ -61,15 +64,21 @@ def cmd_export(profile: Profile, args: argparse.Namespace) -> int:
     import json
 
     from companion.actions.files import write_private_file
+    from companion.actions.journal import is_protected
+    from companion.commands.passphrase import ENV, journal_key
 
+    key = journal_key(profile, need=False)  # a protected journal: asked, or left locked
     if args.format == "markdown":
         from companion.actions.export_md import markdown
 
-        text = markdown(profile)
+        text = markdown(profile, key)
     else:
         from companion.actions.export import export_data
 
-        text = json.dumps(export_data(profile), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(export_data(profile, key), indent=2, ensure_ascii=False) + "\n"
+    if key is None and is_protected(profile):
+        print(f"companion: the journal's text is locked in this export: give its passphrase "
+              f"at a terminal or in {ENV} to include it", file=sys.stderr)  # fmt: skip
     if args.output in (None, "-"):
         print(PRIVATE_NOTE, file=sys.stderr)
         sys.stdout.write(text)

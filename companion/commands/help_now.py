@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from companion.commands.parse import print_json
-from companion.paths import Paths
+
+if TYPE_CHECKING:
+    from companion.paths import Paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:

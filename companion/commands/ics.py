@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from companion.actions.profile import Profile, UserError
 from companion.commands.parse import look_ahead, print_json
+from companion.errors import UserError
+
+if TYPE_CHECKING:
+    from companion.actions.profile import Profile
 
 NOTIFY_TIMEOUT_S = 5
 
@@ -119,6 +121,9 @@ def cmd_remind(profile: Profile, args: argparse.Namespace) -> int:
 
 def notify(title: str, body: str) -> bool:
     """A desktop notification through notify-send; False when there is none or it fails."""
+    import shutil
+    import subprocess
+
     exe = shutil.which("notify-send")
     if exe is None:
         return False

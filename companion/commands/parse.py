@@ -12,14 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from companion.domain.schedule import (
-    MAX_DURATION,
-    MAX_REMINDER,
-    YEARS,
-    ScheduleError,
-    check_rule,
-    rule_from_words,
-)
+from companion.domain.terms import MAX_DURATION, MAX_REMINDER, YEARS, ScheduleError
 
 DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.I)
 LONGEST = timedelta(days=3650)  # no duration argument is longer than this
@@ -134,6 +127,8 @@ def seconds(low: float, high: float) -> Callable[[str], float]:
 def parse_repeat(text: str) -> str | None:
     """A repeat in words or an RRULE, as an RRULE (None: once); refused when it repeats
     more often than daily or is otherwise unbounded (the domain's one-line reason)."""
+    from companion.domain.schedule import check_rule, rule_from_words
+
     try:
         rule = rule_from_words(text)
         if rule:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from companion.actions.profile import Profile
-from companion.actions.schedule import add_series, list_series, remove_series, set_aside
 from companion.commands.parse import (
     format_offset,
     parse_datetime,
@@ -15,7 +14,10 @@ from companion.commands.parse import (
     print_json,
     session_length,
 )
-from companion.domain.schedule import Kind, rule_in_words
+from companion.domain.terms import Kind
+
+if TYPE_CHECKING:
+    from companion.actions.profile import Profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,6 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.schedule import add_series
+    from companion.domain.schedule import rule_in_words
+
     rule = args.repeat
     series = add_series(
         profile,
@@ -100,6 +105,8 @@ def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def series_json(s) -> dict[str, object]:
+    from companion.domain.schedule import rule_in_words
+
     return {
         "uid": s.uid,
         "title": s.title,
@@ -118,6 +125,9 @@ def series_json(s) -> dict[str, object]:
 
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.schedule import list_series, set_aside
+    from companion.domain.schedule import rule_in_words
+
     found = list_series(profile)
     unusable = set_aside(profile)
     if args.json:
@@ -140,6 +150,8 @@ def cmd_list(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.schedule import remove_series
+
     removed = remove_series(profile, args.series)
     print(f"Removed {removed.title} ({removed.uid}).")
     return 0

@@ -1,22 +1,26 @@
-"""`companion demo`, `status`, `sessions`, `mark`."""
+"""`companion demo`, `status`, `sessions`, `mark`.
+
+Each command imports the actions it uses when it runs (see ``companion.commands``)."""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-from companion.actions.demo import load_demo
-from companion.actions.notes import notes_between
-from companion.actions.profile import Profile, UserError
-from companion.actions.schedule import mark, occurrences, set_aside
-from companion.actions.today import TodayView, load_today, occurrence_id_of
 from companion.commands.parse import parse_datetime, print_json
-from companion.domain.attendance import UNMARKED, Status
-from companion.domain.meeting import access_lines
-from sync.credentials import credentials_problem
+from companion.errors import UserError
 
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from companion.actions.profile import Profile
+    from companion.actions.today import TodayView
+
+STATUS_FIELDS = (
+    "next, start, in, join, attended, week, rate, policy, queued, failed, catchup, unexcused "
+    "(see README)"
+)
 MAX_SPAN = timedelta(days=3653)  # ten years: every series' sessions in it are listed
 
 
@@ -35,7 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Show the next session, this week's attendance against the "
         "program's policy, unexcused absences and open catch-up checklists.",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print one JSON object")
+    shape.add_argument("--line", action="store_true",
+                       help="one short line for a status bar: 'next: Process Group 18:00 "
+                       "(in 48 min) · 3/5 · 1 queued' (discreet when discreet is on)")  # fmt: skip
+    shape.add_argument("--format", metavar="TEMPLATE",
+                       help="one line from fields, e.g. '{next} {start} · {attended}/{week}'. "
+                       f"Fields: {STATUS_FIELDS}")  # fmt: skip
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser(
@@ -61,6 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.demo import load_demo
+
     counts = load_demo(profile)
     print(
         f"Loaded the demo program Evening IOP: {counts['series']} series, "
@@ -71,7 +84,24 @@ def cmd_demo(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
+    if args.line or args.format is not None:
+        from companion.actions import status_line
+        from companion.actions.today import load_today
+
+        if args.format is not None:
+            status_line.check_format(args.format)  # a typo fails before any work
+        view, tz, discreet = load_today(profile), profile.tz(), profile.discreet()
+        if args.line:
+            print(status_line.line(view, tz, discreet))
+        else:
+            print(status_line.formatted(args.format, view, tz, discreet))
+        return 0
     if args.json:
+        from dataclasses import asdict
+
+        from companion.actions.schedule import set_aside
+        from companion.actions.today import load_today
+
         unusable = [asdict(bad) for bad in set_aside(profile)]  # uid, title, reason
         print_json({**load_today(profile).as_json(), "set_aside": unusable})
     else:
@@ -80,6 +110,10 @@ def cmd_status(profile: Profile, args: argparse.Namespace) -> int:
 
 
 def print_status(profile: Profile) -> None:
+    from companion.actions.schedule import set_aside
+    from companion.actions.today import load_today, occurrence_id_of
+    from companion.domain.meeting import access_lines
+
     view = load_today(profile)
     tz = profile.tz()
     print(f"{view.program.name} · {view.now.astimezone(tz):%a %d %b %H:%M}")
@@ -122,6 +156,8 @@ def print_status(profile: Profile) -> None:
 
 def print_replies(profile: Profile, view: TodayView, tz: ZoneInfo) -> None:
     """The coordinator's replies and the outbox, when there are any."""
+    from sync.credentials import credentials_problem
+
     if view.replies:
         print("From your coordinator:")
     for r in view.replies:
@@ -147,6 +183,9 @@ def print_replies(profile: Profile, view: TodayView, tz: ZoneInfo) -> None:
 
 
 def cmd_sessions(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.notes import notes_between
+    from companion.actions.schedule import occurrences
+
     tz = profile.tz()
     now = profile.now().astimezone(tz)
     start = (
@@ -186,6 +225,9 @@ def _aware(value: datetime, tz) -> datetime:
 
 
 def cmd_mark(profile: Profile, args: argparse.Namespace) -> int:
+    from companion.actions.schedule import mark
+    from companion.domain.attendance import UNMARKED, Status
+
     view = mark(profile, args.occurrence, Status(args.status))
     o = view.occurrence
     when = f"{o.title} on {o.local_start(profile.tz()):%a %d %b %H:%M}"

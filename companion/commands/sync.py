@@ -7,17 +7,15 @@ parser registers every command, and `companion status` must not pay for the netw
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from typing import TYPE_CHECKING
 
-from companion.actions.profile import Profile, UserError
 from companion.commands.parse import print_json, seconds, whole
-from companion.domain.journal import Barrier
-from companion.domain.notices import NoticeState, Timing
-from companion.store import repo_outbox
+from companion.domain.terms import Barrier
+from companion.errors import UserError
 
 if TYPE_CHECKING:
+    from companion.actions.profile import Profile
     from sync.client import SyncResult
 
 BARRIERS = ", ".join(b.value for b in Barrier)
@@ -117,6 +115,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
+    import socket
+
     from sync.client import enroll
 
     name = args.device_name or socket.gethostname()
@@ -176,10 +176,20 @@ def cmd_unenroll(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_notify(profile: Profile, args: argparse.Namespace) -> int:
     from companion.actions.notify import notice_json, notify
+    from companion.commands.passphrase import journal_key
+    from companion.domain.notices import NoticeState, Timing
+    from companion.store import repo_outbox
     from sync.client import push
 
+    key = journal_key(profile, need=True) if args.share_reflection else None
     notice = notify(
-        profile, args.occurrence, args.barrier, args.message, args.makeup, args.share_reflection
+        profile,
+        args.occurrence,
+        args.barrier,
+        args.message,
+        args.makeup,
+        args.share_reflection,
+        key,
     )
     result = push(profile)
     entry = repo_outbox.get(profile.store.conn, notice.id)
@@ -275,6 +285,8 @@ def cmd_sync(profile: Profile, args: argparse.Namespace) -> int:
 
 def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
     from companion.actions.notify import discard, notice_json, outbox, retry
+    from companion.domain.notices import NoticeState
+    from companion.store import repo_outbox
     from sync.client import push
 
     if args.retry and args.discard:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from companion.domain.schedule import Occurrence
@@ -87,6 +86,7 @@ class WeekSummary:
     counted: int  # every occurrence that counts: all but cancelled
     threshold: float
     needed_to_stay_above: int | None  # None: the threshold cannot be reached this week
+    made_up: int = 0  # of ``attended``: sessions made up
 
     @property
     def rate(self) -> float | None:
@@ -145,7 +145,7 @@ def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:
 
 def needed_to_reach(threshold: float, attended: int, counted: int) -> int:
     """Sessions still to attend so that attended/counted >= threshold (exact arithmetic)."""
-    target = math.ceil(Fraction(str(threshold)) * counted)
+    target = math.ceil(round(threshold * counted, 9))  # 0.8 * 5 is 4.000000000000001
     return max(0, target - attended)
 
 
@@ -157,10 +157,20 @@ def week_summary(
     week_start: datetime,
 ) -> WeekSummary:
     """Summarise the occurrences of one week (the caller picks them by week bounds)."""
+    statuses = [(occ, status_of(occ, marks, now)) for occ in occurrences]
+    return tally(statuses, policy, now, week_start)
+
+
+def tally(
+    statuses: Iterable[tuple[Occurrence, Status]],
+    policy: Policy,
+    now: datetime,
+    week_start: datetime,
+) -> WeekSummary:
+    """Summarise one week's occurrences with their statuses already worked out."""
     counts = dict.fromkeys(Status, 0)
     remaining = unrecorded = 0
-    for occ in occurrences:
-        status = status_of(occ, marks, now)
+    for occ, status in statuses:
         counts[status] += 1
         if status in UNMARKED:
             if occ.end > now:  # not over yet: one in progress can still be attended
@@ -183,6 +193,7 @@ def week_summary(
         counted=counted,
         threshold=policy.threshold,
         needed_to_stay_above=needed,
+        made_up=counts[Status.MADE_UP],
     )
 
 

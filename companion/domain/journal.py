@@ -12,55 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
-
-class JournalError(ValueError):
-    """A reflection that cannot be saved as given."""
-
-
-class Barrier(StrEnum):
-    """Why a session was missed (or nearly missed)."""
-
-    TECHNICAL = "technical"
-    WORK_SCHOOL = "work_school"
-    FAMILY_CHILDCARE = "family_childcare"
-    HEALTH = "health"
-    EMOTIONAL = "emotional"
-    MOTIVATION = "motivation"
-    FORGOT = "forgot"
-    NO_PRIVATE_SPACE = "no_private_space"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return BARRIER_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Barrier:
-        """Accept the value, the label, or a unique prefix ("work", "family/childcare")."""
-        key = text.strip().lower()
-        for barrier in cls:
-            if key in (barrier.value, barrier.label, barrier.label.replace("/", "_")):
-                return barrier
-        matches = [b for b in cls if b.value.startswith(key) or b.label.startswith(key)]
-        if key and len(matches) == 1:
-            return matches[0]
-        choices = ", ".join(b.value for b in cls)
-        raise JournalError(f"unknown barrier {text!r} (choose from {choices})")
-
-
-BARRIER_LABELS = {
-    Barrier.TECHNICAL: "technical",
-    Barrier.WORK_SCHOOL: "work/school",
-    Barrier.FAMILY_CHILDCARE: "family/childcare",
-    Barrier.HEALTH: "health",
-    Barrier.EMOTIONAL: "emotional/symptoms",
-    Barrier.MOTIVATION: "motivation",
-    Barrier.FORGOT: "forgot/scheduling",
-    Barrier.NO_PRIVATE_SPACE: "no private space",
-    Barrier.OTHER: "other",
-}
+from companion.domain.terms import Barrier, JournalError
 
 REMINDERS = "set calendar reminders or an alarm before each session"
 SPACE = "set up a dedicated, quiet space for sessions"
@@ -84,7 +37,10 @@ STRATEGIES: dict[Barrier, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Reflection:
-    """A journal entry. Private: ``shared`` is False unless attached to a notice."""
+    """A journal entry. Private: ``shared`` is False unless attached to a notice.
+
+    ``locked``: the journal is protected and its key was not at hand, so the free text
+    (``what_happened``, ``plan``) is not known here and both are empty."""
 
     when: datetime
     barriers: tuple[Barrier, ...]
@@ -94,11 +50,12 @@ class Reflection:
     occurrence: tuple[str, datetime] | None = None  # (series uid, original start)
     shared: bool = False
     id: int | None = None
+    locked: bool = False
 
     def __post_init__(self) -> None:
         if self.mood is not None and not 1 <= self.mood <= 5:
             raise JournalError("mood is a number from 1 to 5")
-        if not (self.what_happened.strip() or self.plan.strip() or self.barriers):
+        if not (self.locked or self.what_happened.strip() or self.plan.strip() or self.barriers):
             raise JournalError("a reflection needs at least a barrier, what happened, or a plan")
 
 

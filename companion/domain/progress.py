@@ -16,12 +16,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from companion.domain.attendance import (
-    UNMARKED,
     Policy,
     Status,
     last_weeks,
     needed_to_reach,
     status_of,
+    tally,
 )
 from companion.domain.schedule import Occurrence
 
@@ -134,16 +134,9 @@ def _week(
     end: datetime,
     before_start: bool,
 ) -> WeekProgress:
-    counts = dict.fromkeys(Status, 0)
-    to_come = 0
-    for occ, status in statuses:
-        counts[status] += 1
-        if status in UNMARKED and occ.end > now:
-            to_come += 1
-    not_marked = counts[Status.UPCOMING] + counts[Status.UNRECORDED] - to_come
-    scheduled = len(statuses) - counts[Status.CANCELLED]
-    present = counts[Status.ATTENDED] + counts[Status.MADE_UP]
-    needed = needed_to_reach(policy.threshold, present, scheduled)
+    week = tally(statuses, policy, now, start)
+    to_come, not_marked, scheduled = week.remaining, week.unrecorded, week.counted
+    needed = needed_to_reach(policy.threshold, week.attended, scheduled)
     if before_start:
         state = WeekState.BEFORE_START
     elif scheduled == 0:
@@ -159,13 +152,13 @@ def _week(
     return WeekProgress(
         start=start,
         scheduled=scheduled,
-        attended=counts[Status.ATTENDED],
-        made_up=counts[Status.MADE_UP],
-        excused=counts[Status.EXCUSED],
-        unexcused=counts[Status.MISSED],
+        attended=week.attended - week.made_up,
+        made_up=week.made_up,
+        excused=week.excused,
+        unexcused=week.missed,
         not_marked=not_marked,
         to_come=to_come,
-        cancelled=counts[Status.CANCELLED],
+        cancelled=week.cancelled,
         state=state,
         partial=start <= now < end,
     )

@@ -13,66 +13,30 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from itertools import islice, takewhile
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
+from companion.domain.terms import (
+    DESCRIPTION_LIMIT,
+    FIRST_WITHIN_YEARS,
+    LOCATION_LIMIT,
+    MAX_COUNT,
+    MAX_DURATION,
+    MAX_INTERVAL,
+    MAX_OCCURRENCES,
+    MAX_REMINDER,
+    SUB_DAILY,
+    TIME_PARTS,
+    TITLE_LIMIT,
+    YEARS,
+    Kind,
+    ScheduleError,
+)
+
 DEFAULT_REMINDERS: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(minutes=30))
-
-# Bounds that keep every expansion cheap, however a rule is written (issue 10, 11):
-# a session repeats at most once a day, and a rule must produce a session soon.
-SUB_DAILY = ("SECONDLY", "MINUTELY", "HOURLY")
-TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
-MAX_INTERVAL = 1000
-MAX_COUNT = 5000
-MAX_OCCURRENCES = 10_000  # most original starts one expansion returns for one series
-FIRST_WITHIN_YEARS = 28  # a rule's first session comes within this (the weekday cycle)
-YEARS = (1900, 2200)  # a series starts within these years
-MAX_REMINDER = timedelta(days=14)
-MAX_DURATION = timedelta(hours=24)
-DESCRIPTION_LIMIT = 20_000  # characters of a program's DESCRIPTION (a Teams invite: ~1,500)
-LOCATION_LIMIT = 1_000
-TITLE_LIMIT = 200
-
-
-class ScheduleError(ValueError):
-    """A series definition that cannot be used (bad rule, bad timezone, bad times)."""
-
-
-class Kind(StrEnum):
-    """What sort of session a series is; picks the catch-up template."""
-
-    GROUP = "group"
-    INDIVIDUAL = "individual"
-    WORKSHOP = "workshop"
-    OTHER = "other"
-
-    @classmethod
-    def of(cls, value: str) -> Kind:
-        """The kind named ``value``; anything unknown is ``other``."""
-        try:
-            return cls(value)
-        except ValueError:
-            return cls.OTHER
-
-    @property
-    def label(self) -> str:
-        return {
-            "group": "group therapy",
-            "individual": "individual counselling",
-            "workshop": "educational workshop",
-            "other": "session",
-        }[self.value]
-
-    def after(self, title: str) -> str:
-        """' (group therapy)' to follow ``title``; empty when the title already says it
-        ("Individual counselling") or the kind says nothing ("session")."""
-        if self is Kind.OTHER or self.label.casefold() in title.casefold():
-            return ""
-        return f" ({self.label})"
 
 
 @dataclass(frozen=True, slots=True)

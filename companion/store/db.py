@@ -53,7 +53,11 @@ def to_db(when: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, STAMP).replace(tzinfo=UTC)
+    """The store's UTC text (``STAMP``) as an aware datetime; anything else is a ValueError.
+    fromisoformat, not strptime: ten times faster, and no _strptime import for `status`."""
+    if len(text) != 20 or text[10] != "T" or text[-1] != "Z":
+        raise ValueError(f"not a stored time: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 class Damaged(sqlite3.DatabaseError):
@@ -104,6 +108,9 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
+            # What a write deletes or replaces is overwritten with zeros in the file, not
+            # left in free space: a journal locked with a passphrase leaves no old text.
+            conn.execute("PRAGMA secure_delete=ON")
         except BaseException:
             conn.close()
             raise
@@ -174,6 +181,30 @@ class Store:
         return one_line(
             f"cannot {doing} {self.path} ({exc}); check the disk; the file was left untouched"
         )
+
+    def wipe_leftovers(self) -> bool:
+        """Leave no copy of replaced rows in the files: VACUUM rebuilds the database
+        without free pages (its working copy in memory, never a temporary file), then
+        :meth:`truncate_wal`. With ``secure_delete`` on, the truncation alone already
+        leaves nothing; the VACUUM is for rare, sensitive rewrites (a journal's passphrase)."""
+        if self.read_only:
+            raise StoreError(f"cannot save to {self.path}: {self.read_only}; nothing was changed")
+        try:
+            self.conn.execute("PRAGMA temp_store=MEMORY")
+            self.conn.execute("VACUUM")
+        except sqlite3.Error as exc:
+            raise StoreError(self.problem(exc)) from exc
+        return self.truncate_wal()
+
+    def truncate_wal(self) -> bool:
+        """Checkpoint the WAL and truncate it to nothing: it keeps old page images (what a
+        write replaced) until it restarts. False when another connection's reading held it
+        back; the last connection to close removes it anyway."""
+        try:
+            busy, _log, _done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(self.problem(exc)) from exc
+        return not busy
 
     @property
     def version(self) -> int:

@@ -267,12 +267,32 @@ V7 = (
     "ALTER TABLE sync_state ADD COLUMN discreet_default INTEGER NOT NULL DEFAULT 0",
 )
 
-# v8 (issue 16, "Need help now?"): the program's crisis contacts as it last published them
+# v8: the journal's free text encrypted at rest once the client sets a passphrase (issue
+# 16). journal_key holds what unlocking needs: the key derivation, its salt and parameters
+# (kept so they can change later) and the key check, an AES-GCM sealing of a constant; never
+# the passphrase nor a hash of it. A protected reflection keeps '' in what_happened and
+# plan and its text sealed in what_sealed and plan_sealed (see companion.domain.vault).
+V8 = (
+    """CREATE TABLE journal_key (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        kdf TEXT NOT NULL,
+        salt BLOB NOT NULL,
+        time_cost INTEGER NOT NULL,
+        memory_kib INTEGER NOT NULL,
+        parallelism INTEGER NOT NULL,
+        key_check BLOB NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    "ALTER TABLE reflection ADD COLUMN what_sealed BLOB",
+    "ALTER TABLE reflection ADD COLUMN plan_sealed BLOB",
+)
+
+# v9 (issue 16, "Need help now?"): the program's crisis contacts as it last published them
 # (in its order), and the help-now state: when they were last heard (NULL: never, so an
 # answer from before the program could publish them is told apart) and the local day the
 # app last offered the panel after a low-mood reflection (once a day at most). Self-
 # contained: nothing else refers to these tables.
-V8_CRISIS: tuple[str, ...] = (
+V9_CRISIS: tuple[str, ...] = (
     """CREATE TABLE crisis_contact (
         position INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
@@ -296,6 +316,7 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (5, V5),
     (6, V6),
     (7, V7),
-    (8, V8_CRISIS),
+    (8, V8),
+    (9, V9_CRISIS),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -8,6 +8,7 @@ can discard one that has not been delivered.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -234,3 +235,35 @@ def remove(conn: sqlite3.Connection, notice_id: str) -> bool:
         ).rowcount
         > 0
     )
+
+
+def forget_shared_text(conn: sqlite3.Connection, notice_id: str | None = None) -> int:
+    """Drop the text of a shared reflection from the payload of delivered notices (the one
+    given, or all): the server has it, a delivered payload is never sent again, and a
+    protected journal keeps no copy of its text in clear. Returns how many changed."""
+    sql = (
+        "SELECT id, payload FROM outbox WHERE reflection_id IS NOT NULL "
+        "AND state IN ('delivered', 'acknowledged')"
+    )
+    rows = conn.execute(
+        sql + (" AND id = ?" if notice_id else ""), (notice_id,) if notice_id else ()
+    )
+    changed = 0
+    for row_id, payload in rows.fetchall():
+        wire = json.loads(payload)
+        if wire.get("shared_reflection"):
+            wire["shared_reflection"] = None
+            compact = json.dumps(wire, separators=(",", ":"), ensure_ascii=False)
+            conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (compact, row_id))
+            changed += 1
+    return changed
+
+
+def waiting_with_shared_text(conn: sqlite3.Connection) -> int:
+    """Notices not delivered yet that carry a shared reflection (its text in clear until
+    delivery: the outbox must be able to send it with the journal locked)."""
+    row = conn.execute(
+        "SELECT count(*) FROM outbox WHERE reflection_id IS NOT NULL "
+        "AND state IN ('queued', 'failed')"
+    ).fetchone()
+    return int(row[0])

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -24,6 +24,7 @@ from companion.domain.links import is_web_link
 from companion.store.db import StoreError
 from companion.tui import optional
 from companion.tui.backend import Backend
+from companion.tui.journal_lock import JournalLock
 from companion.tui.messages import (
     NOT_ENROLLED,
     ActionDone,
@@ -37,6 +38,8 @@ from companion.tui.messages import (
 )
 
 T = TypeVar("T")
+PREBUILT = ("schedule", "journal", "catchup", "notify", "settings")  # built once Today shows
+BUILD_GAP_S = 0.05
 EXPECTED = (UserError, StoreError, ConfigError, ValueError, OSError)
 
 
@@ -51,7 +54,7 @@ def _screen(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
-class CompanionApp(App[None]):
+class CompanionApp(JournalLock):
     """Today, Schedule, Journal, Catch-up, Notify and Settings over one profile."""
 
     TITLE = "Companion"
@@ -108,9 +111,14 @@ class CompanionApp(App[None]):
         self.data_version = 0  # bumped by every change; screens reload when behind
         self._background_started = False
         self._store_check_running = False
+        self._reminder_check_running = False
         self._mask_switch = True
+        self.init_journal_lock()
         if profile.settings.theme in self.available_themes:
             self.theme = profile.settings.theme
+        from companion.tui.screens.today import load_today_data
+
+        self.backend.ahead(load_today_data)  # Today's data loads while Textual starts
 
     def now(self) -> datetime:
         return self.clock()
@@ -121,6 +129,7 @@ class CompanionApp(App[None]):
         self.set_interval(interval, self.action_sync_now)
         self.set_interval(self.REMINDER_CHECK_S, self.check_reminders)
         self.set_interval(self.STORE_CHECK_S, self.check_store)
+        self.set_interval(self.IDLE_CHECK_S, self.check_journal_idle)
 
     def first_paint_done(self) -> None:
         """Today is on screen: now start the first sync and reminder check (they import
@@ -137,8 +146,20 @@ class CompanionApp(App[None]):
         only builds the screen."""
         import importlib
 
-        for module in ("schedule", "journal", "catchup", "notify", "settings"):
+        for module in PREBUILT:
             importlib.import_module(f"companion.tui.screens.{module}")
+        self.call_from_thread(self._build_ahead, list(PREBUILT))
+
+    def _build_ahead(self, modes: list[str]) -> None:
+        """Build the other screens one at a time, a moment apart, so a first visit only
+        shows its screen and a key pressed meanwhile waits for at most one build."""
+        from companion.tui import internals
+
+        while modes and not internals.build_mode(self, modes[0]):
+            modes.pop(0)  # the user went there first
+        if modes:
+            self.set_timer(BUILD_GAP_S, lambda: self._build_ahead(modes[1:]))
+            return
         # What start-up built lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall a keypress now and then for 40-80 ms.
         import gc
@@ -306,6 +327,10 @@ class CompanionApp(App[None]):
         yield SystemCommand(
             "Light / dark", "Switch between the light and dark theme", self.action_toggle_dark
         )
+        if self.journal_key is not None:
+            yield SystemCommand(
+                "Lock the journal", "Forget its key now (it asks again)", self.lock_journal
+            )
 
     # ---- sync and reminders ----------------------------------------------------------
     def action_sync_now(self) -> None:
@@ -354,17 +379,23 @@ class CompanionApp(App[None]):
             self.reload_screens()
 
     def check_reminders(self) -> None:
-        self._check_reminders()
+        """Look for due reminders, unless a check is still running: a new one would cancel
+        it (a busy machine could then never finish one)."""
+        if not self._reminder_check_running:
+            self._reminder_check_running = True
+            self._check_reminders()
 
-    @work(exclusive=True, group="reminders", exit_on_error=False)
+    @work(group="reminders", exit_on_error=False)
     async def _check_reminders(self) -> None:
-        ics = optional.ics()
-        if ics is None:
-            return
         try:
+            ics = optional.ics()
+            if ics is None:
+                return
             due = await self.backend.call(ics.due_reminders)
         except Exception:  # noqa: BLE001 - a failed reminder check is retried next tick
             return
+        finally:
+            self._reminder_check_running = False
         for reminder in due:
             self.post_message(ReminderDue(reminder.message))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ class Backend:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"companion-{name}")
         self._profile: Profile | None = None
         self._version = 0  # the store's data_version when last looked at
+        self._ahead: dict[Callable[..., Any], Future[Any]] = {}
 
     def _open(self) -> Profile:
         if self._profile is None:
@@ -59,8 +60,16 @@ class Backend:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._changed)
 
+    def ahead(self, fn: Callable[[Profile], Any]) -> None:
+        """Start ``fn(profile)`` now, before anyone asks (the first screen's data, while
+        Textual starts); the next :meth:`call` of ``fn`` takes that result."""
+        self._ahead[fn] = self._executor.submit(self._run, fn, (), {})
+
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(profile, *args, **kwargs)`` on the backend thread and await its result."""
+        started = self._ahead.pop(fn, None) if not (args or kwargs) else None
+        if started is not None:
+            return await asyncio.wrap_future(started)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(self._run, fn, args, kwargs))
 

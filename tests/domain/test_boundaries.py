@@ -20,6 +20,7 @@ FORBIDDEN = ("textual", "httpx", "sqlite3", "sqlalchemy", "fastapi")
         "companion.domain.notices",
         "companion.domain.notes",
         "companion.domain.meeting",
+        "companion.domain.vault",
         "companion.domain.help_now",
         "sync.protocol",
     ],

@@ -175,6 +175,8 @@ BACK_TO_V4 = (
     "DROP TABLE demo_series; ALTER TABLE reflection DROP COLUMN demo; DROP TABLE set_aside; "
     "ALTER TABLE sync_state DROP COLUMN discreet_sent; "
     "ALTER TABLE sync_state DROP COLUMN discreet_default; "
+    "DROP TABLE journal_key; ALTER TABLE reflection DROP COLUMN what_sealed; "
+    "ALTER TABLE reflection DROP COLUMN plan_sealed; "
     "DROP TABLE crisis_contact; DROP TABLE help_now; "
 )
 

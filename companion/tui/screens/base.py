@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from companion.tui import internals
 from companion.tui.messages import ActionFailed, Loaded
 from companion.tui.widgets.header import AppHeader
 from companion.tui.widgets.keys import KeysBar
@@ -33,18 +34,19 @@ class MainScreen(Screen[None]):
         # the whole stylesheet (twice) on the first switch to a screen whose CSS count lags
         # the app's, for screens that bring CSS of their own; these bring none (app.tcss is
         # loaded at start). Once a screen is on view the stylesheet is set up (the first
-        # screen waits for that). A later theme change still lags and is applied then.
+        # screen waits for that: its restyle also gives the focused panel its focus style).
+        # A later theme change still lags and is applied then.
         try:
             if self.app.screen.is_mounted:
-                self._css_update_count = self.app._css_update_count
+                internals.styled_as_app(self)
         except Exception:  # noqa: BLE001 - the first screen, or no app: Textual's way
             pass
 
     def on_mount(self) -> None:
         # The first screen mounts after the app's first styling pass, which could not
         # record it yet: record it now, or the first switch back to it restyles the app.
-        if self._css_update_count == -1:
-            self._css_update_count = self.app._css_update_count
+        if internals.css_unrecorded(self):
+            internals.styled_as_app(self)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()

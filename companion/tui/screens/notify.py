@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -102,6 +103,9 @@ def attach_label(reflection: Reflection, titles: dict[str, str], tz: ZoneInfo) -
     return f"Attach my reflection on {title}, {start.astimezone(tz):%a %d %b}{tail}"
 
 
+ATTACH_LOCKED = "Your journal is locked: unlock it to attach a reflection."
+
+
 def check_message(text: str) -> str:
     if len(text) > MESSAGE_LIMIT:
         raise ValueError(f"keep it under {MESSAGE_LIMIT} characters (now {len(text)})")
@@ -115,11 +119,12 @@ def send_notice(
     message: str,
     makeup: bool,
     reflection_id: int | None,
+    key: bytes | None = None,
 ) -> Any:
     notify = optional.notify()
     if notify is None:
         raise UserError(NO_SYNC_LAYER)
-    notice = notify.notify(profile, occ_id, barrier, message, makeup, reflection_id)
+    notice = notify.notify(profile, occ_id, barrier, message, makeup, reflection_id, key)
     client = optional.sync_client()
     return Queued(notice, bool(client and client.is_enrolled(profile)))
 
@@ -142,6 +147,8 @@ class NotifyScreen(MainScreen):
         super().__init__()
         self.data: NotifyData | None = None
         self.pending: tuple[str, bool] | None = None
+        # The one reflection decrypted to attach it, after the client ticked "Attach".
+        self.opened: dict[int, Reflection] = {}
         self._session_options: list[tuple[str, str]] = []
         self.message_field = Field(
             "Message",
@@ -196,12 +203,16 @@ class NotifyScreen(MainScreen):
         """Open the form on one session (from Today, Schedule or Catch-up)."""
         self.pending = (occurrence_id, makeup)
         self.query_one(TabbedContent).active = "tell"
-        if self.data is not None:
-            self._apply_pending()
+        # Applied by the next show: what this screen holds may be from before the session
+        # existed (a screen built ahead, or visited before enrolling).
+        self.reload()
 
     # ---- showing -----------------------------------------------------------------------
     def show(self, data: NotifyData) -> None:
         self.data = data
+        if self.companion.journal_key is None and self.opened:  # locked again: drop it
+            self.opened.clear()
+            self.query_one("#attach", Checkbox).value = False
         tz = data.tz
         session = self.query_one("#session", Select)
         current = session.value
@@ -291,7 +302,43 @@ class NotifyScreen(MainScreen):
     def on_select_changed(self) -> None:
         self.update_preview()
 
-    def on_checkbox_changed(self) -> None:
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "attach" and event.value:
+            self._open_attached()
+        self.update_preview()
+
+    def _open_attached(self) -> None:
+        """The client chose to attach a locked reflection: decrypt that one, in memory,
+        asking for the passphrase first when the journal is locked."""
+        occ_id = self.query_one("#session", Select).value
+        occ = next((o for o in self.data.candidates if o.id == occ_id), None) if self.data else None
+        reflection = self._reflection_for(occ)
+        if reflection is None or not reflection.locked or reflection.id in self.opened:
+            return
+        rid = reflection.id
+
+        def declined() -> None:
+            self.query_one("#attach", Checkbox).value = False
+
+        self.companion.with_journal_key(
+            lambda key: self._decrypt(rid, key), ATTACH_LOCKED, otherwise=declined
+        )
+
+    @work(exclusive=True, group="attach", exit_on_error=False)
+    async def _decrypt(self, rid: int | None, key: bytes | None) -> None:
+        from companion.actions.journal import get_reflection
+
+        if rid is None:
+            return
+        try:
+            found = await self.companion.backend.call(get_reflection, rid, key)
+        except Exception as exc:  # noqa: BLE001 - a notification, never a traceback
+            self.app.post_message(ActionFailed(f"Could not open the reflection: {exc}"))
+            return
+        if found.locked:
+            self.query_one("#attach", Checkbox).value = False
+            return
+        self.opened = {rid: found}
         self.update_preview()
 
     def on_input_changed(self) -> None:
@@ -324,7 +371,8 @@ class NotifyScreen(MainScreen):
         if self.data is None or not self.data.reflections:
             return None
         linked = [r for r in self.data.reflections if occ and r.occurrence == occ.key]
-        return linked[0] if linked else self.data.reflections[0]
+        found = linked[0] if linked else self.data.reflections[0]
+        return self.opened.get(found.id or 0, found)
 
     def update_preview(self) -> None:
         if self.data is None:
@@ -356,6 +404,8 @@ class NotifyScreen(MainScreen):
         from companion.tui.optional import notify as notify_module
 
         module = notify_module()
+        if reflection is not None and reflection.locked:  # being opened: not shown yet
+            reflection = None
         shared = module.reflection_text(reflection) if (module and reflection) else None
         notice = AbsenceNotice(
             id="preview",
@@ -395,6 +445,9 @@ class NotifyScreen(MainScreen):
             self.message_field.input.focus()
         elif self.data is not None and not self.data.available:
             self.app.post_message(ActionFailed(NO_SYNC_LAYER))
+        elif reflection is not None and reflection.locked:
+            error.update("Unlock your journal to attach the reflection, or untick it.")
+            self._open_attached()
         else:
             error.update("")
             self.companion.perform(
@@ -404,6 +457,7 @@ class NotifyScreen(MainScreen):
                 message,
                 self.query_one("#makeup", Checkbox).value,
                 reflection.id if reflection else None,
+                self.companion.journal_key if reflection else None,
                 done=NoticeQueued,
             )
             self._reset()
@@ -414,6 +468,7 @@ class NotifyScreen(MainScreen):
         self.message_field.input.value = ""
         self.query_one("#makeup", Checkbox).value = False
         self.query_one("#attach", Checkbox).value = False
+        self.opened.clear()
         self.query_one("#notify-error", Static).update("")
 
     def action_back(self) -> None:

@@ -1,5 +1,6 @@
 """Settings: enrol with a program's server, sync now, your name, default reminders,
-discreet calendar titles, timezone and theme. ctrl+s saves; Escape leaves unsaved."""
+timezone, the journal's idle lock, discreet calendar titles and theme. ctrl+s saves;
+Escape leaves unsaved."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from companion.actions.profile import Profile, UserError
 from companion.commands.parse import format_offset
-from companion.config import Settings
+from companion.config import JOURNAL_LOCK_MIN, Settings
 from companion.domain.schedule import zone
 from companion.tui import optional
 from companion.tui.dialogs.series_form import check_reminders
@@ -52,6 +53,20 @@ def check_timezone(text: str) -> str:
     if name:
         zone(name)  # ScheduleError (a ValueError) names the unknown zone
     return name
+
+
+def check_lock_minutes(text: str) -> int:
+    """Minutes, as "10", "10m" or "10 min"; empty is 0 (never)."""
+    low, high = JOURNAL_LOCK_MIN
+    value = text.strip().lower().removesuffix("min").removesuffix("m").strip() or "0"
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValueError(f"a whole number of minutes from {low} to {high} (0: never)")
+    return int(value)
+
+
+def lock_hint(minutes: int) -> str:
+    """Said only for 0: a number of minutes says itself (and a line less fits 80x24)."""
+    return "" if minutes else "a protected journal stays unlocked until you quit"
 
 
 def check_url(text: str) -> str:
@@ -138,6 +153,14 @@ class SettingsScreen(MainScreen):
                 id="timezone",
                 value=s.timezone,
                 placeholder="empty: the program's, e.g. America/New_York",
+            ),
+            Field(
+                "Journal lock",
+                check_lock_minutes,
+                id="journal_lock_min",
+                value=f"{s.journal_lock_min} min",
+                placeholder="minutes without a key press before it locks; 0 never",
+                hint=lock_hint,
             ),
         ]
 
@@ -288,6 +311,7 @@ class SettingsScreen(MainScreen):
             "client_name": values["client_name"],
             "default_reminders_min": [int(r.total_seconds() // 60) for r in values["reminders"]],
             "timezone": values["timezone"],
+            "journal_lock_min": values["journal_lock_min"],
             "discreet": self.query_one("#discreet", Checkbox).value,
             "theme": theme if isinstance(theme, str) else self.app.theme,
         }
@@ -302,6 +326,7 @@ class SettingsScreen(MainScreen):
             format_offset(timedelta(minutes=m)) for m in s.default_reminders_min
         )
         self.prefs[2].input.value = s.timezone
+        self.prefs[3].input.value = f"{s.journal_lock_min} min"
         self.query_one("#discreet", Checkbox).value = s.discreet
         self.query_one("#theme", Select).value = self.app.theme
         self.app.switch_mode("today")

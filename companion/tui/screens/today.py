@@ -118,7 +118,9 @@ class TodayScreen(MainScreen):
         self.tick()
         self.set_text("#this-week", self.week_text(data.view, data.progress))
         self.set_text("#catchup-body", self.catchup_text(data.view))
-        self.load_coordinator()
+        # After this frame is out: its sync layer import (pydantic, httpx) on the backend
+        # thread would otherwise hold the GIL against the first paint.
+        self.call_after_refresh(self.load_coordinator)
         if data.empty and not app.welcome_offered:
             app.welcome_offered = True
             from companion.tui.screens.welcome import WelcomeScreen

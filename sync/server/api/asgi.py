@@ -13,6 +13,8 @@ import json
 
 from starlette.types import Receive, Scope, Send
 
+from sync.server.core import Unauthorized
+
 JSON = b"application/json"
 PLAIN = b"text/plain; charset=utf-8"
 TOO_LARGE = b"Content Too Large"  # Starlette's RequestBodyLimitMiddleware's answer
@@ -78,4 +80,4 @@ def error_body(detail: str) -> bytes:
     return json.dumps({"detail": detail}).encode()
 
 
-UNAUTHORIZED_BODY = error_body("missing, unknown or revoked token")  # core.Unauthorized
+UNAUTHORIZED_BODY = error_body(Unauthorized().detail)
