@@ -192,3 +192,28 @@ async def test_reflection_form_keeps_typed_keys(demo_profile: Profile, app_for) 
         form.query_one("#plan", Input).focus()
         await type_url(pilot, ReflectionForm)
         assert form.query_one("#plan", Input).value == URL
+
+
+async def test_exporting_the_calendar_leaves_the_folder_as_it_was(
+    demo_profile: Profile, app_for, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The file is private (0600); the folder it goes in is the user's, often their home,
+    and keeps its mode (it was once tightened to 0700)."""
+    import os
+    import stat
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o755)
+    target = folder / "mine.ics"
+    app = app_for(demo_profile)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_settled(pilot, "s", "x")
+        assert isinstance(app.screen, ExportDialog)
+        focused_input(app).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert b"BEGIN:VCALENDAR" in target.read_bytes()
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o755

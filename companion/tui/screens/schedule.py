@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -92,9 +93,9 @@ def export_calendar_file(profile: Profile, path: Any, discreet: bool, no_links: 
     if ics is None:
         raise UserError(NO_ICS_LAYER)
     data = ics.export_profile(profile, discreet=discreet, no_links=no_links)
-    from companion.paths import write_private
+    from companion.actions.files import write_private_file
 
-    write_private(path, data.decode("utf-8"))
+    write_private_file(Path(path), data)  # the user's folder (their home): never tightened
     return path
 
 
