@@ -41,6 +41,7 @@ from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
 from sync.server.process import follow_supervisor
+from sync.server.proxies import parse_trusted
 from sync.server.schedules import Schedules
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
@@ -100,7 +101,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    return HotPaths(app, settings.max_body)
+    return HotPaths(app, settings.max_body, parse_trusted(settings.forwarded_allow_ips))
 
 
 async def _invalid(_request: Request, exc: Exception) -> Response:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from sync.server import admin, demo, process
+from sync.server.proxies import TrustError, parse_trusted
 from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import DatabaseUrlError, make_engine
@@ -145,9 +146,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise UsageError("--workers must be at least 1 and --port between 1 and 65535")
+    try:
+        trusted = ",".join(parse_trusted(getattr(args, "forwarded_allow_ips", None) or ""))
+    except TrustError as exc:
+        raise UsageError(str(exc)) from None
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
-    settings = Settings(db_url=args.db or default_db_url(), public_url=args.public_url or "")
+    settings = Settings(
+        db_url=args.db or default_db_url(),
+        public_url=args.public_url or "",
+        forwarded_allow_ips=trusted,
+    )
     try:
         limits = process.open_file_limits(settings.max_connections)
     except process.LimitTooLow as exc:
@@ -164,6 +173,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             "workers": args.workers,
             "open_file_limit": limits.nofile,
             "connections_per_worker": limits.budget,
+            "forwarded_allow_ips": trusted.split(",") if trusted else [],
         },
         f"serving {url} with {args.workers} worker(s), up to {limits.budget} connections each",
     )
@@ -230,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     p.add_argument("--public-url", help="base URL clients use, for feed links")
+    p.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        default="",
+        help="comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
+    )
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")
     p.add_argument("name")

@@ -59,6 +59,10 @@ class Settings:
     max_connections: int = 4096
     """Most client connections one server process keeps open; the open-file limit may
     allow fewer (``serve`` says so at start-up)."""
+    forwarded_allow_ips: str = ""
+    """Comma-separated addresses and networks of the reverse proxies whose
+    ``X-Forwarded-For``/``-Proto`` are believed (``proxies.py``); empty: nobody's, not
+    even loopback's. Rate limits, lock-outs and logs key on the address so decided."""
 
     @property
     def database_url(self) -> str:

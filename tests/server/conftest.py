@@ -129,6 +129,7 @@ class Server:
             log_level="warning",
             access_log=False,
             lifespan="on",
+            proxy_headers=False,  # as `serve`: the app decides whose headers to believe
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
