@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from companion.domain.schedule import ScheduleError, zone
-from sync.server.security import digest, hash_password, new_code
+from sync.server.security import digest, hash_password, new_code, normalize_email
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import ProgramRow
 from sync.server.storage.runner import transaction
@@ -100,7 +100,7 @@ def set_program(engine: Engine, program: str | None, now: datetime, *,
 def create_coordinator(
     engine: Engine, email: str, password: str, program: str | None, now: datetime
 ) -> dict:
-    email = email.strip().lower()
+    email = normalize_email(email)
     if "@" not in email or len(email) > 254 or not one_line(email):
         raise AdminError(f"{email!r} is not an email address")
     if len(password) < 8:

@@ -32,7 +32,13 @@ from sync.protocol import (
 )
 from sync.server.core import NotFound, RateLimited, notice_out
 from sync.server.schedules import usable_wires
-from sync.server.security import check_password, digest, dummy_password_check, new_token
+from sync.server.security import (
+    check_password,
+    digest,
+    dummy_password_check,
+    new_token,
+    normalize_email,
+)
 from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
@@ -68,6 +74,7 @@ class Exists:
 async def login(db: Database, email: str, password: str, remote: str, now: datetime,
                 settings: Settings) -> CoordinatorToken | BadLogin | RateLimited:  # fmt: skip
     """Check the password (argon2, off the database thread) and open a session."""
+    email = normalize_email(email)
     since = stamp(now - settings.attempts_window)
 
     def lookup(tx: Tx) -> tuple[int, tuple[int, int, str] | None]:

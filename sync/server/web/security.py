@@ -16,6 +16,8 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sync.server.security import normalize_email
+
 SESSION_COOKIE = "companion_session"
 PRE_COOKIE = "companion_pre"
 CSRF_FIELD = "csrf"
@@ -68,4 +70,4 @@ def clear_cookie(response: Response, request: Request, name: str) -> None:
 
 def lockout_key(email: str) -> str:
     """The failed-attempt key of an account: a digest, so the table holds no addresses."""
-    return "acct:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    return "acct:" + hashlib.sha256(normalize_email(email).encode()).hexdigest()[:40]
