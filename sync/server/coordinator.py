@@ -1,23 +1,21 @@
-"""Coordinator operations, with no HTTP: login, the notice inbox, replies, materials,
-program series, attendance, and clients at risk under the attendance policy.
+"""Coordinator operations, with no HTTP: the notice inbox, replies, materials and program
+series (attendance is ``attendance.py``, sign-in ``signin.py``).
 
 The JSON API (``api/coordinator_*.py``) and the web dashboard (``web/``) both call these.
 Every function takes the caller's :class:`CoordinatorAuth` and only ever touches rows of
 that coordinator's program: another program's notice, series or client is NotFound,
 exactly as if it did not exist. Functions taking a ``tx`` run on a database thread via
-``Database.read``/``write``; :func:`login` orchestrates several such jobs itself.
+``Database.read``/``write``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from companion.domain.schedule import ScheduleError, original_starts
 from sync.protocol import (
     CoordinatorNotice,
-    CoordinatorToken,
     MakeupSlot,
     MaterialAdded,
     MaterialIn,
@@ -30,30 +28,15 @@ from sync.protocol import (
     SeriesWire,
     series_from_wire,
 )
-from sync.server.core import NotFound, RateLimited, notice_out
+from sync.server.core import NotFound, notice_out
 from sync.server.schedules import usable_wires
-from sync.server.security import (
-    check_password,
-    digest,
-    dummy_password_check,
-    new_token,
-    normalize_email,
-)
-from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
-from sync.server.storage.runner import Database
 from sync.server.storage.tables import stamp
 from sync.wire import MAX_INT
 
-LOGIN_SCOPE = "login"
 MAKEUP_AHEAD = timedelta(days=366)
 HAS_ATTENDANCE = "this session has attendance recorded; it cannot be cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class BadLogin:
-    detail: str = "wrong email or password"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,41 +49,6 @@ class Invalid:
 @dataclass(frozen=True, slots=True)
 class Exists:
     detail: str
-
-
-# -- authentication ------------------------------------------------------------------------
-
-
-async def login(db: Database, email: str, password: str, remote: str, now: datetime,
-                settings: Settings) -> CoordinatorToken | BadLogin | RateLimited:  # fmt: skip
-    """Check the password (argon2, off the database thread) and open a session."""
-    email = normalize_email(email)
-    since = stamp(now - settings.attempts_window)
-
-    def lookup(tx: Tx) -> tuple[int, tuple[int, int, str] | None]:
-        return tx.failures_since(LOGIN_SCOPE, remote, since), tx.coordinator_by_email(email)
-
-    failures, found = await db.read(lookup)
-    if failures >= settings.attempts_limit:
-        return RateLimited()
-    if found is None:
-        await asyncio.to_thread(dummy_password_check)
-        ok = False
-    else:
-        ok = await asyncio.to_thread(check_password, found[2], password)
-    at = stamp(now)
-    if not ok or found is None:
-        prune = stamp(now - 2 * settings.attempts_window)
-        await db.write(lambda tx: tx.add_failure(LOGIN_SCOPE, remote, at, prune))
-        return BadLogin()
-    token, expires = new_token(), now + timedelta(hours=settings.session_hours)
-    coordinator_id = found[0]
-    await db.write(lambda tx: tx.add_session(digest(token), coordinator_id, at, stamp(expires)))
-    return CoordinatorToken(token=token, expires_at=expires)
-
-
-def authenticate(tx: Tx, token_hash: str, now: datetime) -> CoordinatorAuth | None:
-    return tx.coordinator_by_session(token_hash, stamp(now))
 
 
 # -- notices and replies ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from sync.server import coordinator
+from sync.server import signin
 from sync.server.security import digest
 from sync.server.settings import Settings
 from sync.server.storage.repo import DeviceAuth, Tx
@@ -68,7 +68,7 @@ async def current_coordinator(
 ) -> CoordinatorAuth:  # fmt: skip
     auth = None
     if creds:
-        auth = await db.read(coordinator.authenticate, digest(creds.credentials), now)
+        auth = await db.read(signin.authenticate, digest(creds.credentials), now)
     if auth is None:
         raise HTTPException(401, "missing, expired or unknown coordinator token",
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip

@@ -132,6 +132,26 @@ failed_attempts = Table(
     Index("ix_failed_attempts_lookup", "scope", "remote", "at"),
 )
 
+# Every coordinator sign-in attempt, from the API and the dashboard form alike: the
+# throttle (``sync/server/throttle.py``) counts these, in the database, so every server
+# process sharing it enforces one limit. ``account`` is a digest of the normalised email
+# (the table keeps no typed addresses, which are sometimes passwords); a successful
+# sign-in stays on record for a while and makes its address one the account "usually"
+# signs in from.
+signin_attempts = Table(
+    "signin_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=True),
+    Column("remote", String(100), nullable=False),
+    Column("at", STAMP, nullable=False),
+    Column("outcome", String(10), nullable=False),  # pending, failed, ok
+    Index("ix_signin_attempts_account", "account", "at"),
+    Index("ix_signin_attempts_remote", "remote", "at"),
+    Index("ix_signin_attempts_at", "at"),
+)
+
 devices = Table(
     "devices",
     metadata,

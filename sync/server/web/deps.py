@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from companion.domain.attendance import Policy
-from sync.server import coordinator as ops
+from sync.server import signin
 from sync.server.security import digest
 from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
@@ -82,7 +82,7 @@ async def current_coordinator(request: Request) -> Coordinator:
         at = now(request)
 
         def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow] | None:
-            auth = ops.authenticate(tx, digest(token), at)
+            auth = signin.authenticate(tx, digest(token), at)
             program = tx.program(auth.program_id) if auth else None
             return (auth, program) if auth and program else None
 

@@ -16,16 +16,9 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sync.server.security import normalize_email
-
 SESSION_COOKIE = "companion_session"
 PRE_COOKIE = "companion_pre"
 CSRF_FIELD = "csrf"
-
-# Lock-out: this many failed sign-ins for one account (or from one address) within the
-# window lock that account (or address) until the window has passed.
-LOCKOUT_ATTEMPTS = 5
-LOCKOUT_WINDOW = timedelta(minutes=15)
 
 
 def csrf_token(seed: str) -> str:
@@ -66,8 +59,3 @@ def set_cookie(
 
 def clear_cookie(response: Response, request: Request, name: str) -> None:
     response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=is_https(request))
-
-
-def lockout_key(email: str) -> str:
-    """The failed-attempt key of an account: a digest, so the table holds no addresses."""
-    return "acct:" + hashlib.sha256(normalize_email(email).encode()).hexdigest()[:40]
