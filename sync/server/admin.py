@@ -97,21 +97,35 @@ def set_program(engine: Engine, program: str | None, now: datetime, *,
             "changed": row.discreet_default != discreet, "feeds_changed": feeds}  # fmt: skip
 
 
+ROLES = ("admin", "coordinator")
+
+
 def create_coordinator(
-    engine: Engine, email: str, password: str, program: str | None, now: datetime
+    engine: Engine,
+    email: str,
+    password: str,
+    program: str | None,
+    now: datetime,
+    role: str | None = None,
 ) -> dict:
+    """A coordinator login. ``role`` None: the program's first account is its admin,
+    later ones are coordinators."""
     email = normalize_email(email)
     if "@" not in email or len(email) > 254 or not one_line(email):
         raise AdminError(f"{email!r} is not an email address")
     if len(password) < 8:
         raise AdminError("the password needs at least 8 characters")
+    if role is not None and role not in ROLES:
+        raise AdminError(f"--role is one of {', '.join(ROLES)}")
     hashed = hash_password(password)
     with transaction(engine) as tx:
         row = pick_program(tx, program)
         if tx.coordinator_by_email(email) is not None:
             raise AdminError(f"a coordinator with email {email} exists already")
-        coordinator_id = tx.add_coordinator(row.id, email, hashed, stamp(now))
-    return {"coordinator_id": coordinator_id, "email": email, "program": row.name}
+        if role is None:
+            role = "coordinator" if tx.count_accounts(row.id) else "admin"
+        coordinator_id = tx.add_coordinator(row.id, email, hashed, stamp(now), role)
+    return {"coordinator_id": coordinator_id, "email": email, "program": row.name, "role": role}
 
 
 def add_client(

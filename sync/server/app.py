@@ -26,6 +26,7 @@ from starlette.responses import Response
 from sync.protocol import PROTOCOL_VERSION, NoticeIn
 from sync.server.api import (
     changes,
+    coordinator_accounts,
     coordinator_auth,
     coordinator_notices,
     coordinator_program,
@@ -48,6 +49,7 @@ from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
 from sync.server.storage.runner import Database
 from sync.server.web import router as dashboard
+from sync.server.web.errors import PageError, page_error
 
 log = logging.getLogger("companion.server")
 Clock = Callable[[], datetime]
@@ -90,7 +92,8 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.state.clock = clock
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, changes, feeds, preferences, health, coordinator_auth,
-                   coordinator_notices, coordinator_series, coordinator_program):  # fmt: skip
+                   coordinator_notices, coordinator_series, coordinator_program,
+                   coordinator_accounts):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))
@@ -100,6 +103,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(PageError, page_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return HotPaths(app, settings.max_body, parse_trusted(settings.forwarded_allow_ips))
 

@@ -120,8 +120,10 @@ def _read_password() -> str:
 
 def cmd_create_coordinator(args: argparse.Namespace) -> None:
     engine = _engine(args)
-    r = admin.create_coordinator(engine, args.email, _read_password(), args.program, _now())
-    text = f"created coordinator {r['email']} for {r['program']!r} (id {r['coordinator_id']})"
+    r = admin.create_coordinator(
+        engine, args.email, _read_password(), args.program, _now(), args.role
+    )
+    text = f"created {r['role']} {r['email']} for {r['program']!r} (id {r['coordinator_id']})"
     _emit(args, r, text)
 
 
@@ -270,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("email")
     p.add_argument("--program", help="program name or id (optional when there is one)")
+    p.add_argument(
+        "--role",
+        choices=admin.ROLES,
+        help="admin: manages coordinators and program settings, reads the audit trail; "
+        "coordinator: works with clients (default: admin for a program's first account)",
+    )
     p = command("add-client", cmd_add_client, "add a client and print a one-time enrolment code")
     p.add_argument("name")
     p.add_argument("--program", help="program name or id (optional when there is one)")

@@ -1,5 +1,6 @@
 """Shared route dependencies as ``Annotated`` aliases: ``Db``, ``AppSettings``, ``Now``,
-``CurrentClient``, ``CurrentCoordinator``."""
+``CurrentClient``, ``CurrentCoordinator`` (any role) and ``CurrentAdmin`` (role admin:
+403 for a coordinator)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,14 @@ async def current_coordinator(
 
 CurrentClient = Annotated[DeviceAuth, Depends(current_client)]
 CurrentCoordinator = Annotated[CoordinatorAuth, Depends(current_coordinator)]
+
+NOT_ADMIN = "this needs an admin account of the program"
+
+
+async def current_admin(auth: CurrentCoordinator) -> CoordinatorAuth:
+    if not auth.is_admin:
+        raise HTTPException(403, NOT_ADMIN)
+    return auth
+
+
+CurrentAdmin = Annotated[CoordinatorAuth, Depends(current_admin)]

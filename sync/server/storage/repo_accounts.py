@@ -17,6 +17,16 @@ FAILING = ("pending", "failed")  # an attempt still being checked counts as a fa
 
 
 @dataclass(frozen=True, slots=True)
+class AccountRow:
+    """A coordinator account as the team page lists it (never its password hash)."""
+
+    id: int
+    email: str
+    role: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class AttemptCounts:
     """Failed (or unfinished) sign-in attempts within the window, and the times the
     throttle's waits are measured from."""
@@ -31,9 +41,25 @@ class AttemptCounts:
 
 
 class AccountQueries:
-    """Sign-in attempts."""
+    """Coordinator accounts of a program, and sign-in attempts."""
 
     conn: Connection
+
+    def accounts_of(self, program_id: int) -> list[AccountRow]:
+        c = coordinators.c
+        rows = self.conn.execute(
+            select(c.id, c.email, c.role, c.created_at)
+            .where(c.program_id == program_id)
+            .order_by(c.email)
+        )
+        return [AccountRow(*r) for r in rows]
+
+    def count_accounts(self, program_id: int) -> int:
+        return self.conn.execute(
+            select(func.count())
+            .select_from(coordinators)
+            .where(coordinators.c.program_id == program_id)
+        ).scalar_one()
 
     def lock_account(self, email: str) -> tuple[int, int, str] | None:
         """:meth:`coordinator_by_email`, holding the coordinator's row until commit
@@ -107,4 +133,4 @@ class AccountQueries:
         self.conn.execute(delete(signin_attempts).where(a.at < successes_before))
 
 
-__all__ = ["AccountQueries", "AttemptCounts"]
+__all__ = ["AccountQueries", "AccountRow", "AttemptCounts"]

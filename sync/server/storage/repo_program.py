@@ -48,9 +48,16 @@ class ClientRow:
 
 @dataclass(frozen=True, slots=True)
 class CoordinatorAuth:
+    """Who a session belongs to: the coordinator, their program and their role."""
+
     coordinator_id: int
     program_id: int
     email: str
+    role: str = "coordinator"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 class ProgramQueries:
@@ -116,7 +123,9 @@ class ProgramQueries:
 
     # -- coordinators and their sessions ---------------------------------------------
 
-    def add_coordinator(self, program_id: int, email: str, password_hash: str, now: str) -> int:
+    def add_coordinator(
+        self, program_id: int, email: str, password_hash: str, now: str, role: str = "coordinator"
+    ) -> int:
         return self.conn.execute(
             insert(coordinators).returning(coordinators.c.id),
             {
@@ -124,6 +133,7 @@ class ProgramQueries:
                 "email": email,
                 "password_hash": password_hash,
                 "created_at": now,
+                "role": role,
             },
         ).scalar_one()
 
@@ -149,7 +159,12 @@ class ProgramQueries:
 
     def coordinator_by_session(self, token_hash: str, now: str) -> CoordinatorAuth | None:
         row = self.conn.execute(
-            select(coordinators.c.id, coordinators.c.program_id, coordinators.c.email)
+            select(
+                coordinators.c.id,
+                coordinators.c.program_id,
+                coordinators.c.email,
+                coordinators.c.role,
+            )
             .join(coordinator_sessions, coordinator_sessions.c.coordinator_id == coordinators.c.id)
             .where(
                 coordinator_sessions.c.token_hash == token_hash,

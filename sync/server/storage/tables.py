@@ -86,6 +86,9 @@ coordinators = Table(
     Column("email", String(254), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", STAMP, nullable=False),
+    # Revision 0009: ``admin`` (manages coordinators and program settings, reads the audit
+    # trail; works with clients too) or ``coordinator`` (works with clients).
+    Column("role", String(20), nullable=False, server_default="coordinator"),
 )
 
 coordinator_sessions = Table(

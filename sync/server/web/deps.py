@@ -25,6 +25,7 @@ from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth, ProgramRow
 from sync.server.storage.runner import Database
+from sync.server.web.errors import PageError
 from sync.server.web.security import CSRF_FIELD, SESSION_COOKIE, csrf_token, csrf_valid
 
 
@@ -39,6 +40,10 @@ class Coordinator:
     @property
     def email(self) -> str:
         return self.auth.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.auth.is_admin
 
     @property
     def csrf(self) -> str:
@@ -98,6 +103,18 @@ async def current_coordinator(request: Request) -> Coordinator:
 
 
 SignedIn = Annotated[Coordinator, Depends(current_coordinator)]
+
+ADMINS_ONLY = "This page is for your program's admins. Ask one of them if you need it."
+
+
+async def current_admin(who: SignedIn) -> Coordinator:
+    """The signed-in coordinator when they are an admin; the 403 page otherwise."""
+    if not who.auth.is_admin:
+        raise PageError(403, who, "Admins only", ADMINS_ONLY)
+    return who
+
+
+AdminSignedIn = Annotated[Coordinator, Depends(current_admin)]
 
 
 async def checked_form(request: Request, who: SignedIn) -> FormData:

@@ -85,6 +85,7 @@ FLASHES = {
     "cancelled": ("", "Session cancelled: clients and calendars drop it."),
     "revoked": ("", "Access revoked: every device of this client is signed out."),
     "signedout": ("", "You are signed out."),
+    "program": ("", "Program settings saved: calendar feeds follow at their next refresh."),
     "badmakeup": (
         "error",
         "That make-up slot could not be read: give a date, a time and a length.",

@@ -1,0 +1,42 @@
+"""Wire models of the coordinator API's accounts side: who is signed in and their role,
+the program's team and settings (issue 13).
+
+Beside ``sync.protocol`` (which was at its size limit) and built the same way, from
+``sync.wire``'s bounded types; only the program server and its API's callers use these,
+never the client app.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sync.protocol import Wire
+from sync.wire import Bool, Id, Line, UtcDatetime
+
+Role = Literal["admin", "coordinator"]
+
+
+class Me(Wire):
+    """The signed-in coordinator."""
+
+    id: Id
+    email: Line = Field(max_length=254)
+    role: Role
+    program: Line = Field(max_length=200)
+
+
+class Account(Wire):
+    """A coordinator account of the program."""
+
+    id: Id
+    email: Line = Field(max_length=254)
+    role: Role
+    created_at: UtcDatetime
+
+
+class ProgramSettings(Wire):
+    """What an admin may change about the program from the API or the dashboard."""
+
+    discreet_default: Bool

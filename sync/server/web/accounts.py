@@ -1,0 +1,58 @@
+"""Admin pages: the program's team (coordinator accounts and their roles) and the
+program's settings. Each route needs an admin (``AdminSignedIn``: a coordinator gets
+the 403 page); the work is ``sync.server.accounts``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from sync.protocol_accounts import ProgramSettings
+from sync.server import accounts
+from sync.server.storage.repo import Tx
+from sync.server.storage.tables import unstamp
+from sync.server.web.deps import AdminSignedIn, Form, database, now
+from sync.server.web.present import when
+from sync.server.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/team", name="web_team", include_in_schema=False)
+async def team(request: Request, who: AdminSignedIn) -> Response:
+    def load(tx: Tx) -> dict[str, Any]:
+        return {
+            "accounts": tx.accounts_of(who.program.id),
+            "new_count": tx.count_new_notices(who.program.id),
+        }
+
+    data = await database(request).read(load)
+    rows = [
+        {
+            "id": a.id,
+            "email": a.email,
+            "role": a.role,
+            "created": when(unstamp(a.created_at), who.tz),
+            "you": a.id == who.auth.coordinator_id,
+        }
+        for a in data["accounts"]
+    ]
+    return page(request, "team.html", who, section="team", page_title="Team",
+                new_count=data["new_count"], accounts=rows)  # fmt: skip
+
+
+@router.get("/program", name="web_program", include_in_schema=False)
+async def program(request: Request, who: AdminSignedIn) -> Response:
+    count = await database(request).read(lambda tx: tx.count_new_notices(who.program.id))
+    return page(request, "program.html", who, section="program", page_title="Program settings",
+                new_count=count, discreet=who.program.discreet_default)  # fmt: skip
+
+
+@router.post("/program", name="web_program_save", include_in_schema=False)
+async def save_program(request: Request, who: AdminSignedIn, form: Form) -> Response:
+    body = ProgramSettings(discreet_default=form.get("discreet") == "on")
+    await database(request).write(accounts.set_program_settings, who.auth, body, now(request))
+    return RedirectResponse("/program?done=program", status_code=303)
