@@ -63,9 +63,12 @@ def test_forged_forwarded_for_from_loopback_is_ignored(
 
 
 def test_forged_forwarded_for_does_not_reset_the_login_limit(server: Server) -> None:
-    bad = {"email": "nobody@example.org", "password": "wrong password"}
     statuses = [
-        server.http.post("/v1/coordinator/login", json=bad, headers=forged(i)).status_code
+        server.http.post(
+            "/v1/coordinator/login",
+            json={"email": f"nobody{i}@example.org", "password": "wrong password"},
+            headers=forged(i),
+        ).status_code
         for i in range(12)
     ]
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
