@@ -40,3 +40,18 @@ class ProgramSettings(Wire):
     """What an admin may change about the program from the API or the dashboard."""
 
     discreet_default: Bool
+
+
+class AuditEntry(Wire):
+    """One line of the audit trail: ids and fixed words, never message text."""
+
+    id: Id
+    at: UtcDatetime
+    actor: Line = Field(max_length=254)  # the coordinator's email, "device 7", "companion-server"
+    actor_kind: Literal["coordinator", "device", "cli"]
+    actor_id: Id | None
+    action: Line = Field(max_length=40)
+    client_id: Id | None
+    target: Line | None = Field(None, max_length=600)
+    detail: Line | None = Field(None, max_length=200)
+    address: Line | None = Field(None, max_length=100)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sync.protocol_accounts import Account, Me, ProgramSettings
+from sync.server import audit
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.tables import stamp, unstamp
@@ -36,5 +37,10 @@ def program_settings(tx: Tx, auth: CoordinatorAuth) -> ProgramSettings:
 
 def set_program_settings(tx: Tx, auth: CoordinatorAuth, body: ProgramSettings,
                          now: datetime) -> ProgramSettings:  # fmt: skip
-    tx.set_discreet_default(auth.program_id, body.discreet_default, stamp(now))
+    program = tx.program(auth.program_id)
+    assert program is not None
+    if program.discreet_default != body.discreet_default:
+        tx.set_discreet_default(auth.program_id, body.discreet_default, stamp(now))
+        detail = "discreet feeds on" if body.discreet_default else "discreet feeds off"
+        audit.record(tx, auth, "program.changed", now, detail=detail)
     return body

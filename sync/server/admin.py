@@ -6,12 +6,13 @@ plain dict, which is also what ``--json`` prints.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from companion.domain.schedule import ScheduleError, zone
-from sync.server.security import digest, hash_password, new_code, normalize_email
+from sync.server import audit, lifecycle
+from sync.server.security import hash_password, normalize_email
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import ProgramRow
 from sync.server.storage.runner import transaction
@@ -93,6 +94,9 @@ def set_program(engine: Engine, program: str | None, now: datetime, *,
     with transaction(engine) as tx:
         row = pick_program(tx, program)
         feeds = tx.set_discreet_default(row.id, discreet, stamp(now))
+        if row.discreet_default != discreet:
+            detail = "discreet feeds on" if discreet else "discreet feeds off"
+            audit.record(tx, audit.command_line(row.id), "program.changed", now, detail=detail)
     return {"program_id": row.id, "name": row.name, "discreet": discreet,
             "changed": row.discreet_default != discreet, "feeds_changed": feeds}  # fmt: skip
 
@@ -125,33 +129,28 @@ def create_coordinator(
         if role is None:
             role = "coordinator" if tx.count_accounts(row.id) else "admin"
         coordinator_id = tx.add_coordinator(row.id, email, hashed, stamp(now), role)
+        audit.record(tx, audit.command_line(row.id), "account.created", now,
+                     target=f"account {coordinator_id}", detail=role)  # fmt: skip
     return {"coordinator_id": coordinator_id, "email": email, "program": row.name, "role": role}
 
 
 def add_client(
     engine: Engine, name: str, program: str | None, now: datetime, code_days: int = 7
 ) -> dict:
-    name = name.strip()
-    if not name or len(name) > 200 or not one_line(name):
-        raise AdminError("a client needs a name of 1-200 characters on one line")
-    code = new_code()
-    expires = now + timedelta(days=code_days)
+    try:
+        name = lifecycle.client_name(name)
+    except lifecycle.BadName as exc:
+        raise AdminError(str(exc)) from None
     with transaction(engine) as tx:
         row = pick_program(tx, program)
-        client_id = tx.add_client(row.id, name, stamp(now))
-        tx.add_code(digest(code), client_id, stamp(now), stamp(expires))
-    return {
-        "client_id": client_id,
-        "name": name,
-        "program": row.name,
-        "code": code,
-        "expires_at": expires.isoformat(),
-    }
+        return lifecycle.add_client(tx, audit.command_line(row.id), row, name, now, code_days)
 
 
 def revoke_client(engine: Engine, client_id: int, now: datetime) -> dict:
     with transaction(engine) as tx:
-        if tx.client(client_id) is None:
+        client = tx.client(client_id)
+        if client is None:
             raise AdminError(f"no client with id {client_id}")
-        revoked = tx.revoke_client(client_id, stamp(now))
+        actor = audit.command_line(client.program_id)
+        revoked = lifecycle.revoke_client(tx, actor, client_id, now)
     return {"client_id": client_id, "revoked_devices": revoked}

@@ -28,6 +28,7 @@ from sync.protocol import (
     SeriesWire,
     series_from_wire,
 )
+from sync.server import audit
 from sync.server.core import NotFound, notice_out
 from sync.server.schedules import usable_wires
 from sync.server.storage.repo import Tx
@@ -61,19 +62,37 @@ def _coordinator_notice(row: dict) -> CoordinatorNotice:
 
 def list_notices(tx: Tx, auth: CoordinatorAuth, *, status: str | None = None,
                  client_id: int | None = None, since: datetime | None = None,
-                 until: datetime | None = None, limit: int = 100,
-                 offset: int = 0) -> list[CoordinatorNotice]:  # fmt: skip
-    """The program's notices, newest first, filtered by status, client and received time."""
+                 until: datetime | None = None, limit: int = 100, offset: int = 0,
+                 now: datetime | None = None) -> list[CoordinatorNotice]:  # fmt: skip
+    """The program's notices, newest first, filtered by status, client and received time;
+    each one shown is a ``notice.viewed`` entry (run it in a write transaction)."""
     rows = tx.notices_of(
         auth.program_id, status=status, client_id=client_id,
         since=stamp(since) if since else None, until=stamp(until) if until else None,
         limit=limit, offset=offset,
     )  # fmt: skip
+    viewed(tx, auth, rows, now)
     return [_coordinator_notice(r) for r in rows]
 
 
+def viewed(tx: Tx, auth: CoordinatorAuth, rows: list[dict], now: datetime | None) -> None:
+    """The audit entries of notices shown to the coordinator (``now`` None: none)."""
+    if now is not None:
+        items = [(r["client_id"], str(r["id"]), None) for r in rows]
+        audit.record_many(tx, auth, "notice.viewed", now, items)
+
+
 def get_notice(tx: Tx, auth: CoordinatorAuth, notice_id: str) -> CoordinatorNotice | NotFound:
+    """A notice of the program, looked up (no audit entry: see :func:`view_notice`)."""
     rows = tx.notices_of(auth.program_id, notice_id=notice_id, limit=1)
+    return _coordinator_notice(rows[0]) if rows else NotFound("no such notice")
+
+
+def view_notice(tx: Tx, auth: CoordinatorAuth, notice_id: str,
+                now: datetime) -> CoordinatorNotice | NotFound:  # fmt: skip
+    """A notice shown to the coordinator: looked up, and recorded as viewed."""
+    rows = tx.notices_of(auth.program_id, notice_id=notice_id, limit=1)
+    viewed(tx, auth, rows, now)
     return _coordinator_notice(rows[0]) if rows else NotFound("no such notice")
 
 
@@ -107,6 +126,7 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     status: NoticeStatus = (
         "replied" if body is not None or found.status == "replied" else "acknowledged"
     )
+    reply_given = body is not None
     body = body or ReplyIn()
     at = stamp(now)
     makeup = body.makeup.model_dump_json() if body.makeup else None
@@ -116,6 +136,9 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     change = ReplyPosted(id=reply_id, notice_id=found.id, status=status, text=body.text,
                          makeup=body.makeup, materials=body.materials, at=now)  # fmt: skip
     tx.append_changes(auth.program_id, [(found.client_id, change.model_dump_json())], at)
+    what = "notice.replied" if reply_given else "notice.acknowledged"
+    detail = "make-up offered" if body.makeup else None
+    audit.record(tx, auth, what, now, client_id=found.client_id, target=notice_id, detail=detail)
     return found.model_copy(update={"status": status})
 
 
@@ -159,6 +182,8 @@ def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
                            original_start=body.original_start, title=body.title,
                            url=str(body.url))  # fmt: skip
     tx.append_changes(auth.program_id, [(None, change.model_dump_json())], at)
+    audit.record(tx, auth, "materials.attached", now, target=audit.session_key(
+        body.series_uid, body.original_start), detail=f"material {material_id}")  # fmt: skip
     return change
 
 
@@ -191,6 +216,8 @@ def save_series(tx: Tx, auth: CoordinatorAuth, wire: SeriesWire, now: datetime, 
         wire = wire.model_copy(update={"sequence": seq})
         if same:
             return wire
+    audit.record(tx, auth, "schedule.changed", now, target=wire.uid,
+                 detail="created" if old is None else "changed")  # fmt: skip
     return _store_series(tx, auth, wire, now, new=old is None)
 
 
@@ -216,6 +243,7 @@ def delete_series(
         return NotFound("no such series")
     change = SeriesRemoved(uid=uid)
     tx.append_changes(auth.program_id, [(None, change.model_dump_json())], stamp(now))
+    audit.record(tx, auth, "schedule.changed", now, target=uid, detail="removed")
     return change
 
 
@@ -237,4 +265,6 @@ def cancel_occurrence(tx: Tx, auth: CoordinatorAuth, uid: str, original_start: d
     overrides = [*kept, override]
     sequence = next_sequence(wire.sequence)
     updated = wire.model_copy(update={"overrides": overrides, "sequence": sequence})
+    audit.record(tx, auth, "schedule.changed", now,
+                 target=audit.session_key(uid, original_start), detail="cancelled")  # fmt: skip
     return _store_series(tx, auth, updated, now, new=False)

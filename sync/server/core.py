@@ -17,6 +17,7 @@ from typing import Any
 
 from companion.domain.notices import Timing
 from sync.protocol import NoticeIn, NoticeOut, NoticesPage, ProgramInfo, SeriesWire
+from sync.server import audit
 from sync.server.schedules import Occurrence, Refused, Schedules, timing, usable_wires
 from sync.server.security import digest, new_token, normalize_code
 from sync.server.settings import Settings
@@ -145,7 +146,9 @@ def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime,
     client = tx.client(client_id)
     assert client is not None
     token, feed_token = new_token(), new_token()
-    tx.add_device(client_id, device_name, digest(token), digest(feed_token), at)
+    device_id = tx.add_device(client_id, device_name, digest(token), digest(feed_token), at)
+    actor = audit.device(device_id, client.program_id, remote)
+    audit.record(tx, actor, "device.enrolled", now, client_id=client_id)
     # The counter is read before the schedule: a series changed in between is then in
     # both the schedule and the changes feed (harmless), never in neither.
     program = tx.program(client.program_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sync.protocol import CoordinatorToken
-from sync.server import throttle
+from sync.server import audit, throttle
 from sync.server.security import (
     check_password,
     digest,
@@ -65,7 +65,7 @@ async def login(db: Database, email: str, password: str, remote: str, now: datet
 
     def open_session(tx: Tx) -> None:
         assert begun.coordinator_id is not None
-        throttle.succeed(tx, begun)
+        throttle.succeed(tx, begun, now)
         tx.add_session(digest(token), begun.coordinator_id, stamp(now), stamp(expires))
 
     await db.write(open_session)
@@ -74,3 +74,9 @@ async def login(db: Database, email: str, password: str, remote: str, now: datet
 
 def authenticate(tx: Tx, token_hash: str, now: datetime) -> CoordinatorAuth | None:
     return tx.coordinator_by_session(token_hash, stamp(now))
+
+
+def logout(tx: Tx, auth: CoordinatorAuth, token_hash: str, now: datetime) -> None:
+    """End a session (the API's logout, the dashboard's sign-out)."""
+    tx.delete_session(token_hash)
+    audit.record(tx, auth, "signout", now)

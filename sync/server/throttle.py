@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sync.server import audit
 from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
@@ -62,6 +63,7 @@ class Attempt:
 
     id: int
     account: str
+    email: str
     remote: str
     coordinator_id: int | None
     program_id: int | None
@@ -126,7 +128,7 @@ def begin(tx: Tx, email: str, remote: str, now: datetime,
         stamp(now - 2 * window), stamp(now - timedelta(days=settings.usual_address_days))
     )
     attempt_id = tx.add_attempt(account, found[0] if found else None, remote, at)
-    return Attempt(attempt_id, account, remote, found[0] if found else None,
+    return Attempt(attempt_id, account, email, remote, found[0] if found else None,
                    found[1] if found else None, found[2] if found else None)  # fmt: skip
 
 
@@ -140,15 +142,30 @@ def fail(tx: Tx, attempt: Attempt, now: datetime, settings: Settings) -> Failed:
     cid = attempt.coordinator_id
     who = f"coordinator {cid}" if cid else "an unknown account"
     locked = counts.pair >= settings.signin_pair_limit
+    actor = _actor(attempt)
+    if actor is not None:  # an unknown account belongs to no program's trail
+        audit.record(tx, actor, "signin.failed", now)
     if counts.pair == settings.signin_pair_limit:
         log.warning("security: sign-in locked for %s from %s after %d failures",
                     who, attempt.remote, counts.pair)  # fmt: skip
+        if actor is not None:
+            audit.record(tx, actor, "signin.locked", now, detail=f"{counts.pair} failures")
     if counts.account == settings.signin_slow_after:
         log.warning("security: sign-ins to %s slowed after %d failures from anywhere",
                     who, counts.account)  # fmt: skip
     return Failed(locked, _until(counts.oldest_pair, window, now) if locked else 0)
 
 
-def succeed(tx: Tx, attempt: Attempt) -> None:
+def succeed(tx: Tx, attempt: Attempt, now: datetime) -> None:
     """Record the attempt as a success: its address is now one the account uses."""
     tx.finish_attempt(attempt.id, ok=True)
+    actor = _actor(attempt)
+    assert actor is not None
+    audit.record(tx, actor, "signin", now)
+
+
+def _actor(attempt: Attempt) -> audit.Actor | None:
+    if attempt.coordinator_id is None or attempt.program_id is None:
+        return None
+    return audit.Actor("coordinator", attempt.coordinator_id, attempt.email,
+                       attempt.program_id, attempt.remote)  # fmt: skip

@@ -54,6 +54,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/v1/coordinator/clients"): "coordinator",
     ("GET", "/v1/coordinator/program"): "coordinator",
     ("GET", "/v1/coordinator/accounts"): "admin",
+    ("GET", "/v1/coordinator/audit"): "admin",
     ("PUT", "/v1/coordinator/program"): "admin",
     ("POST", "/signout"): "coordinator",
     ("GET", "/inbox"): "coordinator",
@@ -79,6 +80,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/export/notices.csv"): "coordinator",
     ("GET", "/export/attendance.csv"): "coordinator",
     ("GET", "/team"): "admin",
+    ("GET", "/audit"): "admin",
+    ("GET", "/audit.csv"): "admin",
     ("GET", "/program"): "admin",
     ("POST", "/program"): "admin",
 }

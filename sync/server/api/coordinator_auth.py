@@ -39,8 +39,8 @@ async def login(body: CoordinatorLogin, db: Db, settings: AppSettings, now: Now,
 
 
 @router.post("/logout", status_code=204, responses=errors(401))
-async def logout(auth: CurrentCoordinator, request: Request, db: Db) -> None:
+async def logout(auth: CurrentCoordinator, request: Request, db: Db, now: Now) -> None:
     """End this token's session."""
     token = bearer(request.headers.get("authorization")) or ""
-    await db.write(lambda tx: tx.delete_session(digest(token)))
+    await db.write(signin.logout, auth, digest(token), now)
     log.info("coordinator %s logged out", auth.coordinator_id)

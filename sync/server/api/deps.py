@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -64,7 +65,7 @@ async def current_client(
 
 
 async def current_coordinator(
-    db: Db, now: Now,
+    db: Db, now: Now, remote: Remote,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(coordinator_scheme)],
 ) -> CoordinatorAuth:  # fmt: skip
     auth = None
@@ -73,7 +74,7 @@ async def current_coordinator(
     if auth is None:
         raise HTTPException(401, "missing, expired or unknown coordinator token",
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    return auth
+    return replace(auth, address=remote)  # what the audit trail says it came from
 
 
 CurrentClient = Annotated[DeviceAuth, Depends(current_client)]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, TextClause, text
 
 from sync.server.storage.repo_accounts import AccountQueries
+from sync.server.storage.repo_audit import AuditQueries
 from sync.server.storage.repo_dashboard import DashboardQueries
 from sync.server.storage.repo_program import ProgramQueries
 from sync.server.storage.repo_records import RecordQueries
@@ -139,7 +140,7 @@ class FeedState:
         return bool(self.discreet_default if self.discreet is None else self.discreet)
 
 
-class Tx(ProgramQueries, RecordQueries, DashboardQueries, AccountQueries):
+class Tx(ProgramQueries, RecordQueries, DashboardQueries, AccountQueries, AuditQueries):
     """The queries of one transaction (see the module docstring)."""
 
     def __init__(self, conn: Connection, raw: Any, statements: Statements) -> None:

@@ -54,6 +54,7 @@ class CoordinatorAuth:
     program_id: int
     email: str
     role: str = "coordinator"
+    address: str | None = None  # the request's client address (set per request)
 
     @property
     def is_admin(self) -> bool:

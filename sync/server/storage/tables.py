@@ -259,6 +259,48 @@ attendance = Table(
     Column("program_id", ForeignKey("programs.id"), nullable=False, index=True),
     Column("status", String(20), nullable=False),
     Column("at", STAMP, nullable=False),
+    # Revision 0010: who recorded the status now standing (NULL: recorded before 0010);
+    # a coordinator id (no foreign key: SQLite cannot add one to an existing table).
+    Column("recorded_by", Integer, nullable=True),
+)
+
+# Every status ever recorded for a client's session, oldest first: the client's page
+# shows who recorded what, and what it replaced (a re-saved roster overwrites
+# ``attendance`` but adds a line here). Erasing a client removes theirs.
+attendance_history = Table(
+    "attendance_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("client_id", ForeignKey("clients.id"), nullable=False),
+    Column("series_uid", String(255), nullable=False),
+    Column("original_start", STAMP, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("recorded_by", ForeignKey("coordinators.id"), nullable=True),
+    Column("at", STAMP, nullable=False),
+    Index("ix_attendance_history_client", "client_id", "original_start"),
+)
+
+# The audit trail: who (a coordinator, a device, the command line) did what to which
+# client, when and from where. Append-only: triggers refuse UPDATE and DELETE (revision
+# 0010). Ids and fixed words only, never message, reply or reflection text, nor names;
+# no foreign keys, so that erasing a client leaves the record of what happened.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", Integer, nullable=False),
+    Column("at", STAMP, nullable=False),
+    Column("actor_kind", String(12), nullable=False),  # coordinator, device, cli
+    Column("actor_id", Integer, nullable=True),
+    Column("actor", String(254), nullable=False),  # the email, "device 7", "companion-server"
+    Column("action", String(40), nullable=False),
+    Column("client_id", Integer, nullable=True),
+    Column("target", String(600), nullable=True),
+    Column("detail", String(200), nullable=True),
+    Column("address", String(100), nullable=True),
+    Index("ix_audit_program", "program_id", "id"),
+    Index("ix_audit_client", "program_id", "client_id", "id"),
 )
 
 

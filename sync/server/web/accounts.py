@@ -4,6 +4,7 @@ the 403 page); the work is ``sync.server.accounts``."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,7 +14,8 @@ from starlette.responses import RedirectResponse, Response
 from sync.protocol_accounts import ProgramSettings
 from sync.server import accounts
 from sync.server.storage.repo import Tx
-from sync.server.storage.tables import unstamp
+from sync.server.storage.repo_audit import AuditFilter
+from sync.server.storage.tables import stamp, unstamp
 from sync.server.web.deps import AdminSignedIn, Form, database, now
 from sync.server.web.present import when
 from sync.server.web.render import page
@@ -23,10 +25,14 @@ router = APIRouter()
 
 @router.get("/team", name="web_team", include_in_schema=False)
 async def team(request: Request, who: AdminSignedIn) -> Response:
+    week_ago = stamp(now(request) - timedelta(days=7))
+
     def load(tx: Tx) -> dict[str, Any]:
+        locked = AuditFilter(action="signin.locked", since=week_ago)
         return {
             "accounts": tx.accounts_of(who.program.id),
             "new_count": tx.count_new_notices(who.program.id),
+            "lockouts": tx.audit_entries(who.program.id, locked, 20),
         }
 
     data = await database(request).read(load)
@@ -40,8 +46,12 @@ async def team(request: Request, who: AdminSignedIn) -> Response:
         }
         for a in data["accounts"]
     ]
+    lockouts = [
+        {"when": when(unstamp(e["at"]), who.tz), "email": e["actor"], "address": e["address"]}
+        for e in data["lockouts"]
+    ]
     return page(request, "team.html", who, section="team", page_title="Team",
-                new_count=data["new_count"], accounts=rows)  # fmt: skip
+                new_count=data["new_count"], accounts=rows, lockouts=lockouts)  # fmt: skip
 
 
 @router.get("/program", name="web_program", include_in_schema=False)

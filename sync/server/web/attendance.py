@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from companion.domain.attendance import week_bounds
 from companion.domain.schedule import Occurrence, expand_all
 from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
+from sync.server import audit
 from sync.server import coordinator as ops
 from sync.server.attendance import NOT_STARTED, record_attendance
 from sync.server.core import NotFound
@@ -143,7 +144,15 @@ async def roster(request: Request, who: SignedIn) -> Response:
             "new_count": tx.count_new_notices(who.program.id),
         }
 
-    data = await database(request).read(load)
+    def load_viewed(tx: Tx) -> dict[str, Any] | None:
+        data = load(tx)
+        if data is not None:  # the roster shows every client's record of the session
+            audit.record(tx, who.auth, "clients.viewed", at,
+                         target="roster " + audit.session_key(uid, start))  # fmt: skip
+        return data
+
+    at = now(request)
+    data = await database(request).write(load_viewed)
     if data is None:
         return not_found(request, who, "session")
     rows = []

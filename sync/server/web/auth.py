@@ -116,8 +116,7 @@ async def signin(request: Request) -> Response:
 
 @router.post("/signout", name="web_signout", include_in_schema=False)
 async def signout(request: Request, who: SignedIn, _form: Form) -> Response:
-    token_hash = digest(who.session)
-    await database(request).write(lambda tx: tx.delete_session(token_hash))
+    await database(request).write(accounts.logout, who.auth, digest(who.session), now(request))
     response = RedirectResponse("/signin?done=signedout", status_code=303)
     clear_cookie(response, request, SESSION_COOKIE)
     return response

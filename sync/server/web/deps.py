@@ -8,7 +8,7 @@ before the route runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -99,7 +99,8 @@ async def current_coordinator(request: Request) -> Coordinator:
             detail="sign in first",
             headers={"Location": "/signin?next=" + quote(target, safe="")},
         )
-    return Coordinator(found[0], found[1], token)
+    address = request.client.host if request.client else "unknown"
+    return Coordinator(replace(found[0], address=address), found[1], token)
 
 
 SignedIn = Annotated[Coordinator, Depends(current_coordinator)]

@@ -1,0 +1,41 @@
+"""GET /v1/coordinator/audit: the program's audit trail, newest first (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from sync.protocol_accounts import AuditEntry
+from sync.server import audit
+from sync.server.api.deps import CurrentAdmin, Db
+from sync.server.api.raw import errors
+from sync.server.storage.tables import stamp
+from sync.wire import MAX_INT, UtcDatetime
+
+router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
+Ident = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+
+
+@router.get("/audit", response_model=list[AuditEntry], responses=errors(401, 403, 422))
+async def audit_trail(
+    auth: CurrentAdmin, db: Db,
+    coordinator: Annotated[int | None, Query(ge=1, le=MAX_INT, description="actor")] = None,
+    client: Ident = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    since: Annotated[UtcDatetime | None, Query(description="at or after")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="before")] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT, description="entries older "
+                                        "than this id (the next page)")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AuditEntry]:  # fmt: skip
+    """Who did what to which client, when and from where; ids only, never message text.
+    Filters narrow it; page with ``before`` = the last entry's id."""
+    if action is not None and action not in audit.ACTIONS:
+        raise HTTPException(422, f"action: one of {', '.join(sorted(audit.ACTIONS))}")
+    where = audit.AuditFilter(
+        actor_id=coordinator, client_id=client, action=action,
+        since=stamp(since) if since else None, until=stamp(until) if until else None,
+        before=before,
+    )  # fmt: skip
+    return await db.read(audit.entries, auth.program_id, where, limit)
