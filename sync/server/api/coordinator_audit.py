@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from sync.protocol_accounts import AuditEntry
 from sync.server import audit
@@ -15,6 +16,8 @@ from sync.wire import MAX_INT, UtcDatetime
 
 router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
 Ident = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+# The actions the trail records, published in the schema as the one pattern they match.
+ACTION_PATTERN = "^(" + "|".join(re.escape(a) for a in sorted(audit.ACTIONS)) + ")$"
 
 
 @router.get("/audit", response_model=list[AuditEntry], responses=errors(401, 403, 422))
@@ -22,7 +25,7 @@ async def audit_trail(
     auth: CurrentAdmin, db: Db,
     coordinator: Annotated[int | None, Query(ge=1, le=MAX_INT, description="actor")] = None,
     client: Ident = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    action: Annotated[str | None, Query(max_length=40, pattern=ACTION_PATTERN)] = None,
     since: Annotated[UtcDatetime | None, Query(description="at or after")] = None,
     until: Annotated[UtcDatetime | None, Query(description="before")] = None,
     before: Annotated[int | None, Query(ge=1, le=MAX_INT, description="entries older "
@@ -31,8 +34,6 @@ async def audit_trail(
 ) -> list[AuditEntry]:  # fmt: skip
     """Who did what to which client, when and from where; ids only, never message text.
     Filters narrow it; page with ``before`` = the last entry's id."""
-    if action is not None and action not in audit.ACTIONS:
-        raise HTTPException(422, f"action: one of {', '.join(sorted(audit.ACTIONS))}")
     where = audit.AuditFilter(
         actor_id=coordinator, client_id=client, action=action,
         since=stamp(since) if since else None, until=stamp(until) if until else None,
