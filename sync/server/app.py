@@ -49,6 +49,7 @@ from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
 from sync.server.storage.runner import Database
+from sync.server.web import forms
 from sync.server.web import router as dashboard
 from sync.server.web.errors import PageError, page_error
 
@@ -105,6 +106,8 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(PageError, page_error)
+    app.add_exception_handler(forms.StaleForm, forms.stale_form)
+    app.add_exception_handler(forms.SignedOutPost, forms.signed_out_post)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return HotPaths(app, settings.max_body, parse_trusted(settings.forwarded_allow_ips))
 

@@ -73,7 +73,8 @@ def test_a_day_of_work_leaves_every_entry_and_nothing_else(server: Server) -> No
         assert r.status_code == 303
         r = sam.get("/export/notices.csv", params={"from": "2026-11-01", "to": "2026-11-30"})
         assert r.status_code == 200 and MESSAGE in r.text
-        assert sam.post(f"/clients/{jordan.id}/revoke", data={"csrf": token}).status_code == 303
+        revoke = {"csrf": token, "confirm": "yes"}
+        assert sam.post(f"/clients/{jordan.id}/revoke", data=revoke).status_code == 303
         assert sam.post("/signout", data={"csrf": token}).status_code == 303
     boss = server.login("boss@x.org")
     entries = trail(server, boss)

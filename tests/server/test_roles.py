@@ -65,6 +65,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/clients"): "coordinator",
     ("POST", "/clients"): "coordinator",
     ("GET", "/clients/{client_id}"): "coordinator",
+    ("GET", "/clients/{client_id}/revoke"): "coordinator",
     ("POST", "/clients/{client_id}/revoke"): "coordinator",
     ("GET", "/attendance"): "coordinator",
     ("GET", "/attendance/roster"): "coordinator",
@@ -74,8 +75,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/schedule/new"): "coordinator",
     ("GET", "/schedule/{uid:path}/edit"): "coordinator",
     ("POST", "/schedule/{uid:path}/edit"): "coordinator",
+    ("GET", "/schedule/{uid:path}/delete"): "coordinator",
     ("POST", "/schedule/{uid:path}/delete"): "coordinator",
+    ("GET", "/schedule/{uid:path}/cancel"): "coordinator",
     ("POST", "/schedule/{uid:path}/cancel"): "coordinator",
+    ("GET", "/resume"): "coordinator",
     ("GET", "/export"): "coordinator",
     ("GET", "/export/notices.csv"): "coordinator",
     ("GET", "/export/attendance.csv"): "coordinator",
@@ -169,8 +173,8 @@ def call(world: World, method: str, path: str, who: str | None, p: Program) -> h
             headers["Authorization"] = f"Bearer {token}"
         else:
             cookies["companion_session"] = token
-            if method == "POST":
-                kwargs["data"] = {"csrf": csrf_token(token)}
+            if method == "POST":  # confirmed: the action itself, not the page asking first
+                kwargs["data"] = {"csrf": csrf_token(token), "confirm": "yes"}
     if api and method in ("POST", "PUT"):
         kwargs["json"] = notice() if path == "/v1/notices" else {}
     if path == "/attendance/roster":
@@ -180,7 +184,10 @@ def call(world: World, method: str, path: str, who: str | None, p: Program) -> h
 
 
 def to_signin(r: httpx.Response) -> bool:
-    return r.status_code == 303 and r.headers["location"].startswith("/signin")
+    """A GET is sent to the sign-in page; a POST answers it (carrying what was typed)."""
+    if r.status_code == 303:
+        return r.headers["location"].startswith("/signin")
+    return r.status_code == 401 and 'action="/signin"' in r.text
 
 
 def test_every_route_is_classified(world: World) -> None:

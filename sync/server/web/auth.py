@@ -16,7 +16,15 @@ from starlette.responses import RedirectResponse, Response
 from sync.server import signin as accounts
 from sync.server.security import digest
 from sync.server.throttle import minutes
-from sync.server.web.deps import Form, SignedIn, database, now, safe_next, settings_of
+from sync.server.web import forms
+from sync.server.web.deps import (
+    Form,
+    SignedIn,
+    database,
+    now,
+    safe_next,
+    settings_of,
+)
 from sync.server.web.render import page
 from sync.server.web.security import (
     CSRF_FIELD,
@@ -52,9 +60,12 @@ def _refusal(result: accounts.Throttled | accounts.BadLogin) -> str:
     )
 
 
-def _signin_page(
-    request: Request, *, next_: str, email: str = "", error: str = "", status: int = 200
-) -> Response:
+def signin_page(
+    request: Request, *, next_: str, email: str = "", error: str = "", status: int = 200,
+    resume_action: str = "", resume: str = "",
+) -> Response:  # fmt: skip
+    """The sign-in form; ``resume_action``/``resume``: a form the session ended under,
+    sent again (to be checked first) once signed in."""
     seed = request.cookies.get(PRE_COOKIE) or new_seed()
     response = page(
         request,
@@ -66,6 +77,8 @@ def _signin_page(
         next=next_,
         email=email,
         error=error,
+        resume_action=forms.safe_action(resume_action) or "",
+        resume=resume if forms.safe_action(resume_action) else "",
     )
     set_cookie(response, request, PRE_COOKIE, seed, PRE_COOKIE_AGE)
     return response
@@ -78,7 +91,7 @@ async def home() -> Response:
 
 @router.get("/signin", name="web_signin_form", include_in_schema=False)
 async def signin_form(request: Request) -> Response:
-    return _signin_page(request, next_=safe_next(request.query_params.get("next"), "/inbox"))
+    return signin_page(request, next_=safe_next(request.query_params.get("next"), "/inbox"))
 
 
 @router.post("/signin", name="web_signin", include_in_schema=False)
@@ -87,30 +100,53 @@ async def signin(request: Request) -> Response:
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1000]
     next_ = safe_next(str(form.get("next", "")), "/inbox")
+    resume_action = forms.safe_action(str(form.get("resume_action", ""))) or ""
+    resume = str(form.get("resume", ""))[: forms.MAX_RESUME] if resume_action else ""
     token = form.get(CSRF_FIELD)
     if not csrf_valid(request.cookies.get(PRE_COOKIE), token if isinstance(token, str) else None):
-        return _signin_page(
+        return signin_page(
             request,
             next_=next_,
             email=email,
             status=403,
             error="This form has expired; please sign in again.",
+            resume_action=resume_action,
+            resume=resume,
         )
     db, settings, at = database(request), settings_of(request), now(request)
     remote = request.client.host if request.client else "unknown"
     result = await accounts.login(db, email, password, remote, at, settings)
     if isinstance(result, accounts.Throttled | accounts.BadLogin):
         locked = isinstance(result, accounts.Throttled) or result.locked
-        return _signin_page(
+        return signin_page(
             request,
             next_=next_,
             email=email,
             error=_refusal(result),
             status=429 if locked else 401,
+            resume_action=resume_action,
+            resume=resume,
         )
-    response = RedirectResponse(next_, status_code=303)
+    fields = forms.resumed_fields(resume)
+    if resume_action and fields:  # what the ended session was sending: check, send again
+        response = RedirectResponse("/resume", status_code=303)
+        forms.keep_for_resume(response, request, resume_action, fields, next_)
+    else:
+        response = RedirectResponse(next_, status_code=303)
     set_cookie(response, request, SESSION_COOKIE, result.token, result.expires_at - at)
     clear_cookie(response, request, PRE_COOKIE)
+    return response
+
+
+@router.get("/resume", name="web_resume", include_in_schema=False)
+async def resume_form(request: Request, who: SignedIn) -> Response:
+    """The form a session ended under, filled in, to send again (after sign-in)."""
+    kept = forms.kept_for_resume(request)
+    if kept is None:
+        return RedirectResponse("/inbox", status_code=303)
+    action, fields, back = kept
+    response = forms.resend_page(request, who, action, fields, back, forms.RESUME, 200)
+    forms.forget_resume(response, request)
     return response
 
 

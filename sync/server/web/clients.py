@@ -30,6 +30,7 @@ from sync.server import audit, lifecycle
 from sync.server.attendance import client_summaries, program_marks
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
+from sync.server.web import codes, forms
 from sync.server.web.attendance import program_occurrences, roster_url
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import ClientRow, client_row, notice_line, reply_line, when
@@ -106,16 +107,6 @@ async def clients(request: Request, who: SignedIn) -> Response:
     at = now(request)
     data = await database(request).write(_load_viewed, who, at)
     week_start, _ = week_bounds(at, who.tz)
-    return _clients_page(request, who, data, week_start, None)
-
-
-def _clients_page(
-    request: Request,
-    who: Coordinator,
-    data: dict[str, Any],
-    week_start: datetime,
-    enrolment: dict[str, str] | None,
-) -> Response:
     return page(
         request,
         "clients.html",
@@ -128,8 +119,6 @@ def _clients_page(
         policy_pct=f"{round(who.policy.threshold * 100)}%",
         discreet_default=who.program.discreet_default,
         week_label=week_start.strftime("%a %d %b"),
-        enrolment=enrolment,
-        server_url=str(request.base_url).rstrip("/"),
     )
 
 
@@ -142,13 +131,14 @@ async def add(request: Request, who: SignedIn, form: Form) -> Response:
         name = lifecycle.client_name(str(form.get("name", "")))
     except lifecycle.BadName:  # a name with control characters or line breaks
         return RedirectResponse("/clients?done=badname", status_code=303)
-    db = database(request)
     days = settings_of(request).enrol_code_days
-    made = await db.write(lifecycle.add_client, who.auth, who.program, name, at, days)
-    data = await db.write(_load_viewed, who, at)
-    expires = datetime.fromisoformat(made["expires_at"])
-    enrolment = {"name": made["name"], "code": made["code"], "expires": when(expires, who.tz)}
-    return _clients_page(request, who, data, week_bounds(at, who.tz)[0], enrolment)
+    made = await database(request).write(
+        lifecycle.add_client, who.auth, who.program, name, at, days
+    )
+    # POST, redirect, GET: the client's page shows the code once; a reload adds nothing.
+    response = RedirectResponse(f"/clients/{made['client_id']}?done=added", status_code=303)
+    codes.show_once(response, request, made["client_id"], made["code"], made["expires_at"])
+    return response
 
 
 @router.get("/clients/{client_id}", name="web_client", include_in_schema=False)
@@ -181,6 +171,10 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
     data = await database(request).write(load)
     if data is None:
         return not_found(request, who, "client")
+    code = codes.take(request, client_id)
+    enrolment = None
+    if code is not None:
+        enrolment = {"code": code[0], "expires": when(datetime.fromisoformat(code[1]), who.tz)}
     marks = data["marks"][client_id]
     occs = [o for o in data["occs"] if o.start <= at + timedelta(days=7)]
     history: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -205,7 +199,7 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
             row[key] = unstamp(row[key])
         replies = [reply_line(x, who.tz) for x in data["replies"][r["id"]]]
         notices.append(notice_line(row, who.tz, replies))
-    return page(
+    response = page(
         request,
         "client.html",
         who,
@@ -218,13 +212,48 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         notices=notices,
         occurrences=sessions,
         devices=data["devices"],
+        enrolment=enrolment,
+        server_url=str(request.base_url).rstrip("/"),
     )
+    if code is not None:
+        codes.forget(response, request)
+    return response
+
+
+async def _named(request: Request, who: Coordinator, client_id: int) -> str | None:
+    """The name of the program's client ``client_id`` (None: not theirs, or no such id)."""
+    if not 1 <= client_id <= MAX_INT:
+        return None
+    found = await database(request).read(lambda tx: tx.clients_of(who.program.id, client_id))
+    return found[0].name if found else None
+
+
+def _ask_revoke(request: Request, who: Coordinator, client_id: int, name: str) -> Response:
+    return forms.confirm_page(
+        request, who, title=f"Revoke access for {name}?", section="clients",
+        message=f"Every device of {name} is signed out at once: their app stops syncing and "
+        "their calendar feeds stop updating. Their record stays.",
+        action=f"/clients/{client_id}/revoke", button="Revoke access",
+        cancel=f"/clients/{client_id}",
+    )  # fmt: skip
+
+
+@router.get("/clients/{client_id}/revoke", name="web_client_revoke_confirm",
+            include_in_schema=False)  # fmt: skip
+async def revoke_confirm(request: Request, client_id: int, who: SignedIn) -> Response:
+    name = await _named(request, who, client_id)
+    if name is None:
+        return not_found(request, who, "client")
+    return _ask_revoke(request, who, client_id, name)
 
 
 @router.post("/clients/{client_id}/revoke", name="web_client_revoke", include_in_schema=False)
 async def revoke(request: Request, client_id: int, who: SignedIn, form: Form) -> Response:
-    if not 1 <= client_id <= MAX_INT:
+    name = await _named(request, who, client_id)
+    if name is None:
         return not_found(request, who, "client")
+    if not forms.confirmed(form):
+        return _ask_revoke(request, who, client_id, name)
     at = now(request)
 
     def revoke_mine(tx: Tx) -> bool:

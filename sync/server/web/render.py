@@ -84,6 +84,7 @@ FLASHES = {
     "removed": ("", "Series removed."),
     "cancelled": ("", "Session cancelled: clients and calendars drop it."),
     "revoked": ("", "Access revoked: every device of this client is signed out."),
+    "added": ("", "Client added."),
     "signedout": ("", "You are signed out."),
     "program": ("", "Program settings saved: calendar feeds follow at their next refresh."),
     "badmakeup": (
