@@ -55,3 +55,47 @@ class AuditEntry(Wire):
     target: Line | None = Field(None, max_length=600)
     detail: Line | None = Field(None, max_length=200)
     address: Line | None = Field(None, max_length=100)
+
+
+# -- a client's lifecycle ---------------------------------------------------------------
+
+
+class ClientIn(Wire):
+    name: Line = Field(min_length=1, max_length=200)
+
+
+class EnrolmentCode(Wire):
+    """A one-time enrolment code, shown once (the server keeps only its digest)."""
+
+    client_id: Id
+    name: Line = Field(max_length=200)
+    code: Line = Field(max_length=20)
+    expires_at: UtcDatetime
+
+
+class DeviceOut(Wire):
+    id: Id
+    name: Line = Field(max_length=100)
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None
+    discreet: Bool | None
+
+
+class ClientState(Wire):
+    """A client after a lifecycle action."""
+
+    client_id: Id
+    discharged: Bool
+    revoked: Bool
+    devices: int = Field(ge=0)
+
+
+class EraseIn(Wire):
+    """The client's name, typed back: erasing is for good."""
+
+    name: Line = Field(min_length=1, max_length=200)
+
+
+class Erased(Wire):
+    client_id: Id
+    erased: dict[str, int]

@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from companion.domain.schedule import ScheduleError, zone
-from sync.server import audit, lifecycle
+from sync.server import audit, lifecycle, links
 from sync.server.security import hash_password, normalize_email
 from sync.server.storage.repo import Tx
-from sync.server.storage.repo_program import ProgramRow
+from sync.server.storage.repo_program import ClientRow, ProgramRow
 from sync.server.storage.runner import transaction
 from sync.server.storage.tables import stamp
 from sync.wire import one_line
@@ -154,3 +154,77 @@ def revoke_client(engine: Engine, client_id: int, now: datetime) -> dict:
         actor = audit.command_line(client.program_id)
         revoked = lifecycle.revoke_client(tx, actor, client_id, now)
     return {"client_id": client_id, "revoked_devices": revoked}
+
+
+# -- a client's lifecycle and accounts, from the command line -----------------------------
+
+
+def pick_client(tx: Tx, client: str, program: str | None) -> ClientRow:
+    """The client numbered or named ``client`` (within ``--program`` when given)."""
+    rows = tx.programs() if program is None else [pick_program(tx, program)]
+    found: list[ClientRow] = []
+    for row in rows:
+        found += [c for c in tx.clients_of(row.id) if str(c.id) == client or c.name == client]
+    by_id = [c for c in found if str(c.id) == client]
+    if by_id:
+        return by_id[0]
+    if not found:
+        raise AdminError(f"no client {client!r}: give the id (see the dashboard) or the name")
+    if len(found) > 1:
+        ids = ", ".join(str(c.id) for c in found)
+        raise AdminError(f"several clients are named {client!r} (ids {ids}): give the id")
+    return found[0]
+
+
+def new_code(engine: Engine, client: str, program: str | None, now: datetime,
+             code_days: int = 7) -> dict:  # fmt: skip
+    with transaction(engine) as tx:
+        row = pick_client(tx, client, program)
+        return lifecycle.new_code(tx, audit.command_line(row.program_id), row, now, code_days)
+
+
+def discharge(engine: Engine, client: str, program: str | None, now: datetime, *,
+              readmit: bool = False) -> dict:  # fmt: skip
+    with transaction(engine) as tx:
+        row = pick_client(tx, client, program)
+        who = audit.command_line(row.program_id)
+        act = lifecycle.readmit if readmit else lifecycle.discharge
+        changed = act(tx, who, row, now)
+    return {"client_id": row.id, "name": row.name, "discharged": not readmit, "changed": changed}
+
+
+def erase_client(engine: Engine, client: str, program: str | None, now: datetime,
+                 confirm: str | None) -> dict:  # fmt: skip
+    """Erase a client; ``confirm`` is the name typed back (None: ``--yes``)."""
+    with transaction(engine) as tx:
+        row = pick_client(tx, client, program)
+        if confirm is not None and confirm.strip() != row.name:
+            raise AdminError("the name typed does not match: nothing was erased")
+        counts = lifecycle.erase(tx, audit.command_line(row.program_id), row, now)
+    return {"client_id": row.id, "name": row.name, "erased": counts}
+
+
+def client_name_of(engine: Engine, client: str, program: str | None) -> str:
+    with transaction(engine) as tx:
+        return pick_client(tx, client, program).name
+
+
+def reset_password(engine: Engine, email: str, base_url: str, now: datetime,
+                   hours: int = 24) -> dict:  # fmt: skip
+    """A one-time link that sets a new password for the account of ``email``."""
+    email = normalize_email(email)
+    with transaction(engine) as tx:
+        found = tx.coordinator_by_email(email)
+        if found is None:
+            raise AdminError(f"no coordinator with email {email}")
+        coordinator_id, program_id, _ = found
+        who = audit.command_line(program_id)
+        token, expires = links.issue(
+            tx, who, links.RESET, program_id, now, hours, coordinator_id=coordinator_id
+        )
+    return {
+        "coordinator_id": coordinator_id,
+        "email": email,
+        "url": links.url(base_url, links.RESET, token),
+        "expires_at": expires.isoformat(),
+    }

@@ -29,6 +29,7 @@ from sync.server.api import (
     coordinator_accounts,
     coordinator_audit,
     coordinator_auth,
+    coordinator_clients,
     coordinator_notices,
     coordinator_program,
     coordinator_series,
@@ -95,7 +96,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, changes, feeds, preferences, health, coordinator_auth,
                    coordinator_notices, coordinator_series, coordinator_program,
-                   coordinator_accounts, coordinator_audit):  # fmt: skip
+                   coordinator_accounts, coordinator_audit, coordinator_clients):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))

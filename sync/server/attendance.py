@@ -113,7 +113,8 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
         unexcused = unexcused_absences(window_occ, marks[row.id], policy, now)
         out.append(ClientSummary(
             id=row.id, name=row.name, devices=row.devices, revoked=row.revoked_at is not None,
-            at_risk=at_risk(week, unexcused),
+            at_risk=at_risk(week, unexcused) and row.discharged_at is None,
+            discharged=row.discharged_at is not None,
             week=WeekForecast(
                 week_start=week.week_start, attended=week.attended, missed=week.missed,
                 excused=week.excused, remaining=week.remaining, counted=week.counted,

@@ -46,6 +46,14 @@ ACTIONS: dict[str, str] = {
     "program.changed": "changed program settings",
     "account.created": "created an account",
     "device.enrolled": "enrolled a device",
+    "code.issued": "issued a new enrolment code",
+    "device.revoked": "revoked a device",
+    "client.discharged": "discharged a client",
+    "client.readmitted": "re-admitted a client",
+    "client.erased": "erased a client's data",
+    "account.reset": "issued a password reset link",
+    "account.password": "changed a password",
+    "account.invited": "invited a coordinator",
 }
 
 

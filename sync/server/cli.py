@@ -143,6 +143,46 @@ def cmd_revoke_client(args: argparse.Namespace) -> None:
     _emit(args, r, f"revoked client {r['client_id']}: {r['revoked_devices']} device(s) signed out")
 
 
+def cmd_new_code(args: argparse.Namespace) -> None:
+    r = admin.new_code(_engine(args), args.client, args.program, _now())
+    text = (
+        f"new enrolment code for {r['name']!r} (id {r['client_id']}): {r['code']}  "
+        f"(single use, valid until {r['expires_at']}; other devices keep working)"
+    )
+    _emit(args, r, text)
+
+
+def cmd_discharge(args: argparse.Namespace) -> None:
+    readmit = args.command == "readmit"
+    r = admin.discharge(_engine(args), args.client, args.program, _now(), readmit=readmit)
+    verb = "re-admitted" if readmit else "discharged"
+    text = f"{verb} {r['name']!r} (id {r['client_id']})" if r["changed"] else (
+        f"{r['name']!r} (id {r['client_id']}) was {verb} already; nothing changed")  # fmt: skip
+    _emit(args, r, text)
+
+
+def cmd_erase_client(args: argparse.Namespace) -> None:
+    engine = _engine(args)
+    typed = None
+    if not args.yes:
+        name = admin.client_name_of(engine, args.client, args.program)
+        if sys.stdin.isatty():
+            typed = input(f"Erase {name!r} and all their data for good? Type their name: ")
+        else:
+            typed = sys.stdin.readline().rstrip("\r\n")
+    r = admin.erase_client(engine, args.client, args.program, _now(), typed)
+    gone = ", ".join(f"{n} {k}" for k, n in r["erased"].items() if n and k != "clients")
+    _emit(args, r, f"erased client {r['client_id']} ({gone or 'no records'}); "
+                   "the audit trail keeps that it happened")  # fmt: skip
+
+
+def cmd_reset_password(args: argparse.Namespace) -> None:
+    base = args.public_url or "http://127.0.0.1:8765"
+    r = admin.reset_password(_engine(args), args.email, base, _now())
+    _emit(args, r, f"a one-time link for {r['email']} to set a new password "
+                   f"(valid until {r['expires_at']}):\n{r['url']}")  # fmt: skip
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from sync.server import serving
 
@@ -283,6 +323,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--program", help="program name or id (optional when there is one)")
     p = command("revoke-client", cmd_revoke_client, "revoke a client's devices and feeds")
     p.add_argument("client_id", type=int)
+    client_help = "the client's id, or their name when it is unique"
+    p = command(
+        "new-code",
+        cmd_new_code,
+        "a new one-time enrolment code for a client (their other devices keep working)",
+    )
+    p.add_argument("client", help=client_help)
+    p.add_argument("--program", help="program name or id")
+    lifecycle_commands = (
+        ("discharge", "discharge a client: kept for the record, their devices and feeds stop"),
+        ("readmit", "re-admit a discharged client"),
+    )
+    for name, text in lifecycle_commands:
+        p = command(name, cmd_discharge, text)
+        p.add_argument("client", help=client_help)
+        p.add_argument("--program", help="program name or id")
+    p = command("erase-client", cmd_erase_client,
+                "erase a client's data for good (asks for their name typed back)")  # fmt: skip
+    p.add_argument("client", help=client_help)
+    p.add_argument("--program", help="program name or id")
+    p.add_argument("--yes", action="store_true", help="do not ask (scripts)")
+    p = command("reset-password", cmd_reset_password,
+                "print a one-time link that sets a new password for a coordinator")  # fmt: skip
+    p.add_argument("email")
+    p.add_argument("--public-url", help="the dashboard's base URL, for the link "
+                   "(default http://127.0.0.1:8765)")  # fmt: skip
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 

@@ -27,6 +27,11 @@ COMMANDS = [
     "create-coordinator",
     "add-client",
     "revoke-client",
+    "new-code",
+    "discharge",
+    "readmit",
+    "erase-client",
+    "reset-password",
 ]
 
 

@@ -31,6 +31,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "public",
     ("GET", "/signin"): "public",
     ("POST", "/signin"): "public",
+    ("GET", "/reset/{token}"): "public",
+    ("POST", "/reset/{token}"): "public",
     ("POST", "/v1/notices"): "device",
     ("GET", "/v1/notices"): "device",
     ("GET", "/v1/changes"): "device",
@@ -53,6 +55,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/coordinator/attendance"): "coordinator",
     ("GET", "/v1/coordinator/clients"): "coordinator",
     ("GET", "/v1/coordinator/program"): "coordinator",
+    ("POST", "/v1/coordinator/clients"): "coordinator",
+    ("POST", "/v1/coordinator/clients/{client_id}/code"): "coordinator",
+    ("GET", "/v1/coordinator/clients/{client_id}/devices"): "coordinator",
+    ("POST", "/v1/coordinator/clients/{client_id}/devices/{device_id}/revoke"): "coordinator",
+    ("POST", "/v1/coordinator/clients/{client_id}/revoke"): "coordinator",
+    ("POST", "/v1/coordinator/clients/{client_id}/discharge"): "coordinator",
+    ("POST", "/v1/coordinator/clients/{client_id}/readmit"): "coordinator",
+    ("POST", "/v1/coordinator/clients/{client_id}/erase"): "admin",
     ("GET", "/v1/coordinator/accounts"): "admin",
     ("GET", "/v1/coordinator/audit"): "admin",
     ("PUT", "/v1/coordinator/program"): "admin",
@@ -67,6 +77,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/clients/{client_id}"): "coordinator",
     ("GET", "/clients/{client_id}/revoke"): "coordinator",
     ("POST", "/clients/{client_id}/revoke"): "coordinator",
+    ("POST", "/clients/{client_id}/code"): "coordinator",
+    ("GET", "/clients/{client_id}/devices/{device_id}/revoke"): "coordinator",
+    ("POST", "/clients/{client_id}/devices/{device_id}/revoke"): "coordinator",
+    ("GET", "/clients/{client_id}/discharge"): "coordinator",
+    ("POST", "/clients/{client_id}/discharge"): "coordinator",
+    ("POST", "/clients/{client_id}/readmit"): "coordinator",
+    ("GET", "/clients/{client_id}/erase"): "admin",
+    ("POST", "/clients/{client_id}/erase"): "admin",
     ("GET", "/attendance"): "coordinator",
     ("GET", "/attendance/roster"): "coordinator",
     ("POST", "/attendance/roster"): "coordinator",
@@ -153,6 +171,8 @@ def fill(path: str, p: Program) -> str:
         .replace("{client_id}", str(p.client.id))
         .replace("{feed_token}", "no-such-feed")
         .replace("{name}", "style.css")
+        .replace("{device_id}", "1")
+        .replace("{token}", "no-such-link")
     )
 
 
@@ -268,6 +288,7 @@ def valid_call(world: World, method: str, path: str, role: str, p: Program) -> h
         "/v1/coordinator/notices/{notice_id}/reply": {"text": "hello"},
         "/v1/coordinator/series/{uid}": {**GROUP, "uid": p.uid, "title": "Renamed"},
         "/v1/coordinator/series/{uid}/cancel": {"original_start": "2026-11-30T23:00:00Z"},
+        "/v1/coordinator/clients/{client_id}/erase": {"name": "Client B"},
     }
     h = {"Authorization": f"Bearer {world.tokens[role]}"}
     return world.server.http.request(method, fill(path, p), json=bodies.get(path, {}), headers=h)

@@ -44,6 +44,7 @@ class ClientRow:
     created_at: str
     revoked_at: str | None
     devices: int
+    discharged_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +221,7 @@ class ProgramQueries:
                 clients.c.created_at,
                 clients.c.revoked_at,
                 live,
+                clients.c.discharged_at,
             )
             .outerjoin(devices, devices.c.client_id == clients.c.id)
             .where(clients.c.program_id == program_id)

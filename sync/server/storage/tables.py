@@ -111,6 +111,9 @@ clients = Table(
     # Bumped when something only this client's feed shows changes (an advance notice).
     Column("feed_rev", Integer, nullable=False, default=0),
     Column("feed_changed_at", STAMP, nullable=False),
+    # Revision 0011: discharged from the program (kept for the record; their devices and
+    # feeds stop until re-admitted, off the at-risk list and the rosters).
+    Column("discharged_at", STAMP, nullable=True),
 )
 
 enrol_codes = Table(
@@ -153,6 +156,24 @@ signin_attempts = Table(
     Index("ix_signin_attempts_account", "account", "at"),
     Index("ix_signin_attempts_remote", "remote", "at"),
     Index("ix_signin_attempts_at", "at"),
+)
+
+# One-time links for coordinator accounts (revision 0011): a password reset (from an
+# admin or ``companion-server reset-password``) or an invitation. Only the digest is
+# kept; a link works once, until it expires.
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(10), nullable=False),  # reset, invite
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("email", String(254), nullable=True),  # an invitation's address
+    Column("role", String(20), nullable=True),  # an invitation's role
+    Column("created_by", Integer, nullable=True),  # the admin's coordinator id (NULL: CLI)
+    Column("created_at", STAMP, nullable=False),
+    Column("expires_at", STAMP, nullable=False),
+    Column("used_at", STAMP, nullable=True),
 )
 
 devices = Table(

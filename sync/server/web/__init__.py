@@ -18,6 +18,8 @@ from sync.server.web import (
     clients,
     export,
     inbox,
+    lifecycle,
+    links,
     schedule,
 )
 from sync.server.web.render import STATIC, remember_paths
@@ -38,7 +40,9 @@ async def static(name: str) -> FileResponse:
     )
 
 
-for _module in (auth, inbox, clients, attendance, schedule, export, accounts, audit):
+for _module in (
+    auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, audit, links
+):  # fmt: skip
     router.include_router(_module.router)
     remember_paths(_module.router.routes)
 remember_paths(router.routes)

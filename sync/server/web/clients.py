@@ -30,7 +30,7 @@ from sync.server import audit, lifecycle
 from sync.server.attendance import client_summaries, program_marks
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
-from sync.server.web import codes, forms
+from sync.server.web import codes
 from sync.server.web.attendance import program_occurrences, roster_url
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import ClientRow, client_row, notice_line, reply_line, when
@@ -77,7 +77,7 @@ def _row(s: ClientSummary, month: tuple[int, int], who: Coordinator) -> ClientRo
         needed_to_stay_above=w.needed_to_stay_above,
     )
     unexcused = UnexcusedCount(s.unexcused, s.unexcused_limit, who.policy.window_days)
-    return client_row(s.id, s.name, s.devices, s.revoked, week, month, unexcused)
+    return client_row(s.id, s.name, s.devices, s.revoked, week, month, unexcused, s.discharged)
 
 
 def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict[str, Any]:
@@ -159,6 +159,7 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         data["history"] = tx.attendance_history_of(who.program.id, client_id)
         data["devices"] = [
             {
+                "id": d["id"],
                 "name": d["name"],
                 "created": when(unstamp(d["created_at"]), who.tz),
                 "revoked": when(unstamp(d["revoked_at"]), who.tz) if d["revoked_at"] else "",
@@ -218,50 +219,3 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
     if code is not None:
         codes.forget(response, request)
     return response
-
-
-async def _named(request: Request, who: Coordinator, client_id: int) -> str | None:
-    """The name of the program's client ``client_id`` (None: not theirs, or no such id)."""
-    if not 1 <= client_id <= MAX_INT:
-        return None
-    found = await database(request).read(lambda tx: tx.clients_of(who.program.id, client_id))
-    return found[0].name if found else None
-
-
-def _ask_revoke(request: Request, who: Coordinator, client_id: int, name: str) -> Response:
-    return forms.confirm_page(
-        request, who, title=f"Revoke access for {name}?", section="clients",
-        message=f"Every device of {name} is signed out at once: their app stops syncing and "
-        "their calendar feeds stop updating. Their record stays.",
-        action=f"/clients/{client_id}/revoke", button="Revoke access",
-        cancel=f"/clients/{client_id}",
-    )  # fmt: skip
-
-
-@router.get("/clients/{client_id}/revoke", name="web_client_revoke_confirm",
-            include_in_schema=False)  # fmt: skip
-async def revoke_confirm(request: Request, client_id: int, who: SignedIn) -> Response:
-    name = await _named(request, who, client_id)
-    if name is None:
-        return not_found(request, who, "client")
-    return _ask_revoke(request, who, client_id, name)
-
-
-@router.post("/clients/{client_id}/revoke", name="web_client_revoke", include_in_schema=False)
-async def revoke(request: Request, client_id: int, who: SignedIn, form: Form) -> Response:
-    name = await _named(request, who, client_id)
-    if name is None:
-        return not_found(request, who, "client")
-    if not forms.confirmed(form):
-        return _ask_revoke(request, who, client_id, name)
-    at = now(request)
-
-    def revoke_mine(tx: Tx) -> bool:
-        if not tx.clients_of(who.program.id, client_id):
-            return False
-        lifecycle.revoke_client(tx, who.auth, client_id, at)
-        return True
-
-    if not await database(request).write(revoke_mine):
-        return not_found(request, who, "client")
-    return RedirectResponse(f"/clients/{client_id}?done=revoked", status_code=303)

@@ -149,6 +149,7 @@ class ClientRow:
     unexcused: int
     at_risk: bool
     risk_reason: str
+    discharged: bool = False
 
 
 def client_row(
@@ -159,12 +160,13 @@ def client_row(
     week: WeekSummary,
     month: tuple[int, int],
     unexcused: UnexcusedCount,
+    discharged: bool = False,
 ) -> ClientRow:
     """``month`` is (attended, decided) over the last four weeks."""
     bar = "▮" * week.attended + "▯" * (week.counted - week.attended)
     attended, total = month
     month_text = f"{attended} of {total} ({round(100 * attended / total)}%)" if total else "—"
-    risky = not revoked and at_risk(week, unexcused)
+    risky = not revoked and not discharged and at_risk(week, unexcused)
     if not week.reachable:
         reason = f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
     elif unexcused.at_limit:
@@ -183,6 +185,7 @@ def client_row(
         unexcused=unexcused.count,
         at_risk=risky,
         risk_reason=reason,
+        discharged=discharged,
     )
 
 

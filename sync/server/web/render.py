@@ -85,7 +85,13 @@ FLASHES = {
     "cancelled": ("", "Session cancelled: clients and calendars drop it."),
     "revoked": ("", "Access revoked: every device of this client is signed out."),
     "added": ("", "Client added."),
+    "code": ("", "A new enrolment code: their other devices keep working until revoked."),
+    "device": ("", "Device signed out: the client's other devices keep working."),
+    "discharged": ("", "Discharged: kept for the record; their devices and feeds stop."),
+    "readmitted": ("", "Re-admitted: their devices that were not revoked work again."),
+    "erased": ("", "The client's data is erased. The audit trail keeps that it happened."),
     "signedout": ("", "You are signed out."),
+    "password": ("", "Your new password is set: sign in with it."),
     "program": ("", "Program settings saved: calendar feeds follow at their next refresh."),
     "badmakeup": (
         "error",
