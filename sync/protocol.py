@@ -476,7 +476,8 @@ class ClientSummary(Wire):
     name: Line
     devices: Count
     revoked: bool
-    at_risk: bool
+    at_risk: bool  # never for a discharged client
+    discharged: bool = False
     week: WeekForecast
     unexcused: Count
     unexcused_limit: Count

@@ -7,17 +7,17 @@ plain dict, which is also what ``--json`` prints.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from companion.domain.help_now import ContactError, CrisisContact, check_contact
 from companion.domain.schedule import ScheduleError, zone
-from sync.server import contacts
-from sync.server.security import digest, hash_password, new_code
+from sync.server import audit, contacts, lifecycle, links
+from sync.server.security import hash_password, normalize_email
 from sync.server.storage.repo import Tx
-from sync.server.storage.repo_program import ProgramRow
+from sync.server.storage.repo_program import ClientRow, ProgramRow
 from sync.server.storage.runner import transaction
 from sync.server.storage.tables import stamp
 from sync.wire import one_line
@@ -97,6 +97,9 @@ def set_program(engine: Engine, program: str | None, now: datetime, *,
     with transaction(engine) as tx:
         row = pick_program(tx, program)
         feeds = tx.set_discreet_default(row.id, discreet, stamp(now))
+        if row.discreet_default != discreet:
+            detail = "discreet feeds on" if discreet else "discreet feeds off"
+            audit.record(tx, audit.command_line(row.id), "program.changed", now, detail=detail)
     return {"program_id": row.id, "name": row.name, "discreet": discreet,
             "changed": row.discreet_default != discreet, "feeds_changed": feeds}  # fmt: skip
 
@@ -151,47 +154,130 @@ def edit_crisis_contacts(engine: Engine, program: str | None, now: datetime,
             "contacts": [contact_json(c) for c in new]}  # fmt: skip
 
 
+ROLES = ("admin", "coordinator")
+
+
 def create_coordinator(
-    engine: Engine, email: str, password: str, program: str | None, now: datetime
+    engine: Engine,
+    email: str,
+    password: str,
+    program: str | None,
+    now: datetime,
+    role: str | None = None,
 ) -> dict:
-    email = email.strip().lower()
+    """A coordinator login. ``role`` None: the program's first account is its admin,
+    later ones are coordinators."""
+    email = normalize_email(email)
     if "@" not in email or len(email) > 254 or not one_line(email):
         raise AdminError(f"{email!r} is not an email address")
     if len(password) < 8:
         raise AdminError("the password needs at least 8 characters")
+    if role is not None and role not in ROLES:
+        raise AdminError(f"--role is one of {', '.join(ROLES)}")
     hashed = hash_password(password)
     with transaction(engine) as tx:
         row = pick_program(tx, program)
         if tx.coordinator_by_email(email) is not None:
             raise AdminError(f"a coordinator with email {email} exists already")
-        coordinator_id = tx.add_coordinator(row.id, email, hashed, stamp(now))
-    return {"coordinator_id": coordinator_id, "email": email, "program": row.name}
+        if role is None:
+            role = "coordinator" if tx.count_accounts(row.id) else "admin"
+        coordinator_id = tx.add_coordinator(row.id, email, hashed, stamp(now), role)
+        audit.record(tx, audit.command_line(row.id), "account.created", now,
+                     target=f"account {coordinator_id}", detail=role)  # fmt: skip
+    return {"coordinator_id": coordinator_id, "email": email, "program": row.name, "role": role}
 
 
 def add_client(
     engine: Engine, name: str, program: str | None, now: datetime, code_days: int = 7
 ) -> dict:
-    name = name.strip()
-    if not name or len(name) > 200 or not one_line(name):
-        raise AdminError("a client needs a name of 1-200 characters on one line")
-    code = new_code()
-    expires = now + timedelta(days=code_days)
+    try:
+        name = lifecycle.client_name(name)
+    except lifecycle.BadName as exc:
+        raise AdminError(str(exc)) from None
     with transaction(engine) as tx:
         row = pick_program(tx, program)
-        client_id = tx.add_client(row.id, name, stamp(now))
-        tx.add_code(digest(code), client_id, stamp(now), stamp(expires))
-    return {
-        "client_id": client_id,
-        "name": name,
-        "program": row.name,
-        "code": code,
-        "expires_at": expires.isoformat(),
-    }
+        return lifecycle.add_client(tx, audit.command_line(row.id), row, name, now, code_days)
 
 
 def revoke_client(engine: Engine, client_id: int, now: datetime) -> dict:
     with transaction(engine) as tx:
-        if tx.client(client_id) is None:
+        client = tx.client(client_id)
+        if client is None:
             raise AdminError(f"no client with id {client_id}")
-        revoked = tx.revoke_client(client_id, stamp(now))
+        actor = audit.command_line(client.program_id)
+        revoked = lifecycle.revoke_client(tx, actor, client_id, now)
     return {"client_id": client_id, "revoked_devices": revoked}
+
+
+# -- a client's lifecycle and accounts, from the command line -----------------------------
+
+
+def pick_client(tx: Tx, client: str, program: str | None) -> ClientRow:
+    """The client numbered or named ``client`` (within ``--program`` when given)."""
+    rows = tx.programs() if program is None else [pick_program(tx, program)]
+    found: list[ClientRow] = []
+    for row in rows:
+        found += [c for c in tx.clients_of(row.id) if str(c.id) == client or c.name == client]
+    by_id = [c for c in found if str(c.id) == client]
+    if by_id:
+        return by_id[0]
+    if not found:
+        raise AdminError(f"no client {client!r}: give the id (see the dashboard) or the name")
+    if len(found) > 1:
+        ids = ", ".join(str(c.id) for c in found)
+        raise AdminError(f"several clients are named {client!r} (ids {ids}): give the id")
+    return found[0]
+
+
+def new_code(engine: Engine, client: str, program: str | None, now: datetime,
+             code_days: int = 7) -> dict:  # fmt: skip
+    with transaction(engine) as tx:
+        row = pick_client(tx, client, program)
+        return lifecycle.new_code(tx, audit.command_line(row.program_id), row, now, code_days)
+
+
+def discharge(engine: Engine, client: str, program: str | None, now: datetime, *,
+              readmit: bool = False) -> dict:  # fmt: skip
+    with transaction(engine) as tx:
+        row = pick_client(tx, client, program)
+        who = audit.command_line(row.program_id)
+        act = lifecycle.readmit if readmit else lifecycle.discharge
+        changed = act(tx, who, row, now)
+    return {"client_id": row.id, "name": row.name, "discharged": not readmit, "changed": changed}
+
+
+def erase_client(engine: Engine, client: str, program: str | None, now: datetime,
+                 confirm: str | None) -> dict:  # fmt: skip
+    """Erase a client; ``confirm`` is the name typed back (None: ``--yes``)."""
+    with transaction(engine) as tx:
+        row = pick_client(tx, client, program)
+        if confirm is not None and confirm.strip() != row.name:
+            raise AdminError("the name typed does not match: nothing was erased")
+        counts = lifecycle.erase(tx, audit.command_line(row.program_id), row, now)
+    return {"client_id": row.id, "name": row.name, "erased": counts}
+
+
+def client_name_of(engine: Engine, client: str, program: str | None) -> str:
+    with transaction(engine) as tx:
+        return pick_client(tx, client, program).name
+
+
+def reset_password(engine: Engine, email: str, base_url: str, now: datetime,
+                   hours: int = 24) -> dict:  # fmt: skip
+    """A one-time link that sets a new password for the account of ``email``."""
+    email = normalize_email(email)
+    with transaction(engine) as tx:
+        found = tx.coordinator_by_email(email)
+        if found is None:
+            raise AdminError(f"no coordinator with email {email}")
+        coordinator_id, program_id, _ = found
+        who = audit.command_line(program_id)
+        token, expires = links.issue(
+            tx, who, links.RESET, program_id, now, hours, coordinator_id=coordinator_id
+        )
+    return {
+        "coordinator_id": coordinator_id,
+        "email": email,
+        "url": links.url(base_url, links.RESET, token),
+        "expires_at": expires.isoformat(),
+    }

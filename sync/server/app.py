@@ -26,7 +26,10 @@ from starlette.responses import Response
 from sync.protocol import PROTOCOL_VERSION, NoticeIn
 from sync.server.api import (
     changes,
+    coordinator_accounts,
+    coordinator_audit,
     coordinator_auth,
+    coordinator_clients,
     coordinator_notices,
     coordinator_program,
     coordinator_series,
@@ -42,12 +45,15 @@ from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
 from sync.server.process import follow_supervisor
+from sync.server.proxies import parse_trusted
 from sync.server.schedules import Schedules
 from sync.server.settings import Settings
 from sync.server.storage.engine import make_engine
 from sync.server.storage.migrate import check
 from sync.server.storage.runner import Database
+from sync.server.web import forms
 from sync.server.web import router as dashboard
+from sync.server.web.errors import PageError, page_error
 
 log = logging.getLogger("companion.server")
 Clock = Callable[[], datetime]
@@ -91,7 +97,8 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,
-                   coordinator_program):  # fmt: skip
+                   coordinator_program, coordinator_accounts, coordinator_audit,
+                   coordinator_clients):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))
@@ -101,8 +108,11 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(PageError, page_error)
+    app.add_exception_handler(forms.StaleForm, forms.stale_form)
+    app.add_exception_handler(forms.SignedOutPost, forms.signed_out_post)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    return HotPaths(app, settings.max_body)
+    return HotPaths(app, settings.max_body, parse_trusted(settings.forwarded_allow_ips))
 
 
 async def _invalid(_request: Request, exc: Exception) -> Response:

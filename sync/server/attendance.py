@@ -27,6 +27,7 @@ from sync.protocol import (
     ClientSummary,
     WeekForecast,
 )
+from sync.server import audit
 from sync.server.coordinator import Invalid, actual_start, find_series, occurs
 from sync.server.core import NotFound
 from sync.server.schedules import usable_series
@@ -62,12 +63,16 @@ def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
     for entry in body.roster:
         status = "attended" if entry.status == "attended" else (
             "excused" if entry.client_id in notified else "missed")  # fmt: skip
-        tx.put_attendance(auth.program_id, entry.client_id, body.series_uid, start, status, at)
+        tx.put_attendance(auth.program_id, entry.client_id, body.series_uid, start, status, at,
+                          auth.coordinator_id)  # fmt: skip
         recorded[entry.client_id] = status
         change = AttendanceRecorded(series_uid=body.series_uid, original_start=body.original_start,
                                     status=status, at=now)  # type: ignore[arg-type]  # fmt: skip
         entries.append((entry.client_id, change.model_dump_json()))
     tx.append_changes(auth.program_id, entries, at)
+    session = audit.session_key(body.series_uid, body.original_start)
+    audit.record_many(tx, auth, "attendance.recorded", now,
+                      [(cid, session, status) for cid, status in recorded.items()])  # fmt: skip
     return AttendanceOut(series_uid=body.series_uid, original_start=body.original_start,
                          recorded=recorded)  # type: ignore[arg-type]  # fmt: skip
 
@@ -108,7 +113,8 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
         unexcused = unexcused_absences(window_occ, marks[row.id], policy, now)
         out.append(ClientSummary(
             id=row.id, name=row.name, devices=row.devices, revoked=row.revoked_at is not None,
-            at_risk=at_risk(week, unexcused),
+            at_risk=at_risk(week, unexcused) and row.discharged_at is None,
+            discharged=row.discharged_at is not None,
             week=WeekForecast(
                 week_start=week.week_start, attended=week.attended, missed=week.missed,
                 excused=week.excused, remaining=week.remaining, counted=week.counted,

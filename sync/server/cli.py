@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from sync.server import admin, demo, process
+from sync.server.proxies import TrustError, parse_trusted
 from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import DatabaseUrlError, make_engine
@@ -194,8 +195,10 @@ def _read_password() -> str:
 
 def cmd_create_coordinator(args: argparse.Namespace) -> None:
     engine = _engine(args)
-    r = admin.create_coordinator(engine, args.email, _read_password(), args.program, _now())
-    text = f"created coordinator {r['email']} for {r['program']!r} (id {r['coordinator_id']})"
+    r = admin.create_coordinator(
+        engine, args.email, _read_password(), args.program, _now(), args.role
+    )
+    text = f"created {r['role']} {r['email']} for {r['program']!r} (id {r['coordinator_id']})"
     _emit(args, r, text)
 
 
@@ -215,14 +218,62 @@ def cmd_revoke_client(args: argparse.Namespace) -> None:
     _emit(args, r, f"revoked client {r['client_id']}: {r['revoked_devices']} device(s) signed out")
 
 
+def cmd_new_code(args: argparse.Namespace) -> None:
+    r = admin.new_code(_engine(args), args.client, args.program, _now())
+    text = (
+        f"new enrolment code for {r['name']!r} (id {r['client_id']}): {r['code']}  "
+        f"(single use, valid until {r['expires_at']}; other devices keep working)"
+    )
+    _emit(args, r, text)
+
+
+def cmd_discharge(args: argparse.Namespace) -> None:
+    readmit = args.command == "readmit"
+    r = admin.discharge(_engine(args), args.client, args.program, _now(), readmit=readmit)
+    verb = "re-admitted" if readmit else "discharged"
+    text = f"{verb} {r['name']!r} (id {r['client_id']})" if r["changed"] else (
+        f"{r['name']!r} (id {r['client_id']}) was {verb} already; nothing changed")  # fmt: skip
+    _emit(args, r, text)
+
+
+def cmd_erase_client(args: argparse.Namespace) -> None:
+    engine = _engine(args)
+    typed = None
+    if not args.yes:
+        name = admin.client_name_of(engine, args.client, args.program)
+        if sys.stdin.isatty():
+            typed = input(f"Erase {name!r} and all their data for good? Type their name: ")
+        else:
+            typed = sys.stdin.readline().rstrip("\r\n")
+    r = admin.erase_client(engine, args.client, args.program, _now(), typed)
+    gone = ", ".join(f"{n} {k}" for k, n in r["erased"].items() if n and k != "clients")
+    _emit(args, r, f"erased client {r['client_id']} ({gone or 'no records'}); "
+                   "the audit trail keeps that it happened")  # fmt: skip
+
+
+def cmd_reset_password(args: argparse.Namespace) -> None:
+    base = args.public_url or "http://127.0.0.1:8765"
+    r = admin.reset_password(_engine(args), args.email, base, _now())
+    _emit(args, r, f"a one-time link for {r['email']} to set a new password "
+                   f"(valid until {r['expires_at']}):\n{r['url']}")  # fmt: skip
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from sync.server import serving
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise UsageError("--workers must be at least 1 and --port between 1 and 65535")
+    try:
+        trusted = ",".join(parse_trusted(getattr(args, "forwarded_allow_ips", None) or ""))
+    except TrustError as exc:
+        raise UsageError(str(exc)) from None
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
-    settings = Settings(db_url=args.db or default_db_url(), public_url=args.public_url or "")
+    settings = Settings(
+        db_url=args.db or default_db_url(),
+        public_url=args.public_url or "",
+        forwarded_allow_ips=trusted,
+    )
     try:
         limits = process.open_file_limits(settings.max_connections)
     except process.LimitTooLow as exc:
@@ -239,6 +290,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             "workers": args.workers,
             "open_file_limit": limits.nofile,
             "connections_per_worker": limits.budget,
+            "forwarded_allow_ips": trusted.split(",") if trusted else [],
         },
         f"serving {url} with {args.workers} worker(s), up to {limits.budget} connections each",
     )
@@ -305,6 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     p.add_argument("--public-url", help="base URL clients use, for feed links")
+    p.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        default="",
+        help="comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
+    )
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")
     p.add_argument("name")
@@ -328,6 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("email")
     p.add_argument("--program", help="program name or id (optional when there is one)")
+    p.add_argument(
+        "--role",
+        choices=admin.ROLES,
+        help="admin: manages coordinators and program settings, reads the audit trail; "
+        "coordinator: works with clients (default: admin for a program's first account)",
+    )
     p = command("add-client", cmd_add_client, "add a client and print a one-time enrolment code")
     p.add_argument("name")
     p.add_argument("--program", help="program name or id (optional when there is one)")
@@ -351,6 +416,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", metavar="TEXT", help="with --add: hours, who it is for")
     p = command("revoke-client", cmd_revoke_client, "revoke a client's devices and feeds")
     p.add_argument("client_id", type=int)
+    client_help = "the client's id, or their name when it is unique"
+    p = command(
+        "new-code",
+        cmd_new_code,
+        "a new one-time enrolment code for a client (their other devices keep working)",
+    )
+    p.add_argument("client", help=client_help)
+    p.add_argument("--program", help="program name or id")
+    lifecycle_commands = (
+        ("discharge", "discharge a client: kept for the record, their devices and feeds stop"),
+        ("readmit", "re-admit a discharged client"),
+    )
+    for name, text in lifecycle_commands:
+        p = command(name, cmd_discharge, text)
+        p.add_argument("client", help=client_help)
+        p.add_argument("--program", help="program name or id")
+    p = command("erase-client", cmd_erase_client,
+                "erase a client's data for good (asks for their name typed back)")  # fmt: skip
+    p.add_argument("client", help=client_help)
+    p.add_argument("--program", help="program name or id")
+    p.add_argument("--yes", action="store_true", help="do not ask (scripts)")
+    p = command("reset-password", cmd_reset_password,
+                "print a one-time link that sets a new password for a coordinator")  # fmt: skip
+    p.add_argument("email")
+    p.add_argument("--public-url", help="the dashboard's base URL, for the link "
+                   "(default http://127.0.0.1:8765)")  # fmt: skip
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 

@@ -1,23 +1,21 @@
-"""Coordinator operations, with no HTTP: login, the notice inbox, replies, materials,
-program series, attendance, and clients at risk under the attendance policy.
+"""Coordinator operations, with no HTTP: the notice inbox, replies, materials and program
+series (attendance is ``attendance.py``, sign-in ``signin.py``).
 
 The JSON API (``api/coordinator_*.py``) and the web dashboard (``web/``) both call these.
 Every function takes the caller's :class:`CoordinatorAuth` and only ever touches rows of
 that coordinator's program: another program's notice, series or client is NotFound,
 exactly as if it did not exist. Functions taking a ``tx`` run on a database thread via
-``Database.read``/``write``; :func:`login` orchestrates several such jobs itself.
+``Database.read``/``write``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from companion.domain.schedule import ScheduleError, original_starts
 from sync.protocol import (
     CoordinatorNotice,
-    CoordinatorToken,
     MakeupSlot,
     MaterialAdded,
     MaterialIn,
@@ -30,24 +28,16 @@ from sync.protocol import (
     SeriesWire,
     series_from_wire,
 )
-from sync.server.core import NotFound, RateLimited, notice_out
+from sync.server import audit
+from sync.server.core import NotFound, notice_out
 from sync.server.schedules import usable_wires
-from sync.server.security import check_password, digest, dummy_password_check, new_token
-from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
-from sync.server.storage.runner import Database
 from sync.server.storage.tables import stamp
 from sync.wire import MAX_INT
 
-LOGIN_SCOPE = "login"
 MAKEUP_AHEAD = timedelta(days=366)
 HAS_ATTENDANCE = "this session has attendance recorded; it cannot be cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class BadLogin:
-    detail: str = "wrong email or password"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,40 +52,6 @@ class Exists:
     detail: str
 
 
-# -- authentication ------------------------------------------------------------------------
-
-
-async def login(db: Database, email: str, password: str, remote: str, now: datetime,
-                settings: Settings) -> CoordinatorToken | BadLogin | RateLimited:  # fmt: skip
-    """Check the password (argon2, off the database thread) and open a session."""
-    since = stamp(now - settings.attempts_window)
-
-    def lookup(tx: Tx) -> tuple[int, tuple[int, int, str] | None]:
-        return tx.failures_since(LOGIN_SCOPE, remote, since), tx.coordinator_by_email(email)
-
-    failures, found = await db.read(lookup)
-    if failures >= settings.attempts_limit:
-        return RateLimited()
-    if found is None:
-        await asyncio.to_thread(dummy_password_check)
-        ok = False
-    else:
-        ok = await asyncio.to_thread(check_password, found[2], password)
-    at = stamp(now)
-    if not ok or found is None:
-        prune = stamp(now - 2 * settings.attempts_window)
-        await db.write(lambda tx: tx.add_failure(LOGIN_SCOPE, remote, at, prune))
-        return BadLogin()
-    token, expires = new_token(), now + timedelta(hours=settings.session_hours)
-    coordinator_id = found[0]
-    await db.write(lambda tx: tx.add_session(digest(token), coordinator_id, at, stamp(expires)))
-    return CoordinatorToken(token=token, expires_at=expires)
-
-
-def authenticate(tx: Tx, token_hash: str, now: datetime) -> CoordinatorAuth | None:
-    return tx.coordinator_by_session(token_hash, stamp(now))
-
-
 # -- notices and replies ---------------------------------------------------------------------
 
 
@@ -106,19 +62,37 @@ def _coordinator_notice(row: dict) -> CoordinatorNotice:
 
 def list_notices(tx: Tx, auth: CoordinatorAuth, *, status: str | None = None,
                  client_id: int | None = None, since: datetime | None = None,
-                 until: datetime | None = None, limit: int = 100,
-                 offset: int = 0) -> list[CoordinatorNotice]:  # fmt: skip
-    """The program's notices, newest first, filtered by status, client and received time."""
+                 until: datetime | None = None, limit: int = 100, offset: int = 0,
+                 now: datetime | None = None) -> list[CoordinatorNotice]:  # fmt: skip
+    """The program's notices, newest first, filtered by status, client and received time;
+    each one shown is a ``notice.viewed`` entry (run it in a write transaction)."""
     rows = tx.notices_of(
         auth.program_id, status=status, client_id=client_id,
         since=stamp(since) if since else None, until=stamp(until) if until else None,
         limit=limit, offset=offset,
     )  # fmt: skip
+    viewed(tx, auth, rows, now)
     return [_coordinator_notice(r) for r in rows]
 
 
+def viewed(tx: Tx, auth: CoordinatorAuth, rows: list[dict], now: datetime | None) -> None:
+    """The audit entries of notices shown to the coordinator (``now`` None: none)."""
+    if now is not None:
+        items = [(r["client_id"], str(r["id"]), None) for r in rows]
+        audit.record_many(tx, auth, "notice.viewed", now, items)
+
+
 def get_notice(tx: Tx, auth: CoordinatorAuth, notice_id: str) -> CoordinatorNotice | NotFound:
+    """A notice of the program, looked up (no audit entry: see :func:`view_notice`)."""
     rows = tx.notices_of(auth.program_id, notice_id=notice_id, limit=1)
+    return _coordinator_notice(rows[0]) if rows else NotFound("no such notice")
+
+
+def view_notice(tx: Tx, auth: CoordinatorAuth, notice_id: str,
+                now: datetime) -> CoordinatorNotice | NotFound:  # fmt: skip
+    """A notice shown to the coordinator: looked up, and recorded as viewed."""
+    rows = tx.notices_of(auth.program_id, notice_id=notice_id, limit=1)
+    viewed(tx, auth, rows, now)
     return _coordinator_notice(rows[0]) if rows else NotFound("no such notice")
 
 
@@ -152,6 +126,7 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     status: NoticeStatus = (
         "replied" if body is not None or found.status == "replied" else "acknowledged"
     )
+    reply_given = body is not None
     body = body or ReplyIn()
     at = stamp(now)
     makeup = body.makeup.model_dump_json() if body.makeup else None
@@ -161,6 +136,9 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     change = ReplyPosted(id=reply_id, notice_id=found.id, status=status, text=body.text,
                          makeup=body.makeup, materials=body.materials, at=now)  # fmt: skip
     tx.append_changes(auth.program_id, [(found.client_id, change.model_dump_json())], at)
+    what = "notice.replied" if reply_given else "notice.acknowledged"
+    detail = "make-up offered" if body.makeup else None
+    audit.record(tx, auth, what, now, client_id=found.client_id, target=notice_id, detail=detail)
     return found.model_copy(update={"status": status})
 
 
@@ -204,6 +182,8 @@ def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
                            original_start=body.original_start, title=body.title,
                            url=str(body.url))  # fmt: skip
     tx.append_changes(auth.program_id, [(None, change.model_dump_json())], at)
+    audit.record(tx, auth, "materials.attached", now, target=audit.session_key(
+        body.series_uid, body.original_start), detail=f"material {material_id}")  # fmt: skip
     return change
 
 
@@ -236,6 +216,8 @@ def save_series(tx: Tx, auth: CoordinatorAuth, wire: SeriesWire, now: datetime, 
         wire = wire.model_copy(update={"sequence": seq})
         if same:
             return wire
+    audit.record(tx, auth, "schedule.changed", now, target=wire.uid,
+                 detail="created" if old is None else "changed")  # fmt: skip
     return _store_series(tx, auth, wire, now, new=old is None)
 
 
@@ -261,6 +243,7 @@ def delete_series(
         return NotFound("no such series")
     change = SeriesRemoved(uid=uid)
     tx.append_changes(auth.program_id, [(None, change.model_dump_json())], stamp(now))
+    audit.record(tx, auth, "schedule.changed", now, target=uid, detail="removed")
     return change
 
 
@@ -282,4 +265,6 @@ def cancel_occurrence(tx: Tx, auth: CoordinatorAuth, uid: str, original_start: d
     overrides = [*kept, override]
     sequence = next_sequence(wire.sequence)
     updated = wire.model_copy(update={"overrides": overrides, "sequence": sequence})
+    audit.record(tx, auth, "schedule.changed", now,
+                 target=audit.session_key(uid, original_start), detail="cancelled")  # fmt: skip
     return _store_series(tx, auth, updated, now, new=False)

@@ -24,6 +24,7 @@ from sync.protocol import (
     ProgramInfo,
     SeriesWire,
 )
+from sync.server import audit
 from sync.server.contacts import stored
 from sync.server.schedules import Occurrence, Refused, Schedules, timing, usable_wires
 from sync.server.security import digest, new_token, normalize_code
@@ -157,7 +158,9 @@ def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime, sett
     client = tx.client(client_id)
     assert client is not None
     token, feed_token = new_token(), new_token()
-    tx.add_device(client_id, device_name, digest(token), digest(feed_token), at)
+    device_id = tx.add_device(client_id, device_name, digest(token), digest(feed_token), at)
+    actor = audit.device(device_id, client.program_id, remote)
+    audit.record(tx, actor, "device.enrolled", now, client_id=client_id)
     # The counter is read before the schedule: a series changed in between is then in
     # both the schedule and the changes feed (harmless), never in neither.
     program = tx.program(client.program_id)
@@ -168,7 +171,7 @@ def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime, sett
 
 def remove_device(tx: Tx, auth: DeviceAuth, now: datetime) -> bool:
     """Revoke the calling device (its token and feed); True when it was live until now."""
-    return tx.revoke_device(auth.device_id, stamp(now))
+    return tx.revoke_own_device(auth.device_id, stamp(now))
 
 
 def notice_digest(notice: NoticeIn) -> str:

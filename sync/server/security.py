@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,6 +40,13 @@ def normalize_code(code: str) -> str:
     cleaned = code.strip().upper().replace(" ", "").replace("-", "")
     cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}" if len(cleaned) == 12 else cleaned
+
+
+def normalize_email(email: str) -> str:
+    """The one form of an email address the server stores, looks up and counts by:
+    ``Alice@A.org`` and `` alice@a.org`` are one account everywhere (sign-in, creating an
+    account, the sign-in throttle). Revision 0007 brought stored addresses to this form."""
+    return unicodedata.normalize("NFC", email).strip().lower()
 
 
 def hash_password(password: str) -> str:

@@ -48,6 +48,9 @@ def config_for(
         timeout_keep_alive=settings.keep_alive_s,
         timeout_graceful_shutdown=5,
         access_log=False,  # its lines would carry feed tokens from the URL
+        # The app decides whose forwarded headers to believe (proxies.py); uvicorn's own
+        # middleware would trust 127.0.0.1 (or $FORWARDED_ALLOW_IPS) before it.
+        proxy_headers=False,
         log_config=log_config,
     )
 

@@ -42,9 +42,22 @@ class Settings:
     enrol_code_days: int = 7
     """How long a one-time enrolment code stays valid."""
     attempts_limit: int = 10
-    """Failed enrolment codes or logins allowed per remote address per window (then 429)."""
+    """Failed enrolment codes, or failed sign-ins to any accounts, allowed per remote
+    address per window (then 429)."""
     attempts_window_s: int = 15 * 60
-    """The rate-limit window, in seconds."""
+    """The rate-limit window, in seconds (the sign-in throttle's too)."""
+    signin_pair_limit: int = 5
+    """Failed sign-ins to one account from one address within the window that lock that
+    pair (only that pair: the account still signs in from elsewhere)."""
+    signin_slow_after: int = 10
+    """Failed sign-ins to one account, from anywhere, within the window after which the
+    account is slowed down for addresses it has not signed in from before: one attempt
+    per wait, the wait doubling with each further failure up to ``signin_slow_max_s``."""
+    signin_slow_max_s: int = 60
+    """The longest wait of the account-wide slow-down, in seconds."""
+    usual_address_days: int = 90
+    """A successful sign-in from an address makes it one the account usually signs in
+    from, exempt from the slow-down, for this many days."""
     session_hours: int = 12
     """How long a coordinator's login token lasts."""
     changes_page: int = 500
@@ -59,6 +72,10 @@ class Settings:
     max_connections: int = 4096
     """Most client connections one server process keeps open; the open-file limit may
     allow fewer (``serve`` says so at start-up)."""
+    forwarded_allow_ips: str = ""
+    """Comma-separated addresses and networks of the reverse proxies whose
+    ``X-Forwarded-For``/``-Proto`` are believed (``proxies.py``); empty: nobody's, not
+    even loopback's. Rate limits, lock-outs and logs key on the address so decided."""
 
     @property
     def database_url(self) -> str:

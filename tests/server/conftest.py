@@ -121,7 +121,7 @@ class Server:
         self.clock = clock
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = create_app(settings, clock=clock)
+        app = self.app = create_app(settings, clock=clock)
         config = uvicorn.Config(
             app if hot_paths else app.api,  # without: every path through FastAPI's routes
             host="127.0.0.1",
@@ -129,6 +129,7 @@ class Server:
             log_level="warning",
             access_log=False,
             lifespan="on",
+            proxy_headers=False,  # as `serve`: the app decides whose headers to believe
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -162,9 +163,12 @@ class Server:
         publish(self.engine, program, self.clock(), *series)
         return program
 
-    def coordinator(self, email: str, program: str, password: str = "correct horse") -> str:
-        """Create a coordinator and log in; returns the bearer token."""
-        admin.create_coordinator(self.engine, email, password, program, self.clock())
+    def coordinator(
+        self, email: str, program: str, password: str = "correct horse", role: str | None = None
+    ) -> str:
+        """Create a coordinator (the program's first is its admin unless ``role`` says
+        otherwise) and log in; returns the bearer token."""
+        admin.create_coordinator(self.engine, email, password, program, self.clock(), role)
         return self.login(email, password)
 
     def login(self, email: str, password: str = "correct horse") -> str:

@@ -28,6 +28,11 @@ COMMANDS = [
     "add-client",
     "revoke-client",
     "crisis-contacts",
+    "new-code",
+    "discharge",
+    "readmit",
+    "erase-client",
+    "reset-password",
 ]
 
 
@@ -72,7 +77,12 @@ def test_admin_commands_print_one_json_object(db_url: str) -> None:
         "discreet": False,
     }
     coord = as_json("create-coordinator", "Coord@Example.org", *db, input="long enough\n")
-    assert coord == {"coordinator_id": 1, "email": "coord@example.org", "program": "Evening IOP"}
+    assert coord == {
+        "coordinator_id": 1,
+        "email": "coord@example.org",
+        "program": "Evening IOP",
+        "role": "admin",  # the program's first account
+    }
     client = as_json("add-client", "Alex", *db)
     assert set(client) == {"client_id", "name", "program", "code", "expires_at"}
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", client["code"])

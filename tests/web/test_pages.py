@@ -37,7 +37,9 @@ def changes(site: Site, token: str) -> list[dict]:
 
 def add_client(browser: httpx.Client, name: str) -> str:
     token = csrf_of(browser.get("/clients").text)
-    page = browser.post("/clients", data={"csrf": token, "name": name})
+    added = browser.post("/clients", data={"csrf": token, "name": name})
+    assert added.status_code == 303  # POST, redirect, GET: the client's page shows the code
+    page = browser.get(added.headers["location"])
     assert page.status_code == 200 and name in page.text
     return re.search(r'id="enrol-code">([^<]+)<', page.text).group(1)  # type: ignore[union-attr]
 
@@ -151,7 +153,7 @@ def test_schedule_edits_and_cancellations_reach_clients(site: Site, browser: htt
     schedule = browser.get("/schedule").text
     value = re.search(r'<option value="([^"]+)">', schedule[schedule.index("Evening process") :])
     r = browser.post(f"/schedule/{quote(uid, safe='')}/cancel", data={"csrf": form["csrf"],
-                                                    "original_start": value.group(1)})  # type: ignore[union-attr]  # fmt: skip
+                     "original_start": value.group(1), "confirm": "yes"})  # type: ignore[union-attr]  # fmt: skip
     assert r.status_code == 303
     mine = [c["series"] for c in changes(site, device) if c["type"] == "series"
             and c["series"]["uid"] == uid]  # fmt: skip
@@ -172,7 +174,9 @@ def test_a_new_clients_code_enrols_and_revoking_signs_them_out(
     cid = client_id_of(browser, "New N.")
     page = browser.get(f"/clients/{cid}").text
     assert "laptop" in page
-    r = browser.post(f"/clients/{cid}/revoke", data={"csrf": csrf_of(page)})
+    asked = browser.get(f"/clients/{cid}/revoke")
+    assert asked.status_code == 200 and "Revoke access for New N.?" in asked.text
+    r = browser.post(f"/clients/{cid}/revoke", data={"csrf": csrf_of(asked.text), "confirm": "yes"})
     assert r.status_code == 303
     assert "revoked" in browser.get(r.headers["location"]).text
     auth = {"Authorization": f"Bearer {token}"}

@@ -7,6 +7,7 @@ from contextlib import closing
 
 import httpx
 
+from tests.e2e.conftest import start_server, stop_server
 from tests.web.conftest import PASSWORD, SCRIPT_MESSAGE, Site, csrf_of, sign_in
 
 
@@ -119,22 +120,34 @@ def test_session_cookie_flags(site: Site) -> None:
 
 
 def test_session_cookie_is_secure_over_https(site: Site) -> None:
-    # Behind a TLS-terminating proxy on the same host (uvicorn trusts 127.0.0.1's
-    # X-Forwarded-Proto), the request is https and every cookie must say Secure.
-    proxy = {"X-Forwarded-Proto": "https"}
-    form = httpx.get(site.url + "/signin", headers=proxy)
-    pre = form.headers["set-cookie"]
-    assert "secure" in {part.strip().lower() for part in pre.split(";")}
-    # httpx, like a browser, keeps Secure cookies off plain http: send it as the proxy would.
-    r = httpx.post(
-        site.url + "/signin",
-        data={"email": site.emails["A"], "password": PASSWORD, "csrf": csrf_of(form.text)},
-        headers={**proxy, "Cookie": pre.split(";")[0]},
-    )
-    assert r.status_code == 303
-    cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("companion_session="))
-    flags = {part.strip().lower() for part in cookie.split(";")}
-    assert {"secure", "httponly", "samesite=lax"} <= flags
+    # Behind a TLS-terminating proxy on the same host, served with
+    # --forwarded-allow-ips 127.0.0.1: the request is https and every cookie says Secure.
+    proxied = start_server(site.server.home, "serve", "--forwarded-allow-ips", "127.0.0.1")
+    try:
+        proxy = {"X-Forwarded-Proto": "https"}
+        form = httpx.get(proxied.url + "/signin", headers=proxy)
+        pre = form.headers["set-cookie"]
+        assert "secure" in {part.strip().lower() for part in pre.split(";")}
+        # httpx, like a browser, keeps Secure cookies off plain http: send it as the proxy would.
+        r = httpx.post(
+            proxied.url + "/signin",
+            data={"email": site.emails["A"], "password": PASSWORD, "csrf": csrf_of(form.text)},
+            headers={**proxy, "Cookie": pre.split(";")[0]},
+        )
+        assert r.status_code == 303
+        cookie = next(
+            c for c in r.headers.get_list("set-cookie") if c.startswith("companion_session=")
+        )
+        flags = {part.strip().lower() for part in cookie.split(";")}
+        assert {"secure", "httponly", "samesite=lax"} <= flags
+    finally:
+        stop_server(proxied)
+
+
+def test_forwarded_proto_from_an_untrusted_peer_is_ignored(site: Site) -> None:
+    # The site serves without --forwarded-allow-ips: loopback's header is anyone's.
+    form = httpx.get(site.url + "/signin", headers={"X-Forwarded-Proto": "https"})
+    assert "secure" not in {part.strip().lower() for part in form.headers["set-cookie"].split(";")}
 
 
 def test_sign_out_ends_the_session(site: Site) -> None:

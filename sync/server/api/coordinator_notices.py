@@ -28,7 +28,7 @@ def _found(result: CoordinatorNotice | core.NotFound | coordinator.Invalid) -> C
 
 @router.get("", response_model=list[CoordinatorNotice], responses=errors(401, 422))
 async def list_notices(
-    auth: CurrentCoordinator, db: Db,
+    auth: CurrentCoordinator, db: Db, now: Now,
     status: Literal["new", "acknowledged", "replied"] | None = None,
     client: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     since: Annotated[UtcDatetime | None, Query(description="received at or after")] = None,
@@ -36,14 +36,17 @@ async def list_notices(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CoordinatorNotice]:  # fmt: skip
-    """The program's notices, newest first."""
-    return await db.read(coordinator.list_notices, auth, status=status, client_id=client,
-                         since=since, until=until, limit=limit, offset=offset)  # fmt: skip
+    """The program's notices, newest first (each is a ``notice.viewed`` audit entry)."""
+    return await db.write(coordinator.list_notices, auth, status=status, client_id=client,
+                          since=since, until=until, limit=limit, offset=offset,
+                          now=now)  # fmt: skip
 
 
 @router.get("/{notice_id}", response_model=CoordinatorNotice, responses=errors(401, 404, 422))
-async def get_notice(notice_id: UUID, auth: CurrentCoordinator, db: Db) -> CoordinatorNotice:
-    return _found(await db.read(coordinator.get_notice, auth, str(notice_id)))
+async def get_notice(notice_id: UUID, auth: CurrentCoordinator, db: Db,
+                     now: Now) -> CoordinatorNotice:  # fmt: skip
+    """One notice (a ``notice.viewed`` audit entry)."""
+    return _found(await db.write(coordinator.view_notice, auth, str(notice_id), now))
 
 
 @router.post("/{notice_id}/ack", response_model=CoordinatorNotice, responses=errors(401, 404, 422))

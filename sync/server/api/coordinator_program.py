@@ -7,9 +7,10 @@ import logging
 from fastapi import APIRouter, HTTPException
 
 from sync.protocol import AttendanceIn, AttendanceOut, ClientSummary, MaterialAdded, MaterialIn
-from sync.server import attendance, coordinator, core
+from sync.server import attendance, audit, coordinator, core
 from sync.server.api.deps import CurrentCoordinator, Db, Now
 from sync.server.api.raw import errors
+from sync.server.storage.repo import Tx
 
 log = logging.getLogger("companion.server")
 router = APIRouter(prefix="/v1/coordinator", tags=["coordinator"])
@@ -42,5 +43,11 @@ async def record_attendance(body: AttendanceIn, auth: CurrentCoordinator, db: Db
 
 @router.get("/clients", response_model=list[ClientSummary], responses=errors(401))
 async def clients(auth: CurrentCoordinator, db: Db, now: Now) -> list[ClientSummary]:
-    """The program's clients with this week's forecast and the at-risk flag."""
-    return await db.read(attendance.client_summaries, auth, now)
+    """The program's clients with this week's forecast and the at-risk flag (a
+    ``clients.viewed`` audit entry)."""
+
+    def load(tx: Tx) -> list[ClientSummary]:
+        audit.record(tx, auth, "clients.viewed", now, target="clients")
+        return attendance.client_summaries(tx, auth, now)
+
+    return await db.write(load)

@@ -1,15 +1,17 @@
 """Shared route dependencies as ``Annotated`` aliases: ``Db``, ``AppSettings``, ``Now``,
-``CurrentClient``, ``CurrentCoordinator``."""
+``CurrentClient``, ``CurrentCoordinator`` (any role) and ``CurrentAdmin`` (role admin:
+403 for a coordinator)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from sync.server import coordinator
+from sync.server import signin
 from sync.server.security import digest
 from sync.server.settings import Settings
 from sync.server.storage.repo import DeviceAuth, Tx
@@ -63,17 +65,28 @@ async def current_client(
 
 
 async def current_coordinator(
-    db: Db, now: Now,
+    db: Db, now: Now, remote: Remote,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(coordinator_scheme)],
 ) -> CoordinatorAuth:  # fmt: skip
     auth = None
     if creds:
-        auth = await db.read(coordinator.authenticate, digest(creds.credentials), now)
+        auth = await db.read(signin.authenticate, digest(creds.credentials), now)
     if auth is None:
         raise HTTPException(401, "missing, expired or unknown coordinator token",
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
-    return auth
+    return replace(auth, address=remote)  # what the audit trail says it came from
 
 
 CurrentClient = Annotated[DeviceAuth, Depends(current_client)]
 CurrentCoordinator = Annotated[CoordinatorAuth, Depends(current_coordinator)]
+
+NOT_ADMIN = "this needs an admin account of the program"
+
+
+async def current_admin(auth: CurrentCoordinator) -> CoordinatorAuth:
+    if not auth.is_admin:
+        raise HTTPException(403, NOT_ADMIN)
+    return auth
+
+
+CurrentAdmin = Annotated[CoordinatorAuth, Depends(current_admin)]

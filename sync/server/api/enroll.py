@@ -36,6 +36,7 @@ async def enroll(body: EnrollRequest, request: Request, db: Db, settings: AppSet
         log.warning("enrolment rate-limited for %s", remote)
         raise HTTPException(429, result.detail, headers={"Retry-After": "900"})
     if isinstance(result, core.BadCode):
+        log.info("enrolment code refused from %s", remote)
         raise HTTPException(400, result.detail)
     log.info("device enrolled for client %s", result.client_id)
     return EnrollResponse(

@@ -22,15 +22,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.api import changes, feeds, notices
 from sync.server.api.methods import AllowHeader
+from sync.server.proxies import ProxyHeadersMiddleware
 
 FEED_PREFIX, FEED_SUFFIX = "/v1/feeds/", ".ics"
 FEED_METHODS = ("GET", "HEAD")
 
 
 class HotPaths:
-    """An ASGI app: the hot paths itself, everything else (and lifespan) to ``api``."""
+    """An ASGI app: the hot paths itself, everything else (and lifespan) to ``api``.
 
-    def __init__(self, api: FastAPI, max_body: int) -> None:
+    With ``trusted`` proxies, their forwarded headers decide the client's address and
+    scheme first (uvicorn's middleware), for every path; without, nobody's do.
+    """
+
+    def __init__(self, api: FastAPI, max_body: int, trusted: list[str] | None = None) -> None:
         self.api = api
         self.state = api.state
         self._exact: dict[tuple[str, str], ASGIApp] = {
@@ -39,8 +44,15 @@ class HotPaths:
         }
         self._feed = request_response(feeds.get_feed)
         self._allow = AllowHeader(api)
+        self._entry: ASGIApp = self._dispatch
+        if trusted:
+            proxied = ProxyHeadersMiddleware(self._dispatch, trusted_hosts=trusted)  # type: ignore[arg-type]
+            self._entry = proxied  # type: ignore[assignment]  # uvicorn types its ASGI narrower
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._entry(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
             handler = self._exact.get((scope["method"], path))

@@ -59,7 +59,8 @@ def bearer(header: str | None) -> str | None:
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for error statuses, all with :class:`ErrorBody`."""
-    text = {400: "Bad request", 401: "Missing or bad token", 404: "Not found",
+    text = {400: "Bad request", 401: "Missing or bad token", 403: "Needs an admin account",
+            404: "Not found",
             409: "Conflict", 413: "Body too large", 422: "Invalid input",
             429: "Too many attempts"}  # fmt: skip
     out: dict[int | str, dict[str, Any]] = {

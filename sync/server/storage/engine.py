@@ -48,7 +48,16 @@ def _private_sqlite(path: Path) -> None:
     Missing directories are made 0700."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        # Create the file only when it is missing, and never open an existing one here:
+        # closing any descriptor of a file drops every POSIX lock this process holds on
+        # it, SQLite's included, and a process that already has connections open (the
+        # demo, a test, anything embedding the server) would then let another process
+        # believe it is the last user, checkpoint and delete the WAL and shared-memory
+        # files under it: its connections would read a stale snapshot for good.
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+        except FileExistsError:
+            pass
         for file in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDECARS)):
             if file.exists() and file.stat().st_mode & 0o077:
                 file.chmod(0o600)

@@ -18,6 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, TextClause, text
 
+from sync.server.storage.repo_accounts import AccountQueries
+from sync.server.storage.repo_audit import AuditQueries
+from sync.server.storage.repo_clients import ClientQueries
 from sync.server.storage.repo_dashboard import DashboardQueries
 from sync.server.storage.repo_program import ProgramQueries
 from sync.server.storage.repo_records import RecordQueries
@@ -46,12 +49,14 @@ _HOT = {
     "device": """
         SELECT d.id, d.client_id, c.program_id, p.last_change
         FROM devices d JOIN clients c ON c.id = d.client_id JOIN programs p ON p.id = c.program_id
-        WHERE d.token_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL""",
+        WHERE d.token_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL
+              AND c.discharged_at IS NULL""",
     "feed": """
         SELECT d.client_id, c.program_id, p.last_change, p.last_change_at, c.feed_rev,
                c.feed_changed_at, d.feed_rev, d.feed_changed_at, d.discreet, p.discreet_default
         FROM devices d JOIN clients c ON c.id = d.client_id JOIN programs p ON p.id = c.program_id
-        WHERE d.feed_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL""",
+        WHERE d.feed_hash = :h AND d.revoked_at IS NULL AND c.revoked_at IS NULL
+              AND c.discharged_at IS NULL""",
     "insert_notice": f"""
         INSERT INTO notices ({_NOTICE_COLUMNS})
         VALUES (:id, :client_id, :program_id, :series_uid, :original_start, :title, :start,
@@ -138,7 +143,9 @@ class FeedState:
         return bool(self.discreet_default if self.discreet is None else self.discreet)
 
 
-class Tx(ProgramQueries, RecordQueries, DashboardQueries):
+class Tx(
+    ProgramQueries, RecordQueries, DashboardQueries, AccountQueries, AuditQueries, ClientQueries
+):
     """The queries of one transaction (see the module docstring)."""
 
     def __init__(self, conn: Connection, raw: Any, statements: Statements) -> None:

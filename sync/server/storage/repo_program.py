@@ -45,13 +45,22 @@ class ClientRow:
     created_at: str
     revoked_at: str | None
     devices: int
+    discharged_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CoordinatorAuth:
+    """Who a session belongs to: the coordinator, their program and their role."""
+
     coordinator_id: int
     program_id: int
     email: str
+    role: str = "coordinator"
+    address: str | None = None  # the request's client address (set per request)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 class ProgramQueries:
@@ -128,7 +137,9 @@ class ProgramQueries:
 
     # -- coordinators and their sessions ---------------------------------------------
 
-    def add_coordinator(self, program_id: int, email: str, password_hash: str, now: str) -> int:
+    def add_coordinator(
+        self, program_id: int, email: str, password_hash: str, now: str, role: str = "coordinator"
+    ) -> int:
         return self.conn.execute(
             insert(coordinators).returning(coordinators.c.id),
             {
@@ -136,6 +147,7 @@ class ProgramQueries:
                 "email": email,
                 "password_hash": password_hash,
                 "created_at": now,
+                "role": role,
             },
         ).scalar_one()
 
@@ -161,7 +173,12 @@ class ProgramQueries:
 
     def coordinator_by_session(self, token_hash: str, now: str) -> CoordinatorAuth | None:
         row = self.conn.execute(
-            select(coordinators.c.id, coordinators.c.program_id, coordinators.c.email)
+            select(
+                coordinators.c.id,
+                coordinators.c.program_id,
+                coordinators.c.email,
+                coordinators.c.role,
+            )
             .join(coordinator_sessions, coordinator_sessions.c.coordinator_id == coordinators.c.id)
             .where(
                 coordinator_sessions.c.token_hash == token_hash,
@@ -216,6 +233,7 @@ class ProgramQueries:
                 clients.c.created_at,
                 clients.c.revoked_at,
                 live,
+                clients.c.discharged_at,
             )
             .outerjoin(devices, devices.c.client_id == clients.c.id)
             .where(clients.c.program_id == program_id)
@@ -251,7 +269,7 @@ class ProgramQueries:
             .values(revoked_at=now)
         ).rowcount
 
-    def revoke_device(self, device_id: int, now: str) -> bool:
+    def revoke_own_device(self, device_id: int, now: str) -> bool:
         """Revoke one device (its token and feed); True when it was live until now."""
         return (
             self.conn.execute(

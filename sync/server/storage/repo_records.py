@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from sync.server.storage.tables import (
     attendance,
+    attendance_history,
     changes,
     clients,
     materials,
@@ -226,25 +227,30 @@ class RecordQueries:
         original_start: str,
         status: str,
         now: str,
+        recorded_by: int | None = None,
     ) -> None:
+        """The client's status for a session, replacing any before it (which stays in
+        ``attendance_history`` with who recorded it)."""
         key = and_(
             attendance.c.client_id == client_id,
             attendance.c.series_uid == series_uid,
             attendance.c.original_start == original_start,
         )
-        done = self.conn.execute(update(attendance).where(key).values(status=status, at=now))
+        done = self.conn.execute(
+            update(attendance).where(key).values(status=status, at=now, recorded_by=recorded_by)
+        )
+        row = {
+            "program_id": program_id,
+            "client_id": client_id,
+            "series_uid": series_uid,
+            "original_start": original_start,
+            "status": status,
+            "at": now,
+            "recorded_by": recorded_by,
+        }
         if done.rowcount == 0:
-            self.conn.execute(
-                insert(attendance),
-                {
-                    "program_id": program_id,
-                    "client_id": client_id,
-                    "series_uid": series_uid,
-                    "original_start": original_start,
-                    "status": status,
-                    "at": now,
-                },
-            )
+            self.conn.execute(insert(attendance), row)
+        self.conn.execute(insert(attendance_history), row)
 
     def attendance_recorded(self, program_id: int, series_uid: str, original_start: str) -> bool:
         """Whether the program recorded anyone's attendance for this occurrence."""

@@ -89,6 +89,9 @@ coordinators = Table(
     Column("email", String(254), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", STAMP, nullable=False),
+    # Revision 0009: ``admin`` (manages coordinators and program settings, reads the audit
+    # trail; works with clients too) or ``coordinator`` (works with clients).
+    Column("role", String(20), nullable=False, server_default="coordinator"),
 )
 
 coordinator_sessions = Table(
@@ -111,6 +114,9 @@ clients = Table(
     # Bumped when something only this client's feed shows changes (an advance notice).
     Column("feed_rev", Integer, nullable=False, default=0),
     Column("feed_changed_at", STAMP, nullable=False),
+    # Revision 0011: discharged from the program (kept for the record; their devices and
+    # feeds stop until re-admitted, off the at-risk list and the rosters).
+    Column("discharged_at", STAMP, nullable=True),
 )
 
 enrol_codes = Table(
@@ -133,6 +139,44 @@ failed_attempts = Table(
     Column("remote", String(100), nullable=False),
     Column("at", STAMP, nullable=False),
     Index("ix_failed_attempts_lookup", "scope", "remote", "at"),
+)
+
+# Every coordinator sign-in attempt, from the API and the dashboard form alike: the
+# throttle (``sync/server/throttle.py``) counts these, in the database, so every server
+# process sharing it enforces one limit. ``account`` is a digest of the normalised email
+# (the table keeps no typed addresses, which are sometimes passwords); a successful
+# sign-in stays on record for a while and makes its address one the account "usually"
+# signs in from.
+signin_attempts = Table(
+    "signin_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=True),
+    Column("remote", String(100), nullable=False),
+    Column("at", STAMP, nullable=False),
+    Column("outcome", String(10), nullable=False),  # pending, failed, ok
+    Index("ix_signin_attempts_account", "account", "at"),
+    Index("ix_signin_attempts_remote", "remote", "at"),
+    Index("ix_signin_attempts_at", "at"),
+)
+
+# One-time links for coordinator accounts (revision 0011): a password reset (from an
+# admin or ``companion-server reset-password``) or an invitation. Only the digest is
+# kept; a link works once, until it expires.
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(10), nullable=False),  # reset, invite
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("email", String(254), nullable=True),  # an invitation's address
+    Column("role", String(20), nullable=True),  # an invitation's role
+    Column("created_by", Integer, nullable=True),  # the admin's coordinator id (NULL: CLI)
+    Column("created_at", STAMP, nullable=False),
+    Column("expires_at", STAMP, nullable=False),
+    Column("used_at", STAMP, nullable=True),
 )
 
 devices = Table(
@@ -239,6 +283,48 @@ attendance = Table(
     Column("program_id", ForeignKey("programs.id"), nullable=False, index=True),
     Column("status", String(20), nullable=False),
     Column("at", STAMP, nullable=False),
+    # Revision 0010: who recorded the status now standing (NULL: recorded before 0010);
+    # a coordinator id (no foreign key: SQLite cannot add one to an existing table).
+    Column("recorded_by", Integer, nullable=True),
+)
+
+# Every status ever recorded for a client's session, oldest first: the client's page
+# shows who recorded what, and what it replaced (a re-saved roster overwrites
+# ``attendance`` but adds a line here). Erasing a client removes theirs.
+attendance_history = Table(
+    "attendance_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("client_id", ForeignKey("clients.id"), nullable=False),
+    Column("series_uid", String(255), nullable=False),
+    Column("original_start", STAMP, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("recorded_by", ForeignKey("coordinators.id"), nullable=True),
+    Column("at", STAMP, nullable=False),
+    Index("ix_attendance_history_client", "client_id", "original_start"),
+)
+
+# The audit trail: who (a coordinator, a device, the command line) did what to which
+# client, when and from where. Append-only: triggers refuse UPDATE and DELETE (revision
+# 0010). Ids and fixed words only, never message, reply or reflection text, nor names;
+# no foreign keys, so that erasing a client leaves the record of what happened.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_id", Integer, nullable=False),
+    Column("at", STAMP, nullable=False),
+    Column("actor_kind", String(12), nullable=False),  # coordinator, device, cli
+    Column("actor_id", Integer, nullable=True),
+    Column("actor", String(254), nullable=False),  # the email, "device 7", "companion-server"
+    Column("action", String(40), nullable=False),
+    Column("client_id", Integer, nullable=True),
+    Column("target", String(600), nullable=True),
+    Column("detail", String(200), nullable=True),
+    Column("address", String(100), nullable=True),
+    Index("ix_audit_program", "program_id", "id"),
+    Index("ix_audit_client", "program_id", "client_id", "id"),
 )
 
 

@@ -10,7 +10,19 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from starlette.responses import FileResponse
 
-from sync.server.web import attendance, auth, clients, export, inbox, program, schedule
+from sync.server.web import (
+    accounts,
+    attendance,
+    audit,
+    auth,
+    clients,
+    export,
+    inbox,
+    lifecycle,
+    links,
+    program,
+    schedule,
+)
 from sync.server.web.render import STATIC, remember_paths
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +41,9 @@ async def static(name: str) -> FileResponse:
     )
 
 
-for _module in (auth, inbox, clients, attendance, schedule, export, program):
+for _module in (
+    auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, audit, links, program
+):  # fmt: skip
     router.include_router(_module.router)
     remember_paths(_module.router.routes)
 remember_paths(router.routes)

@@ -20,10 +20,12 @@ from starlette.responses import RedirectResponse, Response
 from companion.domain.attendance import week_bounds
 from companion.domain.schedule import Occurrence, expand_all
 from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
+from sync.server import audit
 from sync.server import coordinator as ops
 from sync.server.attendance import NOT_STARTED, record_attendance
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import ClientRow
 from sync.server.storage.tables import stamp
 from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
@@ -32,6 +34,11 @@ from sync.server.web.render import bad_input, not_found, page
 from sync.wire import one_line
 
 router = APIRouter()
+
+
+def on_roster(client: ClientRow) -> bool:
+    """Whether a client belongs on a session's roster (not revoked, not discharged)."""
+    return client.revoked_at is None and client.discharged_at is None
 
 
 def roster_url(series_uid: str, original_start: datetime) -> str:
@@ -67,7 +74,7 @@ async def week(request: Request, who: SignedIn) -> Response:
             "notices": Counter(
                 (uid, s) for _c, uid, s, _t in tx.notice_keys_between(who.program.id, since, until)
             ),
-            "clients": sum(1 for c in tx.clients_of(who.program.id) if c.revoked_at is None),
+            "clients": sum(1 for c in tx.clients_of(who.program.id) if on_roster(c)),
             "new_count": tx.count_new_notices(who.program.id),
         }
 
@@ -131,7 +138,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
             return None
         return {
             "occ": occ,
-            "clients": [c for c in tx.clients_of(who.program.id) if c.revoked_at is None],
+            "clients": [c for c in tx.clients_of(who.program.id) if on_roster(c)],
             "recorded": {
                 c: st
                 for c, u, _s, st, _a in tx.attendance_between(who.program.id, s0, s1)
@@ -143,7 +150,15 @@ async def roster(request: Request, who: SignedIn) -> Response:
             "new_count": tx.count_new_notices(who.program.id),
         }
 
-    data = await database(request).read(load)
+    def load_viewed(tx: Tx) -> dict[str, Any] | None:
+        data = load(tx)
+        if data is not None:  # the roster shows every client's record of the session
+            audit.record(tx, who.auth, "clients.viewed", at,
+                         target="roster " + audit.session_key(uid, start))  # fmt: skip
+        return data
+
+    at = now(request)
+    data = await database(request).write(load_viewed)
     if data is None:
         return not_found(request, who, "session")
     rows = []

@@ -1,49 +1,71 @@
 """Sign-in and sign-out for coordinators (accounts from `companion-server create-coordinator`).
 
-The password check, its per-address rate limit and the session itself are the server's
-coordinator layer (``coordinator.login``); this adds the browser's side: the session
-cookie, CSRF on the sign-in form (bound to a pre-session cookie), and a lock-out of the
-account after repeated failed sign-ins, whoever makes them.
+The password check, the throttle and the session itself are the server's sign-in layer
+(``accounts.login``), shared with ``POST /v1/coordinator/login``; this adds the browser's
+side: the session cookie and CSRF on the sign-in form (bound to a pre-session cookie).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from sync.server import coordinator as ops
-from sync.server.core import RateLimited
+from sync.server import signin as accounts
 from sync.server.security import digest
-from sync.server.storage.repo import Tx
-from sync.server.storage.tables import stamp
-from sync.server.web.deps import Form, SignedIn, database, now, safe_next, settings_of
+from sync.server.throttle import minutes
+from sync.server.web import forms
+from sync.server.web.deps import (
+    Form,
+    SignedIn,
+    database,
+    now,
+    safe_next,
+    settings_of,
+)
 from sync.server.web.render import page
 from sync.server.web.security import (
     CSRF_FIELD,
-    LOCKOUT_ATTEMPTS,
-    LOCKOUT_WINDOW,
     PRE_COOKIE,
     SESSION_COOKIE,
     clear_cookie,
     csrf_token,
     csrf_valid,
-    lockout_key,
     new_seed,
     set_cookie,
 )
 
 router = APIRouter()
-SIGNIN_SCOPE = "signin"
-LOCKED = (
-    f"Too many failed sign-ins for this account: it is locked for "
-    f"{int(LOCKOUT_WINDOW.total_seconds() // 60)} minutes."
-)
+PRE_COOKIE_AGE = timedelta(hours=1)
 
 
-def _signin_page(
-    request: Request, *, next_: str, email: str = "", error: str = "", status: int = 200
-) -> Response:
+def _refusal(result: accounts.Throttled | accounts.BadLogin) -> str:
+    """What the form says when it refuses a sign-in."""
+    if isinstance(result, accounts.BadLogin) and not result.locked:
+        return "Wrong email or password."
+    reason = result.reason if isinstance(result, accounts.Throttled) else "pair"
+    if reason == "address":
+        return "Too many failed sign-ins from this address; try again later."
+    if reason == "pair":
+        return (
+            "Too many failed sign-ins to this account from here: it is locked on this "
+            f"device for {minutes(result.retry_after)}. Your program's admin can send you "
+            "a reset link."
+        )
+    return (
+        "This account has had many failed sign-ins from elsewhere: wait "
+        f"{result.retry_after} seconds, then sign in again."
+    )
+
+
+def signin_page(
+    request: Request, *, next_: str, email: str = "", error: str = "", status: int = 200,
+    resume_action: str = "", resume: str = "",
+) -> Response:  # fmt: skip
+    """The sign-in form; ``resume_action``/``resume``: a form the session ended under,
+    sent again (to be checked first) once signed in."""
     seed = request.cookies.get(PRE_COOKIE) or new_seed()
     response = page(
         request,
@@ -55,8 +77,10 @@ def _signin_page(
         next=next_,
         email=email,
         error=error,
+        resume_action=forms.safe_action(resume_action) or "",
+        resume=resume if forms.safe_action(resume_action) else "",
     )
-    set_cookie(response, request, PRE_COOKIE, seed, LOCKOUT_WINDOW * 4)
+    set_cookie(response, request, PRE_COOKIE, seed, PRE_COOKIE_AGE)
     return response
 
 
@@ -67,7 +91,7 @@ async def home() -> Response:
 
 @router.get("/signin", name="web_signin_form", include_in_schema=False)
 async def signin_form(request: Request) -> Response:
-    return _signin_page(request, next_=safe_next(request.query_params.get("next"), "/inbox"))
+    return signin_page(request, next_=safe_next(request.query_params.get("next"), "/inbox"))
 
 
 @router.post("/signin", name="web_signin", include_in_schema=False)
@@ -76,60 +100,59 @@ async def signin(request: Request) -> Response:
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1000]
     next_ = safe_next(str(form.get("next", "")), "/inbox")
+    resume_action = forms.safe_action(str(form.get("resume_action", ""))) or ""
+    resume = str(form.get("resume", ""))[: forms.MAX_RESUME] if resume_action else ""
     token = form.get(CSRF_FIELD)
     if not csrf_valid(request.cookies.get(PRE_COOKIE), token if isinstance(token, str) else None):
-        return _signin_page(
+        return signin_page(
             request,
             next_=next_,
             email=email,
             status=403,
             error="This form has expired; please sign in again.",
+            resume_action=resume_action,
+            resume=resume,
         )
     db, settings, at = database(request), settings_of(request), now(request)
-    account = lockout_key(email)
-    since = stamp(at - LOCKOUT_WINDOW)
-
-    def failures(tx: Tx) -> int:
-        return tx.failures_since(SIGNIN_SCOPE, account, since)
-
-    if await db.read(failures) >= LOCKOUT_ATTEMPTS:
-        return _signin_page(request, next_=next_, email=email, error=LOCKED, status=429)
     remote = request.client.host if request.client else "unknown"
-    result = await ops.login(db, email, password, remote, at, settings)
-    if isinstance(result, RateLimited):
-        return _signin_page(
+    result = await accounts.login(db, email, password, remote, at, settings)
+    if isinstance(result, accounts.Throttled | accounts.BadLogin):
+        locked = isinstance(result, accounts.Throttled) or result.locked
+        return signin_page(
             request,
             next_=next_,
             email=email,
-            status=429,
-            error="Too many failed sign-ins from this address; try again later.",
+            error=_refusal(result),
+            status=429 if locked else 401,
+            resume_action=resume_action,
+            resume=resume,
         )
-    if isinstance(result, ops.BadLogin):
-        prune = stamp(at - 2 * max(LOCKOUT_WINDOW, settings.attempts_window))
-
-        def fail(tx: Tx) -> int:
-            tx.add_failure(SIGNIN_SCOPE, account, stamp(at), prune)
-            return tx.failures_since(SIGNIN_SCOPE, account, since)
-
-        count = await db.write(fail)
-        error = LOCKED if count >= LOCKOUT_ATTEMPTS else "Wrong email or password."
-        return _signin_page(
-            request,
-            next_=next_,
-            email=email,
-            error=error,
-            status=429 if count >= LOCKOUT_ATTEMPTS else 401,
-        )
-    response = RedirectResponse(next_, status_code=303)
+    fields = forms.resumed_fields(resume)
+    if resume_action and fields:  # what the ended session was sending: check, send again
+        response = RedirectResponse("/resume", status_code=303)
+        forms.keep_for_resume(response, request, resume_action, fields, next_)
+    else:
+        response = RedirectResponse(next_, status_code=303)
     set_cookie(response, request, SESSION_COOKIE, result.token, result.expires_at - at)
     clear_cookie(response, request, PRE_COOKIE)
     return response
 
 
+@router.get("/resume", name="web_resume", include_in_schema=False)
+async def resume_form(request: Request, who: SignedIn) -> Response:
+    """The form a session ended under, filled in, to send again (after sign-in)."""
+    kept = forms.kept_for_resume(request)
+    if kept is None:
+        return RedirectResponse("/inbox", status_code=303)
+    action, fields, back = kept
+    response = forms.resend_page(request, who, action, fields, back, forms.RESUME, 200)
+    forms.forget_resume(response, request)
+    return response
+
+
 @router.post("/signout", name="web_signout", include_in_schema=False)
 async def signout(request: Request, who: SignedIn, _form: Form) -> Response:
-    token_hash = digest(who.session)
-    await database(request).write(lambda tx: tx.delete_session(token_hash))
+    await database(request).write(accounts.logout, who.auth, digest(who.session), now(request))
     response = RedirectResponse("/signin?done=signedout", status_code=303)
     clear_cookie(response, request, SESSION_COOKIE)
     return response

@@ -9,7 +9,6 @@ This week's figures and the at-risk flag are ``sync.server.attendance.client_sum
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,13 +26,14 @@ from companion.domain.attendance import (
 )
 from companion.domain.schedule import Occurrence
 from sync.protocol import ClientSummary
-from sync.server import admin
+from sync.server import audit, lifecycle
 from sync.server.attendance import client_summaries, program_marks
 from sync.server.storage.repo import Tx
-from sync.server.storage.tables import unstamp
+from sync.server.storage.tables import stamp, unstamp
+from sync.server.web import codes
 from sync.server.web.attendance import program_occurrences, roster_url
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
-from sync.server.web.present import ClientRow, client_row, notice_line, when
+from sync.server.web.present import ClientRow, client_row, notice_line, reply_line, when
 from sync.server.web.render import not_found, page
 from sync.wire import MAX_INT
 
@@ -77,7 +77,7 @@ def _row(s: ClientSummary, month: tuple[int, int], who: Coordinator) -> ClientRo
         needed_to_stay_above=w.needed_to_stay_above,
     )
     unexcused = UnexcusedCount(s.unexcused, s.unexcused_limit, who.policy.window_days)
-    return client_row(s.id, s.name, s.devices, s.revoked, week, month, unexcused)
+    return client_row(s.id, s.name, s.devices, s.revoked, week, month, unexcused, s.discharged)
 
 
 def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict[str, Any]:
@@ -97,21 +97,16 @@ def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict
     }
 
 
+def _load_viewed(tx: Tx, who: Coordinator, at: datetime) -> dict[str, Any]:
+    audit.record(tx, who.auth, "clients.viewed", at, target="clients")
+    return _load(tx, who, at, None)
+
+
 @router.get("/clients", name="web_clients", include_in_schema=False)
 async def clients(request: Request, who: SignedIn) -> Response:
     at = now(request)
-    data = await database(request).read(_load, who, at, None)
+    data = await database(request).write(_load_viewed, who, at)
     week_start, _ = week_bounds(at, who.tz)
-    return _clients_page(request, who, data, week_start, None)
-
-
-def _clients_page(
-    request: Request,
-    who: Coordinator,
-    data: dict[str, Any],
-    week_start: datetime,
-    enrolment: dict[str, str] | None,
-) -> Response:
     return page(
         request,
         "clients.html",
@@ -124,33 +119,26 @@ def _clients_page(
         policy_pct=f"{round(who.policy.threshold * 100)}%",
         discreet_default=who.program.discreet_default,
         week_label=week_start.strftime("%a %d %b"),
-        enrolment=enrolment,
-        server_url=str(request.base_url).rstrip("/"),
     )
 
 
 @router.post("/clients", name="web_client_add", include_in_schema=False)
 async def add(request: Request, who: SignedIn, form: Form) -> Response:
-    name = str(form.get("name", "")).strip()
     at = now(request)
-    if not name:
+    if not str(form.get("name", "")).strip():
         return RedirectResponse("/clients?done=noclient", status_code=303)
-    db = database(request)
     try:
-        made = await asyncio.to_thread(
-            admin.add_client,
-            db.engine,
-            name,
-            str(who.program.id),
-            at,
-            settings_of(request).enrol_code_days,
-        )
-    except admin.AdminError:  # a name with control characters or line breaks
+        name = lifecycle.client_name(str(form.get("name", "")))
+    except lifecycle.BadName:  # a name with control characters or line breaks
         return RedirectResponse("/clients?done=badname", status_code=303)
-    data = await db.read(_load, who, at, None)
-    expires = datetime.fromisoformat(made["expires_at"])
-    enrolment = {"name": made["name"], "code": made["code"], "expires": when(expires, who.tz)}
-    return _clients_page(request, who, data, week_bounds(at, who.tz)[0], enrolment)
+    days = settings_of(request).enrol_code_days
+    made = await database(request).write(
+        lifecycle.add_client, who.auth, who.program, name, at, days
+    )
+    # POST, redirect, GET: the client's page shows the code once; a reload adds nothing.
+    response = RedirectResponse(f"/clients/{made['client_id']}?done=added", status_code=303)
+    codes.show_once(response, request, made["client_id"], made["code"], made["expires_at"])
+    return response
 
 
 @router.get("/clients/{client_id}", name="web_client", include_in_schema=False)
@@ -163,11 +151,15 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         found = tx.clients_of(who.program.id, client_id)
         if not found:
             return None
+        audit.record(tx, who.auth, "client.viewed", at, client_id=client_id)
         data = _load(tx, who, at, client_id)
         data["client"] = found[0]
         data["notices"] = tx.notices_page(who.program.id, client_id=client_id, limit=100)
+        data["replies"] = tx.replies_to(r["id"] for r in data["notices"])
+        data["history"] = tx.attendance_history_of(who.program.id, client_id)
         data["devices"] = [
             {
+                "id": d["id"],
                 "name": d["name"],
                 "created": when(unstamp(d["created_at"]), who.tz),
                 "revoked": when(unstamp(d["revoked_at"]), who.tz) if d["revoked_at"] else "",
@@ -177,27 +169,38 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         ]
         return data
 
-    data = await database(request).read(load)
+    data = await database(request).write(load)
     if data is None:
         return not_found(request, who, "client")
+    code = codes.take(request, client_id)
+    enrolment = None
+    if code is not None:
+        enrolment = {"code": code[0], "expires": when(datetime.fromisoformat(code[1]), who.tz)}
     marks = data["marks"][client_id]
     occs = [o for o in data["occs"] if o.start <= at + timedelta(days=7)]
-    sessions = [
-        {
-            "when": when(o.start, who.tz),
-            "title": o.title,
+    history: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for h in data["history"]:  # oldest first: the last of each session stands
+        history.setdefault((h["series_uid"], h["original_start"]), []).append({
+            "status": h["status"].replace("_", " "), "by": h["email"] or "someone (before 0010)",
+            "at": when(unstamp(h["at"]), who.tz),
+        })  # fmt: skip
+    sessions = []
+    for o in reversed(occs):
+        records = history.get((o.series_uid, stamp(o.original_start)), [])
+        sessions.append({
+            "when": when(o.start, who.tz), "title": o.title,
             "status": status_of(o, marks, at).label,
             "roster_url": roster_url(o.series_uid, o.original_start),
-        }
-        for o in reversed(occs)
-    ]
+            "recorded": records[-1] if records else None, "earlier": records[:-1][::-1],
+        })  # fmt: skip
     notices = []
     for r in data["notices"]:
         row = dict(r)
         for key in ("start", "created_at", "received_at", "original_start"):
             row[key] = unstamp(row[key])
-        notices.append(notice_line(row, who.tz, []))
-    return page(
+        replies = [reply_line(x, who.tz) for x in data["replies"][r["id"]]]
+        notices.append(notice_line(row, who.tz, replies))
+    response = page(
         request,
         "client.html",
         who,
@@ -210,16 +213,9 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         notices=notices,
         occurrences=sessions,
         devices=data["devices"],
+        enrolment=enrolment,
+        server_url=str(request.base_url).rstrip("/"),
     )
-
-
-@router.post("/clients/{client_id}/revoke", name="web_client_revoke", include_in_schema=False)
-async def revoke(request: Request, client_id: int, who: SignedIn, form: Form) -> Response:
-    if not 1 <= client_id <= MAX_INT:
-        return not_found(request, who, "client")
-    db = database(request)
-    mine = await db.read(lambda tx: bool(tx.clients_of(who.program.id, client_id)))
-    if not mine:
-        return not_found(request, who, "client")
-    await asyncio.to_thread(admin.revoke_client, db.engine, client_id, now(request))
-    return RedirectResponse(f"/clients/{client_id}?done=revoked", status_code=303)
+    if code is not None:
+        codes.forget(response, request)
+    return response

@@ -8,7 +8,7 @@ before the route runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -19,12 +19,14 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from companion.domain.attendance import Policy
-from sync.server import coordinator as ops
+from sync.server import signin
 from sync.server.security import digest
 from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth, ProgramRow
 from sync.server.storage.runner import Database
+from sync.server.web import forms
+from sync.server.web.errors import PageError
 from sync.server.web.security import CSRF_FIELD, SESSION_COOKIE, csrf_token, csrf_valid
 
 
@@ -39,6 +41,10 @@ class Coordinator:
     @property
     def email(self) -> str:
         return self.auth.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.auth.is_admin
 
     @property
     def csrf(self) -> str:
@@ -75,29 +81,56 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-async def current_coordinator(request: Request) -> Coordinator:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    found = None
-    if token:
-        at = now(request)
+async def coordinator_for(request: Request, token: str) -> Coordinator | None:
+    """The coordinator whose live session ``token`` is, or None."""
+    if not token:
+        return None
+    at = now(request)
 
-        def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow] | None:
-            auth = ops.authenticate(tx, digest(token), at)
-            program = tx.program(auth.program_id) if auth else None
-            return (auth, program) if auth and program else None
+    def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow] | None:
+        auth = signin.authenticate(tx, digest(token), at)
+        program = tx.program(auth.program_id) if auth else None
+        return (auth, program) if auth and program else None
 
-        found = await database(request).read(lookup)
+    found = await database(request).read(lookup)
     if found is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(
-            status_code=303,
-            detail="sign in first",
-            headers={"Location": "/signin?next=" + quote(target, safe="")},
-        )
-    return Coordinator(found[0], found[1], token)
+        return None
+    address = request.client.host if request.client else "unknown"
+    return Coordinator(replace(found[0], address=address), found[1], token)
+
+
+async def current_coordinator(request: Request) -> Coordinator:
+    """The signed-in coordinator. Without a live session a GET goes to the sign-in page
+    (and back once signed in); a POST answers the sign-in page itself, carrying what was
+    typed, so that nothing is lost and no browser is sent to GET a POST-only URL."""
+    who = await coordinator_for(request, request.cookies.get(SESSION_COOKIE, ""))
+    if who is not None:
+        return who
+    if request.method == "POST":
+        fields = forms.typed_fields((await request.form()).multi_items())
+        action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise forms.SignedOutPost(action, fields, forms.back_of(request, fields))
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    raise HTTPException(
+        status_code=303,
+        detail="sign in first",
+        headers={"Location": "/signin?next=" + quote(target, safe="")},
+    )
 
 
 SignedIn = Annotated[Coordinator, Depends(current_coordinator)]
+
+ADMINS_ONLY = "This page is for your program's admins. Ask one of them if you need it."
+
+
+async def current_admin(who: SignedIn) -> Coordinator:
+    """The signed-in coordinator when they are an admin; the 403 page otherwise."""
+    if not who.auth.is_admin:
+        raise PageError(403, who, "Admins only", ADMINS_ONLY)
+    return who
+
+
+AdminSignedIn = Annotated[Coordinator, Depends(current_admin)]
 
 
 async def checked_form(request: Request, who: SignedIn) -> FormData:
@@ -105,9 +138,12 @@ async def checked_form(request: Request, who: SignedIn) -> FormData:
     form = await request.form()
     token = form.get(CSRF_FIELD)
     if not csrf_valid(who.session, token if isinstance(token, str) else None):
-        raise HTTPException(status_code=403, detail="this form has expired; reload the page")
+        fields = forms.typed_fields(form.multi_items())
+        action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise forms.StaleForm(who, action, fields, forms.back_of(request, fields))
     if any(isinstance(v, str) and "\x00" in v for v in form.values()):
-        raise HTTPException(status_code=422, detail="the form holds a NUL character")
+        nul = "The form holds a character that cannot be stored (NUL): remove it."
+        raise PageError(422, who, "Check what you entered", nul)
     return form
 
 

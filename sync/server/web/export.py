@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sync.server import audit
 from sync.server import coordinator as ops
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
@@ -52,7 +53,8 @@ def _range(request: Request, who: Coordinator) -> tuple[str | None, str | None, 
     return since, until, label
 
 
-def _csv(data: bytes, filename: str) -> Response:
+def csv_response(data: bytes, filename: str) -> Response:
+    """A CSV download that is never cached (mental-health data)."""
     headers = dict(SECURITY_HEADERS)
     headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
@@ -101,11 +103,15 @@ async def notices_csv(request: Request, who: SignedIn) -> Response:
         since, until, label = _range(request, who)
     except BadInput as exc:
         return bad_input(request, who, str(exc))
-    rows = await database(request).read(
-        lambda tx: tx.notices_received(who.program.id, since, until)
-    )
+    at = now(request)
+
+    def load(tx: Tx) -> list[dict[str, Any]]:
+        audit.record(tx, who.auth, "export", at, target=label, detail="notices")
+        return list(tx.notices_received(who.program.id, since, until))
+
+    rows = await database(request).write(load)
     data = csv_bytes(NOTICE_HEADER, (_notice_row(r, who) for r in rows))
-    return _csv(data, f"notices_{label}.csv")
+    return csv_response(data, f"notices_{label}.csv")
 
 
 @router.get("/export/attendance.csv", name="web_export_attendance", include_in_schema=False)
@@ -115,13 +121,16 @@ async def attendance_csv(request: Request, who: SignedIn) -> Response:
     except BadInput as exc:
         return bad_input(request, who, str(exc))
 
+    at = now(request)
+
     def load(tx: Tx) -> tuple[list[Any], dict[str, str], dict[int, str]]:
+        audit.record(tx, who.auth, "export", at, target=label, detail="attendance")
         records = tx.attendance_between(who.program.id, since or "0", until or "9999")
         titles = {w.uid: w.title for w in ops.list_series(tx, who.auth)}
         names = {c.id: c.name for c in tx.clients_of(who.program.id)}
         return records, titles, names
 
-    records, titles, names = await database(request).read(load)
+    records, titles, names = await database(request).write(load)
     data = csv_bytes(
         ATTENDANCE_HEADER,
         (
@@ -135,7 +144,7 @@ async def attendance_csv(request: Request, who: SignedIn) -> Response:
             for cid, uid, start, status, at in records
         ),
     )
-    return _csv(data, f"attendance_{label}.csv")
+    return csv_response(data, f"attendance_{label}.csv")
 
 
 __all__ = ["router"]

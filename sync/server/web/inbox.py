@@ -8,7 +8,6 @@ to the coordinator's program and puts it on the changes feed for the client.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +17,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from sync.protocol import Link, MakeupSlot, MaterialIn, ReplyIn
+from sync.protocol import MakeupSlot, MaterialIn, ReplyIn
 from sync.server import coordinator as ops
 from sync.server.attendance import client_summaries
 from sync.server.core import NotFound
@@ -27,7 +26,7 @@ from sync.server.storage.tables import stamp, unstamp
 from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
 from sync.server.web.inputs import BadInput, day_range, record_id
-from sync.server.web.present import ReplyLine, day_end, day_start, makeup_text, notice_line
+from sync.server.web.present import day_end, day_start, notice_line, reply_line
 from sync.server.web.render import bad_input, not_found, page
 
 router = APIRouter()
@@ -42,21 +41,6 @@ def _rows(raw: dict[str, Any]) -> dict[str, Any]:
     for key in ("start", "created_at", "received_at", "original_start"):
         out[key] = unstamp(out[key])
     return out
-
-
-def _reply_line(r: dict[str, Any], who: Coordinator) -> ReplyLine:
-    makeup = ""
-    if r["makeup"]:
-        slot = MakeupSlot.model_validate_json(r["makeup"])
-        makeup = makeup_text(slot.start, slot.end, who.tz)
-    links = [Link.model_validate(x) for x in json.loads(r["materials"] or "[]")]
-    return ReplyLine(
-        at=unstamp(r["at"]).astimezone(who.tz).strftime("%a %d %b %H:%M"),
-        status=r["status"],
-        text=r["text"] or "",
-        makeup=makeup,
-        materials=[{"title": link.title, "url": str(link.url)} for link in links],
-    )
 
 
 @router.get("/inbox", name="web_inbox", include_in_schema=False)
@@ -88,6 +72,7 @@ async def inbox(request: Request, who: SignedIn) -> Response:
             limit=PAGE_SIZE + 1,
         )
         shown = rows[:PAGE_SIZE]
+        ops.viewed(tx, who.auth, shown, at)  # the page shows their text: audit entries
         return {
             "rows": shown,
             "more": len(rows) > PAGE_SIZE,
@@ -98,7 +83,7 @@ async def inbox(request: Request, who: SignedIn) -> Response:
             "summaries": client_summaries(tx, who.auth, at),
         }
 
-    data = await database(request).read(load)
+    data = await database(request).write(load)
     filters = {
         "status": status,
         "client": client_id,
@@ -118,7 +103,7 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         return "/inbox" + (f"?{query}" if query else "")
 
     notices = [
-        notice_line(_rows(r), who.tz, [_reply_line(x, who) for x in data["replies"][r["id"]]])
+        notice_line(_rows(r), who.tz, [reply_line(x, who.tz) for x in data["replies"][r["id"]]])
         for r in data["rows"]
     ]
     older = None

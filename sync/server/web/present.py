@@ -6,14 +6,18 @@ thing the same way and the client app's domain code decides what the numbers mea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from companion.domain.attendance import UnexcusedCount, WeekSummary, at_risk
 from companion.domain.journal import Barrier, JournalError
 from companion.domain.notices import humanize_delta
+from sync.protocol import Link, MakeupSlot
+from sync.server.storage.tables import unstamp
 
 CLOCK_SLACK = timedelta(minutes=10)  # a device clock off by less is not worth a word
 
@@ -37,6 +41,24 @@ class ReplyLine:
     text: str
     makeup: str  # "" when none offered
     materials: list[dict[str, str]] = field(default_factory=list)
+    by: str = ""  # the coordinator's email
+
+
+def reply_line(r: Mapping[str, Any], tz: ZoneInfo) -> ReplyLine:
+    """A stored reply (``replies`` row plus the coordinator's ``email``) as pages show it."""
+    makeup = ""
+    if r["makeup"]:
+        slot = MakeupSlot.model_validate_json(r["makeup"])
+        makeup = makeup_text(slot.start, slot.end, tz)
+    links = [Link.model_validate(x) for x in json.loads(r["materials"] or "[]")]
+    return ReplyLine(
+        at=when(unstamp(r["at"]), tz),
+        status=r["status"],
+        text=r["text"] or "",
+        makeup=makeup,
+        materials=[{"title": link.title, "url": str(link.url)} for link in links],
+        by=r.get("email") or "",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +149,7 @@ class ClientRow:
     unexcused: int
     at_risk: bool
     risk_reason: str
+    discharged: bool = False
 
 
 def client_row(
@@ -137,12 +160,13 @@ def client_row(
     week: WeekSummary,
     month: tuple[int, int],
     unexcused: UnexcusedCount,
+    discharged: bool = False,
 ) -> ClientRow:
     """``month`` is (attended, decided) over the last four weeks."""
     bar = "▮" * week.attended + "▯" * (week.counted - week.attended)
     attended, total = month
     month_text = f"{attended} of {total} ({round(100 * attended / total)}%)" if total else "—"
-    risky = not revoked and at_risk(week, unexcused)
+    risky = not revoked and not discharged and at_risk(week, unexcused)
     if not week.reachable:
         reason = f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
     elif unexcused.at_limit:
@@ -161,6 +185,7 @@ def client_row(
         unexcused=unexcused.count,
         at_risk=risky,
         risk_reason=reason,
+        discharged=discharged,
     )
 
 

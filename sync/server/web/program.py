@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from companion.domain.help_now import DEFAULT_CONTACTS, MAX_CONTACTS, ContactError, CrisisContact
 from sync.server import admin, contacts
 from sync.server.storage.repo import Tx
-from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
+from sync.server.web.deps import AdminSignedIn, Coordinator, Form, database, now
 from sync.server.web.render import page
 
 router = APIRouter()
@@ -54,7 +54,7 @@ def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]]
 
 
 @router.get("/program", name="web_program", include_in_schema=False)
-async def program(request: Request, who: SignedIn) -> Response:
+async def program(request: Request, who: AdminSignedIn) -> Response:
     new_count = await database(request).read(lambda tx: tx.count_new_notices(who.program.id))
     listed = contacts.domain_contacts(who.program.crisis_contacts)
     return _program_page(request, who, [admin.contact_json(c) for c in listed], new_count)
@@ -71,7 +71,7 @@ def _submitted(form: Any) -> list[dict[str, str]]:
 
 
 @router.post("/program/contacts", name="web_program_contacts", include_in_schema=False)
-async def save_contacts(request: Request, who: SignedIn, form: Form) -> Response:
+async def save_contacts(request: Request, who: AdminSignedIn, form: Form) -> Response:
     rows = _submitted(form)
     parsed: list[CrisisContact] = []
     for n, row in enumerate(rows, 1):

@@ -20,7 +20,7 @@ from sync.server import coordinator as ops
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp
-from sync.server.web import inputs
+from sync.server.web import forms, inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
 from sync.server.web.present import when
 from sync.server.web.render import not_found, page
@@ -268,16 +268,68 @@ def _save(tx: Tx, who: Coordinator, wire: SeriesWire, at: datetime, create: bool
     return ops.save_series(tx, who.auth, wire, at, create=create)
 
 
+def _ask_delete(request: Request, who: Coordinator, wire: SeriesWire) -> Response:
+    return forms.confirm_page(
+        request, who, title=f"Remove {wire.title}?", section="schedule",
+        message=f"Every session of {wire.title} leaves clients' apps and calendars at their "
+        "next sync. Recorded attendance stays in the record.",
+        action=f"/schedule/{quote(wire.uid, safe='')}/delete", button="Remove the series",
+        cancel="/schedule",
+    )  # fmt: skip
+
+
+@router.get("/schedule/{uid:path}/delete", name="web_series_delete_confirm",
+            include_in_schema=False)  # fmt: skip
+async def delete_confirm(request: Request, uid: str, who: SignedIn) -> Response:
+    wire = await database(request).read(ops.find_series, who.auth, uid)
+    if wire is None:
+        return not_found(request, who, "series")
+    return _ask_delete(request, who, wire)
+
+
 @router.post("/schedule/{uid:path}/delete", name="web_series_delete", include_in_schema=False)
 async def delete(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
+    if not forms.confirmed(form):
+        wire = await database(request).read(ops.find_series, who.auth, uid)
+        if wire is None:
+            return not_found(request, who, "series")
+        return _ask_delete(request, who, wire)
     result = await database(request).write(ops.delete_series, who.auth, uid, now(request))
     if isinstance(result, NotFound):
         return not_found(request, who, "series")
     return RedirectResponse("/schedule?done=removed", status_code=303)
 
 
+async def _ask_cancel(request: Request, who: Coordinator, uid: str, raw: str) -> Response:
+    """The page asking before one session is cancelled (404: no such session)."""
+    try:
+        original = inputs.instant(raw, "original_start")
+    except inputs.BadInput:
+        return not_found(request, who, "session")
+    wire = await database(request).read(ops.find_series, who.auth, uid)
+    if wire is None or not ops.occurs(wire, original):
+        return not_found(request, who, "session")
+    moved = ops.actual_start(wire, original)
+    return forms.confirm_page(
+        request, who, title=f"Cancel {wire.title} on {when(moved, who.tz)}?",
+        section="schedule",
+        message="Clients' apps and calendars drop this session at their next sync. "
+        "It cannot be cancelled once attendance is recorded.",
+        action=f"/schedule/{quote(uid, safe='')}/cancel", button="Cancel the session",
+        cancel="/schedule", fields=[("original_start", stamp(original))],
+    )  # fmt: skip
+
+
+@router.get("/schedule/{uid:path}/cancel", name="web_series_cancel_confirm",
+            include_in_schema=False)  # fmt: skip
+async def cancel_confirm(request: Request, uid: str, who: SignedIn) -> Response:
+    return await _ask_cancel(request, who, uid, request.query_params.get("original_start", ""))
+
+
 @router.post("/schedule/{uid:path}/cancel", name="web_series_cancel", include_in_schema=False)
 async def cancel(request: Request, uid: str, who: SignedIn, form: Form) -> Response:
+    if not forms.confirmed(form):
+        return await _ask_cancel(request, who, uid, str(form.get("original_start", "")))
     try:
         original = inputs.instant(str(form.get("original_start", "")), "original_start")
     except inputs.BadInput:

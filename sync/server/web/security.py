@@ -20,11 +20,6 @@ SESSION_COOKIE = "companion_session"
 PRE_COOKIE = "companion_pre"
 CSRF_FIELD = "csrf"
 
-# Lock-out: this many failed sign-ins for one account (or from one address) within the
-# window lock that account (or address) until the window has passed.
-LOCKOUT_ATTEMPTS = 5
-LOCKOUT_WINDOW = timedelta(minutes=15)
-
 
 def csrf_token(seed: str) -> str:
     """The CSRF token that goes with the cookie value ``seed``."""
@@ -64,8 +59,3 @@ def set_cookie(
 
 def clear_cookie(response: Response, request: Request, name: str) -> None:
     response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=is_https(request))
-
-
-def lockout_key(email: str) -> str:
-    """The failed-attempt key of an account: a digest, so the table holds no addresses."""
-    return "acct:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]

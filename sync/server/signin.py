@@ -1,0 +1,82 @@
+"""Coordinator sign-in, with no HTTP: one path for ``POST /v1/coordinator/login`` and the
+dashboard's form, through the throttle (``throttle.py``), to a session token.
+
+:func:`login` orchestrates several database jobs itself: the throttle's decision and the
+pending attempt in one write, the argon2 check off the database threads, then the
+outcome (and the session) in another write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sync.protocol import CoordinatorToken
+from sync.server import audit, throttle
+from sync.server.security import (
+    check_password,
+    digest,
+    dummy_password_check,
+    new_token,
+    normalize_email,
+)
+from sync.server.settings import Settings
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import CoordinatorAuth
+from sync.server.storage.runner import Database
+from sync.server.storage.tables import stamp
+from sync.server.throttle import Throttled
+
+__all__ = ["BadLogin", "Throttled", "authenticate", "login"]
+
+
+@dataclass(frozen=True, slots=True)
+class BadLogin:
+    """Wrong email or password; ``locked``: this failure locked the (account, address)
+    pair for ``retry_after`` seconds."""
+
+    locked: bool = False
+    retry_after: int = 0
+
+    @property
+    def detail(self) -> str:
+        if self.locked:
+            return Throttled("pair", self.retry_after).detail
+        return "wrong email or password"
+
+
+async def login(db: Database, email: str, password: str, remote: str, now: datetime,
+                settings: Settings) -> CoordinatorToken | BadLogin | Throttled:  # fmt: skip
+    """Check the password (argon2, off the database thread) and open a session."""
+    email = normalize_email(email)
+    begun = await db.write(throttle.begin, email, remote, now, settings)
+    if isinstance(begun, Throttled):
+        return begun
+    if begun.password_hash is None:
+        await asyncio.to_thread(dummy_password_check)
+        ok = False
+    else:
+        ok = await asyncio.to_thread(check_password, begun.password_hash, password)
+    if not ok:
+        failed = await db.write(throttle.fail, begun, now, settings)
+        return BadLogin(failed.locked, failed.retry_after)
+    token, expires = new_token(), now + timedelta(hours=settings.session_hours)
+
+    def open_session(tx: Tx) -> None:
+        assert begun.coordinator_id is not None
+        throttle.succeed(tx, begun, now)
+        tx.add_session(digest(token), begun.coordinator_id, stamp(now), stamp(expires))
+
+    await db.write(open_session)
+    return CoordinatorToken(token=token, expires_at=expires)
+
+
+def authenticate(tx: Tx, token_hash: str, now: datetime) -> CoordinatorAuth | None:
+    return tx.coordinator_by_session(token_hash, stamp(now))
+
+
+def logout(tx: Tx, auth: CoordinatorAuth, token_hash: str, now: datetime) -> None:
+    """End a session (the API's logout, the dashboard's sign-out)."""
+    tx.delete_session(token_hash)
+    audit.record(tx, auth, "signout", now)

@@ -1,0 +1,61 @@
+"""Admin pages: the program's team (coordinator accounts and their roles) and the
+program's settings. Each route needs an admin (``AdminSignedIn``: a coordinator gets
+the 403 page); the work is ``sync.server.accounts``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from sync.protocol_accounts import ProgramSettings
+from sync.server import accounts
+from sync.server.storage.repo import Tx
+from sync.server.storage.repo_audit import AuditFilter
+from sync.server.storage.tables import stamp, unstamp
+from sync.server.web.deps import AdminSignedIn, Form, database, now
+from sync.server.web.present import when
+from sync.server.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/team", name="web_team", include_in_schema=False)
+async def team(request: Request, who: AdminSignedIn) -> Response:
+    week_ago = stamp(now(request) - timedelta(days=7))
+
+    def load(tx: Tx) -> dict[str, Any]:
+        locked = AuditFilter(action="signin.locked", since=week_ago)
+        return {
+            "accounts": tx.accounts_of(who.program.id),
+            "new_count": tx.count_new_notices(who.program.id),
+            "lockouts": tx.audit_entries(who.program.id, locked, 20),
+        }
+
+    data = await database(request).read(load)
+    rows = [
+        {
+            "id": a.id,
+            "email": a.email,
+            "role": a.role,
+            "created": when(unstamp(a.created_at), who.tz),
+            "you": a.id == who.auth.coordinator_id,
+        }
+        for a in data["accounts"]
+    ]
+    lockouts = [
+        {"when": when(unstamp(e["at"]), who.tz), "email": e["actor"], "address": e["address"]}
+        for e in data["lockouts"]
+    ]
+    return page(request, "team.html", who, section="team", page_title="Team",
+                new_count=data["new_count"], accounts=rows, lockouts=lockouts)  # fmt: skip
+
+
+@router.post("/program", name="web_program_save", include_in_schema=False)
+async def save_program(request: Request, who: AdminSignedIn, form: Form) -> Response:
+    body = ProgramSettings(discreet_default=form.get("discreet") == "on")
+    await database(request).write(accounts.set_program_settings, who.auth, body, now(request))
+    return RedirectResponse("/program?done=program", status_code=303)
