@@ -69,7 +69,7 @@ async def add_client(body: ClientIn, auth: CurrentCoordinator, db: Db, now: Now,
 
 
 @router.post("/{client_id}/code", status_code=201, response_model=EnrolmentCode,
-             responses=errors(401, 404))  # fmt: skip
+             responses=errors(401, 404, 422))  # fmt: skip
 async def new_code(auth: CurrentCoordinator, db: Db, now: Now, settings: AppSettings,
                    client_id: int = ClientId) -> EnrolmentCode:  # fmt: skip
     """A fresh one-time code for an existing client (their other devices keep working)."""
@@ -81,7 +81,7 @@ async def new_code(auth: CurrentCoordinator, db: Db, now: Now, settings: AppSett
     return _code(await _on_client(db, auth, client_id, issue))
 
 
-@router.get("/{client_id}/devices", response_model=list[DeviceOut], responses=errors(401, 404))
+@router.get("/{client_id}/devices", response_model=list[DeviceOut], responses=errors(401, 404, 422))
 async def devices(auth: CurrentCoordinator, db: Db, client_id: int = ClientId) -> list[DeviceOut]:
     """The client's devices, oldest first (never their tokens)."""
 
@@ -101,7 +101,7 @@ async def devices(auth: CurrentCoordinator, db: Db, client_id: int = ClientId) -
 
 
 @router.post("/{client_id}/devices/{device_id}/revoke", response_model=ClientState,
-             responses=errors(401, 404))  # fmt: skip
+             responses=errors(401, 404, 422))  # fmt: skip
 async def revoke_device(auth: CurrentCoordinator, db: Db, now: Now, client_id: int = ClientId,
                         device_id: int = Path(ge=1, le=MAX_INT)) -> ClientState:  # fmt: skip
     """Sign out one device; the client's others keep working (404: not theirs, or revoked)."""
@@ -115,7 +115,7 @@ async def revoke_device(auth: CurrentCoordinator, db: Db, now: Now, client_id: i
     return result
 
 
-@router.post("/{client_id}/revoke", response_model=ClientState, responses=errors(401, 404))
+@router.post("/{client_id}/revoke", response_model=ClientState, responses=errors(401, 404, 422))
 async def revoke(auth: CurrentCoordinator, db: Db, now: Now,
                  client_id: int = ClientId) -> ClientState:  # fmt: skip
     """Sign out every device of the client (a new code lets them back in)."""
@@ -127,7 +127,7 @@ async def revoke(auth: CurrentCoordinator, db: Db, now: Now,
     return await _on_client(db, auth, client_id, act)
 
 
-@router.post("/{client_id}/discharge", response_model=ClientState, responses=errors(401, 404))
+@router.post("/{client_id}/discharge", response_model=ClientState, responses=errors(401, 404, 422))
 async def discharge(auth: CurrentCoordinator, db: Db, now: Now,
                     client_id: int = ClientId) -> ClientState:  # fmt: skip
     """Discharge: kept for the record, off the at-risk list; devices and feeds stop."""
@@ -139,7 +139,7 @@ async def discharge(auth: CurrentCoordinator, db: Db, now: Now,
     return await _on_client(db, auth, client_id, act)
 
 
-@router.post("/{client_id}/readmit", response_model=ClientState, responses=errors(401, 404))
+@router.post("/{client_id}/readmit", response_model=ClientState, responses=errors(401, 404, 422))
 async def readmit(auth: CurrentCoordinator, db: Db, now: Now,
                   client_id: int = ClientId) -> ClientState:  # fmt: skip
     """Re-admit a discharged client: their devices that were not revoked work again."""
