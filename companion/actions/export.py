@@ -30,9 +30,10 @@ from companion.actions.catchup import checklist_json
 from companion.actions.journal import readable_reflections, reflection_json
 from companion.actions.notify import notice_json, reply_json
 from companion.actions.profile import Profile
+from companion.actions.schedule import series_json
 from companion.domain.journal import Reflection
 from companion.domain.notes import DayNote
-from companion.domain.schedule import Series, occurrence_id, rule_in_words
+from companion.domain.schedule import Series, occurrence_id
 from companion.store import (
     repo_catchup,
     repo_help,
@@ -59,22 +60,11 @@ def _iso(when: datetime | None) -> str | None:
 def series_export(s: Series) -> dict[str, Any]:
     """A series with everything the store keeps of it, its changed sessions included."""
     return {
-        "uid": s.uid,
-        "title": s.title,
-        "kind": s.kind.value,
-        "start": s.start.isoformat(),
-        "tzid": s.tzid,
-        "duration_min": int(s.duration.total_seconds() // 60),
-        "rrule": s.rrule,
-        "repeat": rule_in_words(s.rrule),
+        **series_json(s),
         "rdates": [d.isoformat() for d in s.rdates],
-        "join_url": s.join_url,
-        "facilitator": s.facilitator,
         "description": s.description,
         "location": s.location,
         "reminders_min": [int(r.total_seconds() // 60) for r in s.reminders],
-        "sequence": s.sequence,
-        "origin": s.origin,
         "cancelled_from": _iso(s.cancelled_from),
         "changed_sessions": [
             {

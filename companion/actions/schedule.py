@@ -20,7 +20,7 @@ from companion.domain.schedule import (
     expand_all,
     zone,
 )
-from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
+from companion.store import repo_catchup, repo_outbox, repo_schedule
 from companion.store.repo_schedule import SetAside
 
 LOOKAHEAD = timedelta(days=400)
@@ -133,12 +133,35 @@ def apply_status(
 def _tick_known(profile: Profile, occ: Occurrence, now: datetime) -> None:
     """A new checklist starts with what is already known: a reflection written, a notice
     delivered, materials the coordinator attached."""
+    from companion.store import repo_journal  # only marking needs it: status stays light
+
     conn = profile.store.conn
     if repo_journal.has_reflection_for(conn, *occ.key):
         repo_catchup.tick_key(conn, *occ.key, REFLECT, now)
     if repo_outbox.delivered_for(conn, *occ.key):
         repo_catchup.tick_key(conn, *occ.key, TELL, now)
     attach_materials(conn, *occ.key)
+
+
+def series_json(s: Series) -> dict[str, object]:
+    """A series as ``series list --json`` and the data export show it (reminders apart:
+    each shows them its own way)."""
+    from companion.domain.schedule import rule_in_words
+
+    return {
+        "uid": s.uid,
+        "title": s.title,
+        "kind": s.kind.value,
+        "start": s.start.isoformat(),
+        "tzid": s.tzid,
+        "duration_min": int(s.duration.total_seconds() // 60),
+        "rrule": s.rrule,
+        "repeat": rule_in_words(s.rrule),
+        "join_url": s.join_url,
+        "facilitator": s.facilitator,
+        "sequence": s.sequence,
+        "origin": s.origin,
+    }
 
 
 def add_series(

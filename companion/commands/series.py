@@ -18,6 +18,7 @@ from companion.domain.terms import Kind
 
 if TYPE_CHECKING:
     from companion.actions.profile import Profile
+    from companion.domain.schedule import Series
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -104,24 +105,10 @@ def cmd_add(profile: Profile, args: argparse.Namespace) -> int:
     return 0
 
 
-def series_json(s) -> dict[str, object]:
-    from companion.domain.schedule import rule_in_words
+def series_json(s: Series) -> dict[str, object]:
+    from companion.actions.schedule import series_json as common
 
-    return {
-        "uid": s.uid,
-        "title": s.title,
-        "kind": s.kind.value,
-        "start": s.start.isoformat(),
-        "tzid": s.tzid,
-        "duration_min": int(s.duration.total_seconds() // 60),
-        "rrule": s.rrule,
-        "repeat": rule_in_words(s.rrule),
-        "join_url": s.join_url,
-        "facilitator": s.facilitator,
-        "reminders": [format_offset(r) for r in s.reminders],
-        "sequence": s.sequence,
-        "origin": s.origin,
-    }
+    return {**common(s), "reminders": [format_offset(r) for r in s.reminders]}
 
 
 def cmd_list(profile: Profile, args: argparse.Namespace) -> int:

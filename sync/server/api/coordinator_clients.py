@@ -115,40 +115,38 @@ async def revoke_device(auth: CurrentCoordinator, db: Db, now: Now, client_id: i
     return result
 
 
+async def _changed(db: Any, auth: CoordinatorAuth, client_id: int,
+                   change: Callable[[Tx, ClientRow], object]) -> ClientState:  # fmt: skip
+    """Apply ``change`` to the caller's client and answer the client's new state."""
+
+    def act(tx: Tx, c: ClientRow) -> ClientState:
+        change(tx, c)
+        return _state(tx, auth, c.id)
+
+    return await _on_client(db, auth, client_id, act)
+
+
 @router.post("/{client_id}/revoke", response_model=ClientState, responses=errors(401, 404, 422))
 async def revoke(auth: CurrentCoordinator, db: Db, now: Now,
                  client_id: int = ClientId) -> ClientState:  # fmt: skip
     """Sign out every device of the client (a new code lets them back in)."""
-
-    def act(tx: Tx, c: ClientRow) -> ClientState:
-        lifecycle.revoke_client(tx, auth, c.id, now)
-        return _state(tx, auth, c.id)
-
-    return await _on_client(db, auth, client_id, act)
+    return await _changed(
+        db, auth, client_id, lambda tx, c: lifecycle.revoke_client(tx, auth, c.id, now)
+    )
 
 
 @router.post("/{client_id}/discharge", response_model=ClientState, responses=errors(401, 404, 422))
 async def discharge(auth: CurrentCoordinator, db: Db, now: Now,
                     client_id: int = ClientId) -> ClientState:  # fmt: skip
     """Discharge: kept for the record, off the at-risk list; devices and feeds stop."""
-
-    def act(tx: Tx, c: ClientRow) -> ClientState:
-        lifecycle.discharge(tx, auth, c, now)
-        return _state(tx, auth, c.id)
-
-    return await _on_client(db, auth, client_id, act)
+    return await _changed(db, auth, client_id, lambda tx, c: lifecycle.discharge(tx, auth, c, now))
 
 
 @router.post("/{client_id}/readmit", response_model=ClientState, responses=errors(401, 404, 422))
 async def readmit(auth: CurrentCoordinator, db: Db, now: Now,
                   client_id: int = ClientId) -> ClientState:  # fmt: skip
     """Re-admit a discharged client: their devices that were not revoked work again."""
-
-    def act(tx: Tx, c: ClientRow) -> ClientState:
-        lifecycle.readmit(tx, auth, c, now)
-        return _state(tx, auth, c.id)
-
-    return await _on_client(db, auth, client_id, act)
+    return await _changed(db, auth, client_id, lambda tx, c: lifecycle.readmit(tx, auth, c, now))
 
 
 @router.post("/{client_id}/erase", response_model=Erased, responses=errors(401, 403, 404, 422))
