@@ -92,3 +92,21 @@ def test_status_names_the_kind_only_when_the_title_does_not(paths: Paths) -> Non
     run_cli("series", "add", "--title", "Check-in", "--kind", "individual",
             "--start", "2026-11-27 09:00", "--tz", "UTC")  # fmt: skip
     assert "Next session: Check-in (individual counselling) Fri 27 Nov" in run_cli("status").stdout
+
+
+def test_status_lists_the_newest_catch_ups_and_counts_the_rest(paths: Paths) -> None:
+    """On five years of data `companion status` printed every open checklist, 110 lines
+    with no year, for a command a status bar runs every few seconds."""
+    added = run_cli("series", "add", "--title", "Check-in", "--start", "2025-10-01 09:00",
+                    "--repeat", "weekly", "--duration", "30m", "--tz", "UTC")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    sessions = json.loads(run_cli("sessions", "--from", "2025-10-01", "--to", "2026-01-31",
+                                  "--json").stdout)  # fmt: skip
+    for s in sessions[:9]:
+        assert run_cli("mark", s["id"], "missed").returncode == 0
+    lines = run_cli("status").stdout.splitlines()
+    shown = lines[lines.index("Catch up:") + 1 :]
+    assert len([line for line in shown if line.startswith("  ") and "Check-in" in line]) == 5
+    assert shown[0].startswith("  Wed 26 Nov 2025 Check-in")  # newest first, with its year
+    assert "  … and 4 older: `companion catchup`" in shown
+    assert len(json.loads(run_cli("catchup", "--json").stdout)) == 9

@@ -22,6 +22,7 @@ STATUS_FIELDS = (
     "(see README)"
 )
 MAX_SPAN = timedelta(days=3653)  # ten years: every series' sessions in it are listed
+CATCH_UP_SHOWN = 5  # the newest open checklists; `companion catchup` lists them all
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -144,11 +145,14 @@ def print_status(profile: Profile) -> None:
     print(f"Unexcused absences in {u.window_days} days: {u.count} of {u.limit}")
     if view.open_checklists:
         print("Catch up:")
-        for c in view.open_checklists:
-            print(
-                f"  {c.original_start.astimezone(tz):%a %d %b} {c.title}: {c.progress()} "
-                f"[{occurrence_id_of(c)}]"
-            )
+        now_year = profile.now().astimezone(tz).year
+        for c in view.open_checklists[:CATCH_UP_SHOWN]:
+            start = c.original_start.astimezone(tz)
+            day = f"{start:%a %d %b}" + ("" if start.year == now_year else f" {start:%Y}")
+            print(f"  {day} {c.title}: {c.progress()} [{occurrence_id_of(c)}]")
+        hidden = len(view.open_checklists) - CATCH_UP_SHOWN
+        if hidden > 0:
+            print(f"  … and {hidden} older: `companion catchup`")
     print_replies(profile, view, tz)
     for bad in set_aside(profile):
         print(f"Set aside: {bad.title} cannot be used ({bad.reason}); see `companion series list`")
