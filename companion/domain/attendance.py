@@ -4,7 +4,12 @@ count of unexcused absences.
 Rules (DESIGN.md, seeds): cancelled occurrences do not count against the client; a
 made-up occurrence counts as attended; an excused absence (notice given in advance) is
 still an absence for the weekly rate but not an unexcused one; a missed occurrence is
-unexcused.
+unexcused. Only sessions from the day a client was added count for them.
+
+At risk (the coordinator's flag): the week cannot meet the policy even if the client
+attends every session still to come and makes up every excused absence (a make-up turns
+it into ``made_up``, which counts as attended), or unexcused absences reached the limit.
+So one advance notice never puts a client at risk; absences without notice can.
 """
 
 from __future__ import annotations
@@ -105,6 +110,13 @@ class WeekSummary:
         return needed <= self.remaining
 
     @property
+    def recoverable(self) -> bool:
+        """Whether the week can still meet the policy if every session still to come is
+        attended and every excused absence is made up."""
+        needed = needed_to_reach(self.threshold, self.attended, self.counted)
+        return needed <= self.remaining + self.excused
+
+    @property
     def on_track(self) -> bool:
         return self.needed_to_stay_above == 0
 
@@ -133,6 +145,23 @@ def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime(monday.year, monday.month, monday.day, tzinfo=tz)
     nxt = monday + timedelta(days=7)
     return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
+
+
+def counted_from(
+    occurrences: Iterable[Occurrence],
+    added: datetime,
+    tz: ZoneInfo,
+    marks: Mapping[tuple[str, datetime], Status] | None = None,
+) -> list[Occurrence]:
+    """The occurrences that count for a client added at ``added``: those starting on or
+    after that day (local midnight in ``tz``), and earlier ones only where ``marks`` holds
+    a record for them (a roster the program took, a notice they sent). A client added on
+    Tuesday is not absent from Monday's session; one added on Tuesday evening counts
+    Tuesday's morning session, whose roster may be recorded after they were added."""
+    day = added.astimezone(tz).date()
+    since = datetime(day.year, day.month, day.day, tzinfo=tz)
+    known = marks or {}
+    return [occ for occ in occurrences if occ.start >= since or occ.key in known]
 
 
 def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:
@@ -227,5 +256,6 @@ def unexcused_absences(
 
 
 def at_risk(week: WeekSummary, unexcused: UnexcusedCount) -> bool:
-    """True when the week can no longer meet the policy or unexcused absences hit the limit."""
-    return not week.reachable or unexcused.at_limit
+    """True when the week cannot meet the policy even with every excused absence made up
+    and every session to come attended, or unexcused absences hit the limit."""
+    return not week.recoverable or unexcused.at_limit

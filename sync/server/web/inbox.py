@@ -17,16 +17,17 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from sync.protocol import MakeupSlot, MaterialIn, ReplyIn
+from sync.protocol import ClientSummary, MakeupSlot, MaterialIn, ReplyIn
 from sync.server import coordinator as ops
 from sync.server.attendance import client_summaries
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
 from sync.server.web import acted, inputs
+from sync.server.web.clients import unexcused_of, week_of
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
 from sync.server.web.inputs import BadInput, day_range, record_id
-from sync.server.web.present import day_end, day_start, notice_line, reply_line
+from sync.server.web.present import day_end, day_start, notice_line, reply_line, risk_reason
 from sync.server.web.render import bad_input, not_found, page
 
 router = APIRouter()
@@ -170,11 +171,8 @@ def _keep_in_place(
     return rows
 
 
-def _risk_reason(s: Any, who: Coordinator) -> str:
-    week = s.week
-    if week.needed_to_stay_above is None:
-        return f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
-    return f"{s.unexcused} unexcused in {who.policy.window_days} days"
+def _risk_reason(s: ClientSummary, who: Coordinator) -> str:
+    return risk_reason(week_of(s), unexcused_of(s, who))
 
 
 @router.get("/inbox/latest", name="web_inbox_latest", include_in_schema=False)

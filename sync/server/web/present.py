@@ -167,12 +167,7 @@ def client_row(
     attended, total = month
     month_text = f"{attended} of {total} ({round(100 * attended / total)}%)" if total else "—"
     risky = not revoked and not discharged and at_risk(week, unexcused)
-    if not week.reachable:
-        reason = f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
-    elif unexcused.at_limit:
-        reason = f"{unexcused.count} unexcused in {unexcused.window_days} days"
-    else:
-        reason = ""
+    reason = risk_reason(week, unexcused)
     return ClientRow(
         id=client_id,
         name=name,
@@ -180,13 +175,42 @@ def client_row(
         revoked=revoked,
         week_bar=bar,
         week_text=f"{week.attended} of {week.counted} attended",
-        forecast=week.forecast(),
+        forecast=coordinator_forecast(week),
         month_text=month_text,
         unexcused=unexcused.count,
         at_risk=risky,
         risk_reason=reason,
         discharged=discharged,
     )
+
+
+def risk_reason(week: WeekSummary, unexcused: UnexcusedCount) -> str:
+    """Why a client is at risk, in a few words ("" when they are not)."""
+    if not week.recoverable:
+        return f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
+    if unexcused.at_limit:
+        return f"{unexcused.count} unexcused in {unexcused.window_days} days"
+    return ""
+
+
+def coordinator_forecast(week: WeekSummary) -> str:
+    """The client's week as a coordinator reads it (the client app says it to the client:
+    "talk to your coordinator" has no place on the coordinator's own pages)."""
+    pct = f"{round(week.threshold * 100)}%"
+    needed = week.needed_to_stay_above
+    if week.counted == 0:
+        return "no sessions this week"
+    if needed is None:
+        if week.unrecorded and week.reachable_if_unrecorded_attended:
+            return f"{week.unrecorded} past session(s) not recorded yet: record the roster"
+        if week.recoverable:
+            return f"{pct} needs make-ups of the excused absences: offer a make-up"
+        return f"{pct} is out of reach this week: check in with them about their plan"
+    if needed == 0:
+        if week.remaining:
+            return f"at {pct} or above even if they miss the rest of the week"
+        return f"week met at {pct} or above"
+    return f"needs {needed} of the remaining {week.remaining} to stay at {pct}"
 
 
 def parse_day(text: str | None) -> date | None:
