@@ -25,8 +25,8 @@ LABELS = {
     "replied": "replied",
     "makeup": "replied, make-up offered",
     "materials": "materials attached",
-    "replied+materials": "replied, materials attached",
-    "makeup+materials": "replied, make-up offered, materials attached",
+    "replied-materials": "replied, materials attached",
+    "makeup-materials": "replied, make-up offered, materials attached",
 }
 
 

@@ -307,7 +307,7 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
     if isinstance(result, ops.Invalid):
         return _back(request, form, "pastmakeup", notice_id)
     done = "makeup" if slot else "replied" if reply_body else ""
-    done = f"{done}+materials" if done and material else done or "materials"
+    done = f"{done}-materials" if done and material else done or "materials"
     return _back(request, form, done, notice_id, marked=True)
 
 

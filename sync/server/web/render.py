@@ -79,11 +79,11 @@ FLASHES = {
     "replied": ("", "Reply sent: the client sees it on their next sync."),
     "makeup": ("", "Make-up offered: the client sees it on their next sync."),
     "materials": ("", "Materials attached: every client of that session sees them."),
-    "replied+materials": (
+    "replied-materials": (
         "",
         "Reply sent and materials attached: clients see them on their next sync.",
     ),
-    "makeup+materials": (
+    "makeup-materials": (
         "",
         "Make-up offered and materials attached: clients see them on their next sync.",
     ),
