@@ -25,7 +25,7 @@ def browser(site: Site) -> Iterator[httpx.Client]:
 
 def status_of(page: str, title: str) -> str:
     row = page[page.index(f">{title}</a>") :].split("</tr>")[0]
-    return unescape(re.findall(r"<td>([^<]*)</td>", row)[-1])
+    return unescape(re.findall(r'<td data-label="Status">([^<]*)</td>', row)[-1])
 
 
 def test_the_client_page_says_not_marked_for_a_past_unmarked_session(
