@@ -137,6 +137,25 @@ class WeekSummary:
             f"attend {self.needed_to_stay_above} of the remaining {self.remaining} to stay at {pct}"
         )
 
+    def coordinator_forecast(self) -> str:
+        """The same week as a coordinator reads it, about the client (the client's own
+        "talk to your coordinator" has no place on the coordinator's pages)."""
+        pct = f"{round(self.threshold * 100)}%"
+        needed = self.needed_to_stay_above
+        if self.counted == 0:
+            return "no sessions this week"
+        if needed is None:
+            if self.unrecorded and self.reachable_if_unrecorded_attended:
+                return f"{self.unrecorded} past session(s) not recorded yet: record the roster"
+            if self.recoverable:
+                return f"{pct} needs make-ups of the excused absences: offer a make-up"
+            return f"{pct} is out of reach this week: check in with them about their plan"
+        if needed == 0:
+            if self.remaining:
+                return f"at {pct} or above even if they miss the rest of the week"
+            return f"week met at {pct} or above"
+        return f"needs {needed} of the remaining {self.remaining} to stay at {pct}"
+
 
 def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Monday 00:00 to next Monday 00:00 (local, aware) of the week holding ``day``."""

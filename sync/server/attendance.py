@@ -124,7 +124,7 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
                 week_start=week.week_start, attended=week.attended, missed=week.missed,
                 excused=week.excused, remaining=week.remaining, counted=week.counted,
                 threshold=week.threshold, needed_to_stay_above=week.needed_to_stay_above,
-                forecast=week.forecast(),
+                forecast=week.coordinator_forecast(),
             ),
             unexcused=unexcused.count, unexcused_limit=unexcused.limit,
         ))  # fmt: skip

@@ -97,3 +97,25 @@ def test_unexcused_absences_at_the_limit_are_at_risk_even_in_a_good_week() -> No
     summary = week_summary(week, marks, Policy(), MONDAY + timedelta(days=1), MONDAY)
     assert summary.recoverable
     assert at_risk(summary, UnexcusedCount(3, 3, 30))
+
+
+def test_the_coordinators_words_are_about_the_client_not_to_them() -> None:
+    week = [occ(0), occ(2), occ(4)]
+    now = MONDAY + timedelta(days=1)  # Tuesday: Monday is over, two sessions to come
+    missed = week_summary(week, {week[0].key: Status.MISSED}, Policy(), now, MONDAY)
+    assert missed.forecast() == "80% is out of reach this week; talk to your coordinator"
+    assert missed.coordinator_forecast() == (
+        "80% is out of reach this week: check in with them about their plan"
+    )
+    excused = week_summary(week, {week[0].key: Status.EXCUSED}, Policy(), now, MONDAY)
+    assert excused.coordinator_forecast() == (
+        "80% needs make-ups of the excused absences: offer a make-up"
+    )
+    going = week_summary(week, {week[0].key: Status.ATTENDED}, Policy(), now, MONDAY)
+    assert going.coordinator_forecast() == "needs 2 of the remaining 2 to stay at 80%"
+    unmarked = week_summary(week, {}, Policy(), now, MONDAY)
+    assert unmarked.coordinator_forecast() == (
+        "1 past session(s) not recorded yet: record the roster"
+    )
+    for w in (missed, excused, going, unmarked):
+        assert "your" not in w.coordinator_forecast()

@@ -175,7 +175,7 @@ def client_row(
         revoked=revoked,
         week_bar=bar,
         week_text=f"{week.attended} of {week.counted} attended",
-        forecast=coordinator_forecast(week),
+        forecast=week.coordinator_forecast(),
         month_text=month_text,
         unexcused=unexcused.count,
         at_risk=risky,
@@ -191,26 +191,6 @@ def risk_reason(week: WeekSummary, unexcused: UnexcusedCount) -> str:
     if unexcused.at_limit:
         return f"{unexcused.count} unexcused in {unexcused.window_days} days"
     return ""
-
-
-def coordinator_forecast(week: WeekSummary) -> str:
-    """The client's week as a coordinator reads it (the client app says it to the client:
-    "talk to your coordinator" has no place on the coordinator's own pages)."""
-    pct = f"{round(week.threshold * 100)}%"
-    needed = week.needed_to_stay_above
-    if week.counted == 0:
-        return "no sessions this week"
-    if needed is None:
-        if week.unrecorded and week.reachable_if_unrecorded_attended:
-            return f"{week.unrecorded} past session(s) not recorded yet: record the roster"
-        if week.recoverable:
-            return f"{pct} needs make-ups of the excused absences: offer a make-up"
-        return f"{pct} is out of reach this week: check in with them about their plan"
-    if needed == 0:
-        if week.remaining:
-            return f"at {pct} or above even if they miss the rest of the week"
-        return f"week met at {pct} or above"
-    return f"needs {needed} of the remaining {week.remaining} to stay at {pct}"
 
 
 def parse_day(text: str | None) -> date | None:
