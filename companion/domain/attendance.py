@@ -166,21 +166,26 @@ def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
 
 
+def enrolled_by(occ: Occurrence, added: datetime, tz: ZoneInfo) -> bool:
+    """Whether a client added at ``added`` was in the program on ``occ``'s day (local
+    midnight in ``tz``): a client added on Tuesday is not absent from Monday's session;
+    one added on Tuesday evening has Tuesday's morning session, whose roster may be
+    recorded after they were added."""
+    day = added.astimezone(tz).date()
+    return occ.start >= datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
 def counted_from(
     occurrences: Iterable[Occurrence],
     added: datetime,
     tz: ZoneInfo,
     marks: Mapping[tuple[str, datetime], Status] | None = None,
 ) -> list[Occurrence]:
-    """The occurrences that count for a client added at ``added``: those starting on or
-    after that day (local midnight in ``tz``), and earlier ones only where ``marks`` holds
-    a record for them (a roster the program took, a notice they sent). A client added on
-    Tuesday is not absent from Monday's session; one added on Tuesday evening counts
-    Tuesday's morning session, whose roster may be recorded after they were added."""
-    day = added.astimezone(tz).date()
-    since = datetime(day.year, day.month, day.day, tzinfo=tz)
+    """The occurrences that count for a client added at ``added``: those from the day
+    they were added (:func:`enrolled_by`), and earlier ones only where ``marks`` holds a
+    record for them (a roster the program took, a notice they sent)."""
     known = marks or {}
-    return [occ for occ in occurrences if occ.start >= since or occ.key in known]
+    return [occ for occ in occurrences if occ.key in known or enrolled_by(occ, added, tz)]
 
 
 def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:

@@ -214,3 +214,18 @@ def test_every_page_counts_new_notices_like_the_inbox_and_never_shows_zero(
     assert page.eval_on_selector("#new-count", "e => getComputedStyle(e).display") == "none"
     assert "0" not in page.locator("header.top nav").inner_text()
     context.close()
+
+
+def test_a_client_added_today_is_not_on_yesterdays_roster_nor_counted_absent(
+    site: Site, web: httpx.Client, inbox: dict
+) -> None:
+    yesterday = datetime.combine(
+        datetime.now(NY).date() - timedelta(days=1), datetime.min.time(), NY
+    )
+    start = yesterday.replace(hour=18).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    roster = web.get(f"/attendance/roster?series={GROUP['uid']}&start={start}").text
+    assert ">Client A</td>" in roster  # recorded absent there: they stay on it
+    assert "Quiet Q." not in roster  # added today: that session was before their time
+    clients = web.get("/clients").text
+    row = clients[clients.index(">Quiet Q.</a>") :].split("</tr>")[0]
+    assert "on track" in row and "0 of 3" in row  # no unexcused absence from before
