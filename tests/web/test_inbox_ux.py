@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from html import unescape
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,7 +23,6 @@ from tests.web.conftest import GROUP, NY, PASSWORD, Site, csrf_of, enrol, post_n
 from tests.web.test_pages import add_client, changes, client_id_of
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +84,6 @@ def test_at_risk_comes_first_above_the_fold(site: Site, inbox: dict, chromium: A
     assert box is not None and first_notice is not None
     assert box["y"] + box["height"] <= 720  # on screen without scrolling
     assert box["y"] < first_notice["y"]  # before the notices, not after the last of them
-    page.screenshot(path=str(DOCS / "inbox.png"), full_page=False)
     page.set_viewport_size({"width": 390, "height": 844})
     box = risk.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 844
