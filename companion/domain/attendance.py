@@ -4,7 +4,12 @@ count of unexcused absences.
 Rules (DESIGN.md, seeds): cancelled occurrences do not count against the client; a
 made-up occurrence counts as attended; an excused absence (notice given in advance) is
 still an absence for the weekly rate but not an unexcused one; a missed occurrence is
-unexcused.
+unexcused. Only sessions from the day a client was added count for them.
+
+At risk (the coordinator's flag): the week cannot meet the policy even if the client
+attends every session still to come and makes up every excused absence (a make-up turns
+it into ``made_up``, which counts as attended), or unexcused absences reached the limit.
+So one advance notice never puts a client at risk; absences without notice can.
 """
 
 from __future__ import annotations
@@ -105,6 +110,13 @@ class WeekSummary:
         return needed <= self.remaining
 
     @property
+    def recoverable(self) -> bool:
+        """Whether the week can still meet the policy if every session still to come is
+        attended and every excused absence is made up."""
+        needed = needed_to_reach(self.threshold, self.attended, self.counted)
+        return needed <= self.remaining + self.excused
+
+    @property
     def on_track(self) -> bool:
         return self.needed_to_stay_above == 0
 
@@ -125,6 +137,25 @@ class WeekSummary:
             f"attend {self.needed_to_stay_above} of the remaining {self.remaining} to stay at {pct}"
         )
 
+    def coordinator_forecast(self) -> str:
+        """The same week as a coordinator reads it, about the client (the client's own
+        "talk to your coordinator" has no place on the coordinator's pages)."""
+        pct = f"{round(self.threshold * 100)}%"
+        needed = self.needed_to_stay_above
+        if self.counted == 0:
+            return "no sessions this week"
+        if needed is None:
+            if self.unrecorded and self.reachable_if_unrecorded_attended:
+                return f"{self.unrecorded} past session(s) not recorded yet: record the roster"
+            if self.recoverable:
+                return f"{pct} needs make-ups of the excused absences: offer a make-up"
+            return f"{pct} is out of reach this week: check in with them about their plan"
+        if needed == 0:
+            if self.remaining:
+                return f"at {pct} or above even if they miss the rest of the week"
+            return f"week met at {pct} or above"
+        return f"needs {needed} of the remaining {self.remaining} to stay at {pct}"
+
 
 def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Monday 00:00 to next Monday 00:00 (local, aware) of the week holding ``day``."""
@@ -133,6 +164,28 @@ def week_bounds(day: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime(monday.year, monday.month, monday.day, tzinfo=tz)
     nxt = monday + timedelta(days=7)
     return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz)
+
+
+def enrolled_by(occ: Occurrence, added: datetime, tz: ZoneInfo) -> bool:
+    """Whether a client added at ``added`` was in the program on ``occ``'s day (local
+    midnight in ``tz``): a client added on Tuesday is not absent from Monday's session;
+    one added on Tuesday evening has Tuesday's morning session, whose roster may be
+    recorded after they were added."""
+    day = added.astimezone(tz).date()
+    return occ.start >= datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def counted_from(
+    occurrences: Iterable[Occurrence],
+    added: datetime,
+    tz: ZoneInfo,
+    marks: Mapping[tuple[str, datetime], Status] | None = None,
+) -> list[Occurrence]:
+    """The occurrences that count for a client added at ``added``: those from the day
+    they were added (:func:`enrolled_by`), and earlier ones only where ``marks`` holds a
+    record for them (a roster the program took, a notice they sent)."""
+    known = marks or {}
+    return [occ for occ in occurrences if occ.key in known or enrolled_by(occ, added, tz)]
 
 
 def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:
@@ -227,5 +280,6 @@ def unexcused_absences(
 
 
 def at_risk(week: WeekSummary, unexcused: UnexcusedCount) -> bool:
-    """True when the week can no longer meet the policy or unexcused absences hit the limit."""
-    return not week.reachable or unexcused.at_limit
+    """True when the week cannot meet the policy even with every excused absence made up
+    and every session to come attended, or unexcused absences hit the limit."""
+    return not week.recoverable or unexcused.at_limit

@@ -15,6 +15,7 @@ from companion.domain.attendance import (
     Policy,
     Status,
     at_risk,
+    counted_from,
     unexcused_absences,
     week_bounds,
     week_summary,
@@ -109,8 +110,12 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
     marks = program_marks(tx, program.id, [r.id for r in rows], since)
     out = []
     for row in rows:
-        week = week_summary(week_occ, marks[row.id], policy, now, week_start)
-        unexcused = unexcused_absences(window_occ, marks[row.id], policy, now)
+        added = unstamp(row.created_at)  # sessions before the day they were added do not count
+        theirs = marks[row.id]
+        week = week_summary(counted_from(week_occ, added, tz, theirs), theirs, policy, now,
+                            week_start)  # fmt: skip
+        unexcused = unexcused_absences(counted_from(window_occ, added, tz, theirs), theirs,
+                                       policy, now)  # fmt: skip
         out.append(ClientSummary(
             id=row.id, name=row.name, devices=row.devices, revoked=row.revoked_at is not None,
             at_risk=at_risk(week, unexcused) and row.discharged_at is None,
@@ -119,7 +124,7 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
                 week_start=week.week_start, attended=week.attended, missed=week.missed,
                 excused=week.excused, remaining=week.remaining, counted=week.counted,
                 threshold=week.threshold, needed_to_stay_above=week.needed_to_stay_above,
-                forecast=week.forecast(),
+                forecast=week.coordinator_forecast(),
             ),
             unexcused=unexcused.count, unexcused_limit=unexcused.limit,
         ))  # fmt: skip

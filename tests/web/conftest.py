@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -17,7 +18,15 @@ from sync.server import admin
 from sync.server.settings import default_db_url
 from sync.server.storage import migrate
 from sync.server.storage.engine import make_engine
-from tests.e2e.conftest import LiveServer, start_server, stop_server
+from tests.conftest import require_tool
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveServer,
+    _playwright_available,
+    start_server,
+    stop_server,
+)
 from tests.server.conftest import publish
 
 PASSWORD = "correct horse battery staple"
@@ -131,3 +140,19 @@ def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:
     )
     assert r.status_code == 303, r.text
     return client
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, one per test module (the dashboard's pages in a
+    real browser: layout at phone widths, what CSS hides)."""
+    require_tool(_playwright_available(), "playwright is not installed")
+    require_tool(Path(CHROMIUM).exists(), "chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -78,10 +78,10 @@ def test_a_roster_is_the_record_and_an_advance_notice_makes_an_absence_excused(
     r = httpx.post(f"{site.url}/v1/notices", json=body, headers={"Authorization": f"Bearer {told}"})
     assert r.status_code == 201 and r.json()["timing"] == "advance"  # two hours ahead
     week = browser.get(f"/attendance?week={start.date().isoformat()}").text
-    row = week[week.index("<td>Roster group") :]
+    row = week[week.index(">Roster group") :]
     roster_link = unescape(re.search(r'href="(/attendance/roster\?[^"]+)"', row).group(1))  # type: ignore[union-attr]
     roster = browser.get(roster_link).text
-    told_row = roster[roster.index("<td>Told R.</td>") :].split("</tr>")[0]
+    told_row = roster[roster.index(">Told R.</td>") :].split("</tr>")[0]
     assert "advance notice" in told_row
     told_id, silent_id = client_id_of(browser, "Told R."), client_id_of(browser, "Silent S.")
     form = {"csrf": csrf_of(roster), f"c{told_id}": "absent", f"c{silent_id}": "absent"}

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from companion.domain.attendance import week_bounds
+from companion.domain.attendance import enrolled_by, week_bounds
 from companion.domain.schedule import Occurrence, expand_all
 from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
 from sync.server import audit
@@ -26,7 +26,7 @@ from sync.server.attendance import NOT_STARTED, record_attendance
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import ClientRow
-from sync.server.storage.tables import stamp
+from sync.server.storage.tables import stamp, unstamp
 from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
 from sync.server.web.present import when
@@ -165,6 +165,12 @@ async def roster(request: Request, who: SignedIn) -> Response:
     for c in data["clients"]:
         recorded = data["recorded"].get(c.id)
         notice = data["notices"].get(c.id)
+        if (
+            recorded is None
+            and notice is None
+            and not enrolled_by(data["occ"], unstamp(c.created_at), who.tz)
+        ):
+            continue  # added after that day: not on this session's roster
         choice = {
             "attended": "attended",
             "made_up": "attended",

@@ -20,6 +20,7 @@ from companion.domain.attendance import (
     Policy,
     UnexcusedCount,
     WeekSummary,
+    counted_from,
     status_of,
     week_bounds,
     week_summary,
@@ -51,7 +52,8 @@ def calendar_label(choice: bool | None, default: bool) -> str:
 def _four_weeks(
     occs: list[Occurrence], marks: dict, policy: Policy, at: datetime, week_start: datetime
 ) -> tuple[int, int]:
-    """(attended, decided) over the four weeks before this one, week by week."""
+    """(attended, decided) over the four weeks before this one, week by week (``occs``:
+    the sessions that count for this client)."""
     attended = decided = 0
     for n in range(1, WEEKS + 1):
         start = week_start - timedelta(days=7 * n)
@@ -62,9 +64,10 @@ def _four_weeks(
     return attended, decided
 
 
-def _row(s: ClientSummary, month: tuple[int, int], who: Coordinator) -> ClientRow:
+def week_of(s: ClientSummary) -> WeekSummary:
+    """The domain's week from a client's summary (what the policy functions take)."""
     w = s.week
-    week = WeekSummary(
+    return WeekSummary(
         week_start=w.week_start,
         attended=w.attended,
         missed=w.missed,
@@ -76,7 +79,14 @@ def _row(s: ClientSummary, month: tuple[int, int], who: Coordinator) -> ClientRo
         threshold=w.threshold,
         needed_to_stay_above=w.needed_to_stay_above,
     )
-    unexcused = UnexcusedCount(s.unexcused, s.unexcused_limit, who.policy.window_days)
+
+
+def unexcused_of(s: ClientSummary, who: Coordinator) -> UnexcusedCount:
+    return UnexcusedCount(s.unexcused, s.unexcused_limit, who.policy.window_days)
+
+
+def _row(s: ClientSummary, month: tuple[int, int], who: Coordinator) -> ClientRow:
+    week, unexcused = week_of(s), unexcused_of(s, who)
     return client_row(s.id, s.name, s.devices, s.revoked, week, month, unexcused, s.discharged)
 
 
@@ -86,12 +96,15 @@ def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict
     since = week_start - timedelta(days=7 * WEEKS)
     occs = program_occurrences(tx, who, since, week_start + timedelta(days=7))
     marks = program_marks(tx, who.program.id, [s.id for s in summaries], since)
+    added = {c.id: unstamp(c.created_at) for c in tx.clients_of(who.program.id, client_id)}
+    theirs = {s.id: counted_from(occs, added[s.id], who.tz, marks[s.id]) for s in summaries}
     rows = [
-        _row(s, _four_weeks(occs, marks[s.id], who.policy, at, week_start), who) for s in summaries
+        _row(s, _four_weeks(theirs[s.id], marks[s.id], who.policy, at, week_start), who)
+        for s in summaries
     ]
     return {
         "rows": rows,
-        "occs": occs,
+        "occs": theirs,
         "marks": marks,
         "new_count": tx.count_new_notices(who.program.id),
     }
@@ -177,7 +190,7 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
     if code is not None:
         enrolment = {"code": code[0], "expires": when(datetime.fromisoformat(code[1]), who.tz)}
     marks = data["marks"][client_id]
-    occs = [o for o in data["occs"] if o.start <= at + timedelta(days=7)]
+    occs = [o for o in data["occs"][client_id] if o.start <= at + timedelta(days=7)]
     history: dict[tuple[str, str], list[dict[str, str]]] = {}
     for h in data["history"]:  # oldest first: the last of each session stands
         history.setdefault((h["series_uid"], h["original_start"]), []).append({

@@ -37,6 +37,7 @@ class Coordinator:
     auth: CoordinatorAuth
     program: ProgramRow
     session: str
+    new_count: int = 0  # the program's new notices when the session was read
 
     @property
     def email(self) -> str:
@@ -87,16 +88,18 @@ async def coordinator_for(request: Request, token: str) -> Coordinator | None:
         return None
     at = now(request)
 
-    def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow] | None:
+    def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow, int] | None:
         auth = signin.authenticate(tx, digest(token), at)
         program = tx.program(auth.program_id) if auth else None
-        return (auth, program) if auth and program else None
+        if not auth or not program:
+            return None
+        return auth, program, tx.count_new_notices(program.id)
 
     found = await database(request).read(lookup)
     if found is None:
         return None
     address = request.client.host if request.client else "unknown"
-    return Coordinator(replace(found[0], address=address), found[1], token)
+    return Coordinator(replace(found[0], address=address), found[1], token, found[2])
 
 
 async def current_coordinator(request: Request) -> Coordinator:

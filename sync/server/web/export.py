@@ -16,7 +16,7 @@ from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
 from sync.server.web.csvfile import csv_bytes
 from sync.server.web.deps import Coordinator, SignedIn, database, now
-from sync.server.web.inputs import BadInput, day_range
+from sync.server.web.inputs import BadInput, day_range, record_id
 from sync.server.web.present import barrier_label, day_end, day_start
 from sync.server.web.render import SECURITY_HEADERS, bad_input, page
 
@@ -97,17 +97,35 @@ def _notice_row(r: dict[str, Any], who: Coordinator) -> list[object]:
     ]
 
 
+NOTICE_STATUSES = {"new", "acknowledged", "replied"}
+
+
 @router.get("/export/notices.csv", name="web_export_notices", include_in_schema=False)
 async def notices_csv(request: Request, who: SignedIn) -> Response:
+    """The notices of a date range, and (as the inbox filters them) of one status and
+    one client when the inbox's ``status`` and ``client`` are given."""
     try:
         since, until, label = _range(request, who)
+        client_id = record_id(request.query_params.get("client"))
     except BadInput as exc:
         return bad_input(request, who, str(exc))
+    status = request.query_params.get("status", "")
+    if status and status not in NOTICE_STATUSES:
+        return bad_input(request, who, "the status is new, acknowledged or replied")
+    if status:
+        label += f"_{status}"
+    if client_id is not None:
+        label += f"_client{client_id}"
     at = now(request)
 
     def load(tx: Tx) -> list[dict[str, Any]]:
         audit.record(tx, who.auth, "export", at, target=label, detail="notices")
-        return list(tx.notices_received(who.program.id, since, until))
+        return [
+            r
+            for r in tx.notices_received(who.program.id, since, until)
+            if (not status or r["status"] == status)
+            and (client_id is None or r["client_id"] == client_id)
+        ]
 
     rows = await database(request).write(load)
     data = csv_bytes(NOTICE_HEADER, (_notice_row(r, who) for r in rows))

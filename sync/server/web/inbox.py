@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from sync.protocol import MakeupSlot, MaterialIn, ReplyIn
+from sync.protocol import ClientSummary, MakeupSlot, MaterialIn, ReplyIn
 from sync.server import coordinator as ops
 from sync.server.attendance import client_summaries
 from sync.server.core import NotFound
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
-from sync.server.web import inputs
+from sync.server.web import acted, inputs
+from sync.server.web.clients import unexcused_of, week_of
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
 from sync.server.web.inputs import BadInput, day_range, record_id
-from sync.server.web.present import day_end, day_start, notice_line, reply_line
+from sync.server.web.present import day_end, day_start, notice_line, reply_line, risk_reason
 from sync.server.web.render import bad_input, not_found, page
 
 router = APIRouter()
@@ -60,6 +61,7 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         stamp_before, _, nid = q["before"].partition("|")
         before = (stamp_before, nid)
     at = now(request)
+    just = acted.take(request)
 
     def load(tx: Tx) -> dict[str, Any]:
         rows = tx.notices_page(
@@ -72,6 +74,8 @@ async def inbox(request: Request, who: SignedIn) -> Response:
             limit=PAGE_SIZE + 1,
         )
         shown = rows[:PAGE_SIZE]
+        if just is not None and before is None:
+            shown = _keep_in_place(tx, who, shown, just.notice_id, client_id)
         ops.viewed(tx, who.auth, shown, at)  # the page shows their text: audit entries
         return {
             "rows": shown,
@@ -115,12 +119,12 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         for s in data["summaries"]
         if s.at_risk and not s.revoked
     ]
-    export = "/export/notices.csv" + (
-        "?" + urlencode({"from": filters["date_from"], "to": filters["date_to"]})
-        if day_from or day_to
-        else ""
-    )
-    return page(
+    export_query = urlencode({
+        k: v for k, v in (("status", status), ("client", client_id or ""),
+                          ("from", filters["date_from"]), ("to", filters["date_to"])) if v
+    })  # fmt: skip
+    export = "/export/notices.csv" + (f"?{export_query}" if export_query else "")
+    response = page(
         request,
         "inbox.html",
         who,
@@ -139,15 +143,36 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         at_risk=at_risk,
         export_url=export,
         material_kinds=MATERIAL_KINDS,
-        back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        marked={just.notice_id: just.label} if just else {},
+        back=_without_done(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        ),
     )
+    if just is not None:
+        acted.forget(response, request)
+    return response
 
 
-def _risk_reason(s: Any, who: Coordinator) -> str:
-    week = s.week
-    if week.needed_to_stay_above is None:
-        return f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
-    return f"{s.unexcused} unexcused in {who.policy.window_days} days"
+def _keep_in_place(
+    tx: Tx, who: Coordinator, shown: list[dict[str, Any]], notice_id: str, client_id: int | None
+) -> list[dict[str, Any]]:
+    """The page's notices with the one just acted on kept among them (in the "New" tab it
+    is no longer new), in its place by arrival; another program's id finds nothing."""
+    if any(r["id"] == notice_id for r in shown):
+        return shown
+    found = tx.notices_of(who.program.id, notice_id=notice_id, limit=1)
+    if not found or (client_id is not None and found[0]["client_id"] != client_id):
+        return shown
+    row = found[0]
+    if shown and len(shown) >= PAGE_SIZE and row["received_at"] < shown[-1]["received_at"]:
+        return shown  # older than this page: it was not on it
+    rows = [*shown, row]
+    rows.sort(key=lambda r: (r["received_at"], r["id"]), reverse=True)
+    return rows
+
+
+def _risk_reason(s: ClientSummary, who: Coordinator) -> str:
+    return risk_reason(week_of(s), unexcused_of(s, who))
 
 
 @router.get("/inbox/latest", name="web_inbox_latest", include_in_schema=False)
@@ -164,10 +189,24 @@ async def latest(request: Request, who: SignedIn) -> Response:
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 
-def _back(form: Any, done: str, anchor: str = "") -> RedirectResponse:
-    target = safe_next(str(form.get("back", "")), "/inbox")
+def _without_done(target: str) -> str:
+    """``target`` without any ``done`` marker in its query (they must not pile up)."""
+    parts = urlsplit(target)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "done"])
+    return parts.path + (f"?{query}" if query else "")
+
+
+def _back(
+    request: Request, form: Any, done: str, notice_id: str, *, marked: bool = False
+) -> RedirectResponse:
+    """POST/redirect/GET back to the inbox page the form came from, with one ``done`` key
+    for the flash; ``marked``: the notice stays in place, marked, on that page."""
+    target = _without_done(safe_next(str(form.get("back", "")), "/inbox"))
     sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}done={done}{anchor}", status_code=303)
+    response = RedirectResponse(f"{target}{sep}done={done}#notice-{notice_id}", status_code=303)
+    if marked and target.startswith("/inbox"):
+        acted.remember(response, request, notice_id, done)
+    return response
 
 
 @router.post("/inbox/{notice_id}/ack", name="web_notice_ack", include_in_schema=False)
@@ -176,7 +215,7 @@ async def acknowledge(request: Request, notice_id: str, who: SignedIn, form: For
     result = await database(request).write(ops.acknowledge, who.auth, notice_id, at)
     if isinstance(result, NotFound):
         return not_found(request, who, "notice")
-    return _back(form, "acknowledged", f"#notice-{notice_id}")
+    return _back(request, form, "acknowledged", notice_id, marked=True)
 
 
 def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
@@ -201,54 +240,93 @@ def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
     )
 
 
+def _material(form: Any, found: Any) -> MaterialIn | None:
+    """The material the form attaches (None: title and link left empty); raises
+    ValidationError for a title or link that cannot be stored."""
+    title = str(form.get("title", "")).strip()
+    url = str(form.get("url", "")).strip()
+    if not title and not url:
+        return None
+    kind = str(form.get("kind", "other"))
+    return MaterialIn(
+        series_uid=found.series_uid,
+        original_start=found.original_start,
+        kind=kind if kind in MATERIAL_KINDS else "other",  # type: ignore[arg-type]
+        title=title,
+        url=url,
+    )
+
+
+def _reply_and_attach(tx: Tx, who: Coordinator, notice_id: str, body: ReplyIn | None,
+                      material: MaterialIn | None, at: datetime) -> Any:  # fmt: skip
+    """One transaction: the material (if any), then the reply (if any). Every refusal is
+    found before anything is written, so a refused form changes nothing."""
+    if body is not None and body.makeup is not None:
+        problem = ops.check_makeup(body.makeup, at)
+        if problem is not None:
+            return problem
+    if material is not None:
+        added = ops.add_material(tx, who.auth, material, at)
+        if isinstance(added, NotFound | ops.Invalid):
+            return "nosession"
+    if body is not None:
+        return ops.reply(tx, who.auth, notice_id, body, at)
+    return None
+
+
 @router.post("/inbox/{notice_id}/reply", name="web_notice_reply", include_in_schema=False)
 async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> Response:
+    """The notice's one form: a reply, a make-up slot and materials, any of them."""
     db = database(request)
     found = await db.read(ops.get_notice, who.auth, notice_id)
     if isinstance(found, NotFound):
         return not_found(request, who, "notice")
-    anchor = f"#notice-{notice_id}"
     try:
         slot = _makeup(form, who, found.title)
     except ValidationError as exc:
         link = any(e["loc"][:1] == ("join_url",) for e in exc.errors())
-        return _back(form, "badmakeuplink" if link else "badmakeup", anchor)
+        return _back(request, form, "badmakeuplink" if link else "badmakeup", notice_id)
     except ValueError:  # a date, time or length that cannot be read (BadInput included)
-        return _back(form, "badmakeup", anchor)
+        return _back(request, form, "badmakeup", notice_id)
+    try:
+        material = _material(form, found)
+    except ValidationError:
+        return _back(request, form, "badlink", notice_id)
     try:
         body = ReplyIn(text=str(form.get("text", "")).strip(), makeup=slot)
     except ValidationError:
-        return _back(form, "badreply", anchor)
-    if not body.text and body.makeup is None:
-        return _back(form, "emptyreply", anchor)
-    result = await db.write(ops.reply, who.auth, notice_id, body, now(request))
+        return _back(request, form, "badreply", notice_id)
+    reply_body = body if body.text or body.makeup is not None else None
+    if reply_body is None and material is None:
+        return _back(request, form, "emptyreply", notice_id)
+    result = await db.write(_reply_and_attach, who, notice_id, reply_body, material, now(request))
     if isinstance(result, NotFound):
         return not_found(request, who, "notice")
+    if result == "nosession":
+        return _back(request, form, "nosession", notice_id)
     if isinstance(result, ops.Invalid):
-        return _back(form, "pastmakeup", anchor)
-    return _back(form, "makeup" if slot else "replied", f"#notice-{notice_id}")
+        return _back(request, form, "pastmakeup", notice_id)
+    done = "makeup" if slot else "replied" if reply_body else ""
+    done = f"{done}-materials" if done and material else done or "materials"
+    return _back(request, form, done, notice_id, marked=True)
 
 
 @router.post("/inbox/{notice_id}/materials", name="web_notice_materials", include_in_schema=False)
 async def materials(request: Request, notice_id: str, who: SignedIn, form: Form) -> Response:
+    """Materials alone (the notice's form posts them with the reply)."""
     db = database(request)
     found = await db.read(ops.get_notice, who.auth, notice_id)
     if isinstance(found, NotFound):
         return not_found(request, who, "notice")
-    kind = str(form.get("kind", "other"))
     try:
-        body = MaterialIn(
-            series_uid=found.series_uid,
-            original_start=found.original_start,
-            kind=kind if kind in MATERIAL_KINDS else "other",  # type: ignore[arg-type]
-            title=str(form.get("title", "")).strip(),
-            url=str(form.get("url", "")).strip(),
-        )
+        material = _material(form, found)
     except ValidationError:
-        return _back(form, "badlink", f"#notice-{notice_id}")
-    result = await db.write(ops.add_material, who.auth, body, now(request))
+        return _back(request, form, "badlink", notice_id)
+    if material is None:
+        return _back(request, form, "badlink", notice_id)
+    result = await db.write(ops.add_material, who.auth, material, now(request))
     if isinstance(result, NotFound):
         return not_found(request, who, "notice")
     if isinstance(result, ops.Invalid):
-        return _back(form, "nosession", f"#notice-{notice_id}")
-    return _back(form, "materials", f"#notice-{notice_id}")
+        return _back(request, form, "nosession", notice_id)
+    return _back(request, form, "materials", notice_id, marked=True)

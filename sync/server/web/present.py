@@ -167,12 +167,7 @@ def client_row(
     attended, total = month
     month_text = f"{attended} of {total} ({round(100 * attended / total)}%)" if total else "—"
     risky = not revoked and not discharged and at_risk(week, unexcused)
-    if not week.reachable:
-        reason = f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
-    elif unexcused.at_limit:
-        reason = f"{unexcused.count} unexcused in {unexcused.window_days} days"
-    else:
-        reason = ""
+    reason = risk_reason(week, unexcused)
     return ClientRow(
         id=client_id,
         name=name,
@@ -180,13 +175,22 @@ def client_row(
         revoked=revoked,
         week_bar=bar,
         week_text=f"{week.attended} of {week.counted} attended",
-        forecast=week.forecast(),
+        forecast=week.coordinator_forecast(),
         month_text=month_text,
         unexcused=unexcused.count,
         at_risk=risky,
         risk_reason=reason,
         discharged=discharged,
     )
+
+
+def risk_reason(week: WeekSummary, unexcused: UnexcusedCount) -> str:
+    """Why a client is at risk, in a few words ("" when they are not)."""
+    if not week.recoverable:
+        return f"{week.attended} of {week.counted}, policy {round(week.threshold * 100)}%"
+    if unexcused.at_limit:
+        return f"{unexcused.count} unexcused in {unexcused.window_days} days"
+    return ""
 
 
 def parse_day(text: str | None) -> date | None:

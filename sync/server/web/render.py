@@ -79,6 +79,14 @@ FLASHES = {
     "replied": ("", "Reply sent: the client sees it on their next sync."),
     "makeup": ("", "Make-up offered: the client sees it on their next sync."),
     "materials": ("", "Materials attached: every client of that session sees them."),
+    "replied-materials": (
+        "",
+        "Reply sent and materials attached: clients see them on their next sync.",
+    ),
+    "makeup-materials": (
+        "",
+        "Make-up offered and materials attached: clients see them on their next sync.",
+    ),
     "attendance": ("", "Attendance saved: each client sees it on their next sync."),
     "series": ("", "Series saved: clients see it on their next sync and in their calendars."),
     "removed": ("", "Series removed."),
@@ -120,10 +128,14 @@ def page(
     *,
     status: int = 200,
     section: str = "",
-    new_count: int = 0,
+    new_count: int | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """The rendered template ``name`` with the shared context and security headers."""
+    """The rendered template ``name`` with the shared context and security headers.
+    ``new_count`` (new notices, in the nav on every page) defaults to the count read with
+    the coordinator's session, so every page shows the same figure as the inbox."""
+    if new_count is None:
+        new_count = who.new_count if who else 0
     flash = FLASHES.get(request.query_params.get("done", ""))
     context.setdefault("page_title", section.title() or "Companion")
     response = templates.TemplateResponse(
