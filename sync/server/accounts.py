@@ -60,9 +60,7 @@ def me(tx: Tx, auth: CoordinatorAuth) -> Me:
 
 
 def team(tx: Tx, auth: CoordinatorAuth) -> list[Account]:
-    return [
-        _account(a) for a in tx.accounts_of(auth.program_id)
-    ]
+    return [_account(a) for a in tx.accounts_of(auth.program_id)]
 
 
 def _account(a: AccountRow) -> Account:
@@ -108,9 +106,11 @@ def reset_link(tx: Tx, auth: CoordinatorAuth, account_id: int, now: datetime,
 
 
 def _keeps_an_admin(tx: Tx, auth: CoordinatorAuth, target: AccountRow) -> None:
-    if target.role == "admin" and target.disabled_at is None and tx.count_admins(
-        auth.program_id
-    ) <= 1:
+    if (
+        target.role == "admin"
+        and target.disabled_at is None
+        and tx.count_admins(auth.program_id) <= 1
+    ):
         raise AccountProblem("last_admin", f"{target.email} is the program's only admin: make "
                              "another account an admin first.")  # fmt: skip
 

@@ -26,7 +26,9 @@ STAMP = sa.String(length=27)
 
 def upgrade() -> None:
     op.add_column("coordinators", sa.Column("disabled_at", STAMP, nullable=True))
-    op.add_column("coordinator_sessions", sa.Column("address", sa.String(length=100), nullable=True))
+    op.add_column(
+        "coordinator_sessions", sa.Column("address", sa.String(length=100), nullable=True)
+    )
     op.add_column("coordinator_sessions", sa.Column("last_used_at", STAMP, nullable=True))
 
 
