@@ -139,9 +139,9 @@ def set_disabled(tx: Tx, auth: CoordinatorAuth, account_id: int, disabled: bool,
 def set_role(tx: Tx, auth: CoordinatorAuth, account_id: int, role: str,
              now: datetime) -> Account:  # fmt: skip
     """Change an account's role, never leaving the program without an admin."""
+    target = _target(tx, auth, account_id)
     if role not in ROLES:
         raise AccountProblem("role", f"{role!r} is not a role")
-    target = _target(tx, auth, account_id)
     if target.role == role:
         return _account(target)
     if role != "admin":

@@ -16,6 +16,7 @@ from sync.server import accounts
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_audit import AuditFilter
 from sync.server.storage.tables import stamp, unstamp
+from sync.server.web import shown_link
 from sync.server.web.deps import AdminSignedIn, Form, database, now
 from sync.server.web.present import when
 from sync.server.web.render import page
@@ -43,6 +44,7 @@ async def team(request: Request, who: AdminSignedIn) -> Response:
             "role": a.role,
             "created": when(unstamp(a.created_at), who.tz),
             "you": a.id == who.auth.coordinator_id,
+            "disabled": a.disabled_at is not None,
         }
         for a in data["accounts"]
     ]
@@ -50,8 +52,13 @@ async def team(request: Request, who: AdminSignedIn) -> Response:
         {"when": when(unstamp(e["at"]), who.tz), "email": e["actor"], "address": e["address"]}
         for e in data["lockouts"]
     ]
-    return page(request, "team.html", who, section="team", page_title="Team",
-                new_count=data["new_count"], accounts=rows, lockouts=lockouts)  # fmt: skip
+    link = shown_link.take(request)
+    response = page(request, "team.html", who, section="team", page_title="Team",
+                    new_count=data["new_count"], accounts=rows, lockouts=lockouts,
+                    link=link)  # fmt: skip
+    if link is not None:
+        shown_link.forget(response, request)
+    return response
 
 
 @router.post("/program", name="web_program_save", include_in_schema=False)
