@@ -75,6 +75,24 @@ async def login(db: Database, email: str, password: str, remote: str, now: datet
 TOUCH_EVERY = timedelta(minutes=1)  # a session's last use is written at most this often
 
 
+async def verify_password(db: Database, auth: CoordinatorAuth, password: str, remote: str,
+                          now: datetime, settings: Settings) -> bool | Throttled:  # fmt: skip
+    """Check a signed-in coordinator's current password (before changing it) through the
+    sign-in throttle: a wrong one counts as a failed sign-in from this address, so a
+    session left open is no way around the lock-out."""
+    begun = await db.write(throttle.begin, auth.email, remote, now, settings)
+    if isinstance(begun, Throttled):
+        return begun
+    ok = begun.password_hash is not None and await asyncio.to_thread(
+        check_password, begun.password_hash, password
+    )
+    if not ok:
+        await db.write(throttle.fail, begun, now, settings)
+        return False
+    await db.write(lambda tx: tx.finish_attempt(begun.id, ok=True))
+    return True
+
+
 def authenticate(tx: Tx, token_hash: str, now: datetime,
                  idle_minutes: int) -> CoordinatorAuth | None:  # fmt: skip
     """The coordinator of a live session: not expired, not idle for ``idle_minutes``,

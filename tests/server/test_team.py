@@ -249,6 +249,19 @@ def test_a_coordinator_changes_their_own_password(team: Server) -> None:
     ] * 2
 
 
+def test_guessing_the_current_password_meets_the_sign_in_throttle(team: Server) -> None:
+    api = bearer(team.login("sam@x.org"))
+    body = {"current": "guess", "new": "whatever it is"}
+    answers = [team.http.put("/v1/coordinator/password", json=body, headers=api).status_code
+               for _ in range(6)]  # fmt: skip
+    assert answers == [400] * 5 + [429]
+    right = {"current": PASSWORD, "new": "whatever it is"}
+    assert team.http.put("/v1/coordinator/password", json=right, headers=api).status_code == 429
+    r = team.http.post("/v1/coordinator/login", json={"email": "sam@x.org", "password": PASSWORD})
+    assert r.status_code == 429  # the same lock as the sign-in's, for this address
+    assert [a[1] for a in actions(team)].count("signin.failed") == 5
+
+
 def sessions(server: Server, token: str) -> list[dict[str, Any]]:
     r = server.http.get("/v1/coordinator/sessions", headers=bearer(token))
     assert r.status_code == 200, r.text

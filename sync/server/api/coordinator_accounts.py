@@ -19,10 +19,10 @@ from sync.protocol_accounts import (
     ProgramSettings,
     SessionOut,
 )
-from sync.server import accounts, sessions
-from sync.server.api.deps import AppSettings, CurrentAdmin, CurrentCoordinator, Db, Now
+from sync.server import accounts, sessions, signin
+from sync.server.api.deps import AppSettings, CurrentAdmin, CurrentCoordinator, Db, Now, Remote
 from sync.server.api.raw import bearer, errors
-from sync.server.security import check_password, digest, hash_password
+from sync.server.security import digest, hash_password
 from sync.wire import MAX_INT
 
 log = logging.getLogger("companion.server")
@@ -106,12 +106,16 @@ async def change_account(account_id: AccountId, body: AccountChange, auth: Curre
         raise _refused(exc) from None
 
 
-@router.put("/password", status_code=204, responses=errors(400, 401, 413, 422))
+@router.put("/password", status_code=204, responses=errors(400, 401, 413, 422, 429))
 async def change_password(body: PasswordChange, auth: CurrentCoordinator, db: Db, now: Now,
-                          request: Request) -> Response:  # fmt: skip
-    """Change your own password (the current one is required); your other sessions end."""
-    current = await db.read(lambda tx: tx.password_hash_of(auth.coordinator_id))
-    if not await asyncio.to_thread(check_password, current, body.current):
+                          request: Request, settings: AppSettings,
+                          remote: Remote) -> Response:  # fmt: skip
+    """Change your own password (the current one is required, checked through the
+    sign-in throttle: wrong ones count as failed sign-ins); your other sessions end."""
+    checked = await signin.verify_password(db, auth, body.current, remote, now, settings)
+    if isinstance(checked, signin.Throttled):
+        raise HTTPException(429, checked.detail, headers={"Retry-After": str(checked.retry_after)})
+    if not checked:
         raise HTTPException(400, "the current password is wrong")
     hashed = await asyncio.to_thread(hash_password, body.new)
     token_hash = digest(bearer(request.headers.get("authorization")) or "")

@@ -12,9 +12,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from sync.server import links, sessions
-from sync.server.security import check_password, digest, hash_password
-from sync.server.storage.repo import Tx
+from sync.server import links, sessions, signin
+from sync.server.security import digest, hash_password
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import when
 from sync.server.web.render import page
@@ -50,13 +49,15 @@ async def change_password(request: Request, who: SignedIn, form: Form) -> Respon
     current = str(form.get("current_password", ""))[:1000]
     new, again = str(form.get("password", "")), str(form.get("password_again", ""))
     db = database(request)
-
-    def stored(tx: Tx) -> str:
-        return tx.password_hash_of(who.auth.coordinator_id)
-
     problem = links.password_problem(new, again)
-    if not problem and not await asyncio.to_thread(check_password, await db.read(stored), current):
-        problem = "The current password is not right."
+    if not problem:
+        remote = who.auth.address or "unknown"
+        checked = await signin.verify_password(db, who.auth, current, remote, now(request),
+                                               settings_of(request))  # fmt: skip
+        if isinstance(checked, signin.Throttled):
+            problem = "Too many wrong passwords: try again later, or ask an admin for a reset link."
+        elif not checked:
+            problem = "The current password is not right."
     if problem:
         return _page(request, who, await _sessions(request, who), problem, 422)
     hashed = await asyncio.to_thread(hash_password, new)
