@@ -74,6 +74,13 @@ def test_an_invitation_is_shown_once_works_once_and_signs_the_invitee_in(team: S
     assert link and link.group(1) == "invite" and "new@x.org" in shown
     assert "valid until" in shown
     assert LINK.search(boss.get("/team").text) is None  # a reload shows it no more
+    # A refused invitation comes back as the form, with what was typed.
+    r = post(boss, "/team/invite", email="sam@X.org", role="admin")
+    assert r.status_code == 409 and "an account for sam@x.org already" in r.text
+    assert 'value="sam@X.org"' in r.text and '<option value="admin" selected>' in r.text
+    r = post(boss, "/team/invite", email="no at sign", role="coordinator")
+    assert r.status_code == 422 and "whole email address" in r.text
+    assert 'value="no at sign"' in r.text
     path = link.group(0).removeprefix(team.url)
 
     new = browser(team.url)

@@ -17,7 +17,7 @@ from sync.server.storage.repo import Tx
 from sync.server.storage.repo_audit import AuditFilter
 from sync.server.storage.tables import stamp, unstamp
 from sync.server.web import shown_link
-from sync.server.web.deps import AdminSignedIn, Form, database, now
+from sync.server.web.deps import AdminSignedIn, Coordinator, Form, database, now
 from sync.server.web.present import when
 from sync.server.web.render import page
 
@@ -26,6 +26,14 @@ router = APIRouter()
 
 @router.get("/team", name="web_team", include_in_schema=False)
 async def team(request: Request, who: AdminSignedIn) -> Response:
+    return await team_page(request, who)
+
+
+async def team_page(
+    request: Request, who: Coordinator, *, error: str = "",
+    typed: dict[str, str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    """The team page; ``error`` and ``typed``: the invitation form sent back as typed."""
     week_ago = stamp(now(request) - timedelta(days=7))
 
     def load(tx: Tx) -> dict[str, Any]:
@@ -53,9 +61,9 @@ async def team(request: Request, who: AdminSignedIn) -> Response:
         for e in data["lockouts"]
     ]
     link = shown_link.take(request)
-    response = page(request, "team.html", who, section="team", page_title="Team",
-                    new_count=data["new_count"], accounts=rows, lockouts=lockouts,
-                    link=link)  # fmt: skip
+    response = page(request, "team.html", who, status=status, section="team",
+                    page_title="Team", new_count=data["new_count"], accounts=rows,
+                    lockouts=lockouts, link=link, error=error, typed=typed or {})  # fmt: skip
     if link is not None:
         shown_link.forget(response, request)
     return response

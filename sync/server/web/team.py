@@ -16,12 +16,14 @@ from sync.protocol_accounts import EMAIL
 from sync.server import accounts
 from sync.server.api.coordinator_accounts import base_url, on_invite
 from sync.server.web import forms, shown_link
+from sync.server.web.accounts import team_page
 from sync.server.web.deps import AdminSignedIn, Form, database, now, settings_of
 from sync.server.web.present import when
 from sync.server.web.render import not_found
 from sync.wire import MAX_INT
 
 router = APIRouter()
+BAD_EMAIL = "Give a whole email address (name@example.org) and a role."
 AccountId = Annotated[int, Path(ge=1, le=MAX_INT)]
 FLASH = {"missing": "noaccount", "taken": "taken", "self": "self", "last_admin": "lastadmin",
          "role": "bademail"}  # fmt: skip
@@ -48,17 +50,18 @@ def _with_link(request: Request, who: AdminSignedIn, made: accounts.IssuedLink,
 
 @router.post("/team/invite", name="web_team_invite", include_in_schema=False)
 async def invite(request: Request, who: AdminSignedIn, form: Form) -> Response:
-    email = str(form.get("email", "")).strip()
+    email = str(form.get("email", "")).strip()[:254]
     role = str(form.get("role", "coordinator"))
+    typed = {"email": email, "role": role if role in accounts.ROLES else "coordinator"}
     if not 3 <= len(email) <= 254 or not re.match(EMAIL, email) or role not in accounts.ROLES:
-        return _back("bademail")
+        return await team_page(request, who, error=BAD_EMAIL, typed=typed, status=422)
     try:
         made = await database(request).write(
             accounts.invite, who.auth, email, role, now(request),
             base_url(request, settings_of(request).public_url), on_invite=on_invite(request),
         )  # fmt: skip
     except accounts.AccountProblem as exc:
-        return _refused(request, who, exc)
+        return await team_page(request, who, error=exc.message, typed=typed, status=409)
     return _with_link(request, who, made, "invitation", "invited")
 
 
