@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from sync.protocol import Wire
-from sync.wire import Bool, Id, Line, UtcDatetime
+from sync.wire import Bool, Id, Line, Secret, UtcDatetime
 
 Role = Literal["admin", "coordinator"]
 
@@ -34,6 +34,52 @@ class Account(Wire):
     email: Line = Field(max_length=254)
     role: Role
     created_at: UtcDatetime
+    disabled_at: UtcDatetime | None = None
+
+
+EMAIL = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+$"
+
+
+class InviteIn(Wire):
+    """Invite a coordinator to the program (admin)."""
+
+    email: str = Field(min_length=3, max_length=254, pattern=EMAIL)
+    role: Role = "coordinator"
+
+
+class Invitation(Wire):
+    """A one-time link that lets the invitee choose a password; shown once."""
+
+    email: Line = Field(max_length=254)
+    role: Role
+    url: Line = Field(max_length=2000)
+    expires_at: UtcDatetime
+
+
+class AccountChange(Wire):
+    """Change an account (admin): its role, or disable (true) or enable (false) it.
+    A field left out stays as it is."""
+
+    role: Role | None = None
+    disabled: Bool | None = None
+
+
+class PasswordChange(Wire):
+    """Change your own password: the current one, and the new one (8 characters or more)."""
+
+    current: Secret = Field(min_length=1, max_length=1000)
+    new: Secret = Field(min_length=8, max_length=1000)
+
+
+class SessionOut(Wire):
+    """One of your sessions: where it was opened from, when, and when last used."""
+
+    id: Line = Field(max_length=40)
+    address: Line | None = Field(None, max_length=100)
+    started_at: UtcDatetime
+    last_used_at: UtcDatetime
+    expires_at: UtcDatetime
+    current: Bool
 
 
 class ProgramSettings(Wire):

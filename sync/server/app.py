@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from sync.protocol import PROTOCOL_VERSION, NoticeIn
+from sync.server.accounts import OnInvite
 from sync.server.api import (
     changes,
     coordinator_accounts,
@@ -63,8 +64,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
-    """The API v1 app for ``settings``; ``clock`` is injectable for tests.
+def create_app(settings: Settings, *, clock: Clock = _utcnow,
+               on_invite: OnInvite | None = None) -> HotPaths:  # fmt: skip
+    """The API v1 app for ``settings``; ``clock`` is injectable for tests; ``on_invite``
+    (email, link) is called for each invitation (``accounts.invite``: the mail queue).
 
     The FastAPI app (``.api``) serves every route and /openapi.json; :class:`HotPaths`
     in front of it answers the three hot paths without FastAPI's middleware stack.
@@ -94,6 +97,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     )  # fmt: skip
     app.state.settings = settings
     app.state.clock = clock
+    app.state.on_invite = on_invite
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,

@@ -54,6 +54,10 @@ ACTIONS: dict[str, str] = {
     "account.reset": "issued a password reset link",
     "account.password": "changed a password",
     "account.invited": "invited a coordinator",
+    "account.disabled": "disabled an account",
+    "account.enabled": "enabled an account",
+    "account.role": "changed an account's role",
+    "sessions.ended": "signed out other sessions",
 }
 
 

@@ -263,6 +263,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise UsageError("--workers must be at least 1 and --port between 1 and 65535")
+    if not 1 <= args.idle_minutes <= 10_000_000:
+        raise UsageError("--idle-minutes must be between 1 and 10000000")
     try:
         trusted = ",".join(parse_trusted(getattr(args, "forwarded_allow_ips", None) or ""))
     except TrustError as exc:
@@ -273,6 +275,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         db_url=args.db or default_db_url(),
         public_url=args.public_url or "",
         forwarded_allow_ips=trusted,
+        idle_minutes=args.idle_minutes,
     )
     try:
         limits = process.open_file_limits(settings.max_connections)
@@ -364,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated addresses or networks of reverse proxies whose "
         "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
     )
+    p.add_argument("--idle-minutes", type=int, default=30, metavar="N",
+                   help="end a coordinator's session unused for N minutes (default 30; "
+                   "sessions also end 12 hours after sign-in)")  # fmt: skip
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")
     p.add_argument("name")

@@ -60,6 +60,9 @@ class Settings:
     from, exempt from the slow-down, for this many days."""
     session_hours: int = 12
     """How long a coordinator's login token lasts."""
+    idle_minutes: int = 30
+    """A coordinator's session unused for this many minutes ends (on top of
+    ``session_hours``); its last use is written at most once a minute."""
     changes_page: int = 500
     """Most changes in one GET /v1/changes answer."""
     feed_refresh_min: int = 60

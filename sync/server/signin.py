@@ -25,7 +25,7 @@ from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.runner import Database
-from sync.server.storage.tables import stamp
+from sync.server.storage.tables import stamp, unstamp
 from sync.server.throttle import Throttled
 
 __all__ = ["BadLogin", "Throttled", "authenticate", "login"]
@@ -66,14 +66,51 @@ async def login(db: Database, email: str, password: str, remote: str, now: datet
     def open_session(tx: Tx) -> None:
         assert begun.coordinator_id is not None
         throttle.succeed(tx, begun, now)
-        tx.add_session(digest(token), begun.coordinator_id, stamp(now), stamp(expires))
+        tx.add_session(digest(token), begun.coordinator_id, stamp(now), stamp(expires), remote)
 
     await db.write(open_session)
     return CoordinatorToken(token=token, expires_at=expires)
 
 
-def authenticate(tx: Tx, token_hash: str, now: datetime) -> CoordinatorAuth | None:
-    return tx.coordinator_by_session(token_hash, stamp(now))
+TOUCH_EVERY = timedelta(minutes=1)  # a session's last use is written at most this often
+
+
+async def verify_password(db: Database, auth: CoordinatorAuth, password: str, remote: str,
+                          now: datetime, settings: Settings) -> bool | Throttled:  # fmt: skip
+    """Check a signed-in coordinator's current password (before changing it) through the
+    sign-in throttle: a wrong one counts as a failed sign-in from this address, so a
+    session left open is no way around the lock-out."""
+    begun = await db.write(throttle.begin, auth.email, remote, now, settings)
+    if isinstance(begun, Throttled):
+        return begun
+    ok = begun.password_hash is not None and await asyncio.to_thread(
+        check_password, begun.password_hash, password
+    )
+    if not ok:
+        await db.write(throttle.fail, begun, now, settings)
+        return False
+    await db.write(lambda tx: tx.finish_attempt(begun.id, ok=True))
+    return True
+
+
+def authenticate(tx: Tx, token_hash: str, now: datetime,
+                 idle_minutes: int) -> CoordinatorAuth | None:  # fmt: skip
+    """The coordinator of a live session: not expired, not idle for ``idle_minutes``,
+    the account not disabled."""
+    idle_since = stamp(now - timedelta(minutes=idle_minutes))
+    return tx.coordinator_by_session(token_hash, stamp(now), idle_since)
+
+
+def stale(auth: CoordinatorAuth, now: datetime) -> bool:
+    """Whether the session's last use is old enough to be written again (the hot path
+    reads only, and writes once a minute)."""
+    return auth.last_used_at is None or unstamp(auth.last_used_at) <= now - TOUCH_EVERY
+
+
+async def touch(db: Database, auth: CoordinatorAuth, token_hash: str, now: datetime) -> None:
+    """Write the session's last use when :func:`stale`."""
+    if stale(auth, now):
+        await db.write(lambda tx: tx.touch_session(token_hash, stamp(now)))
 
 
 def logout(tx: Tx, auth: CoordinatorAuth, token_hash: str, now: datetime) -> None:

@@ -261,9 +261,14 @@ GROUP = {
 }
 
 
+# Tests move the clock by hours between requests of one session: the idle timeout is
+# tested on its own (test_team.py), with the default 30 minutes.
+NO_IDLE = 7 * 24 * 60
+
+
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(db_url=db_url)
+    return Settings(db_url=db_url, idle_minutes=NO_IDLE)
 
 
 @pytest.fixture

@@ -67,6 +67,22 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/v1/coordinator/accounts"): "admin",
     ("GET", "/v1/coordinator/audit"): "admin",
     ("PUT", "/v1/coordinator/program"): "admin",
+    ("POST", "/v1/coordinator/accounts"): "admin",
+    ("PUT", "/v1/coordinator/accounts/{account_id}"): "admin",
+    ("PUT", "/v1/coordinator/password"): "coordinator",
+    ("GET", "/v1/coordinator/sessions"): "coordinator",
+    ("GET", "/invite/{token}"): "public",
+    ("POST", "/invite/{token}"): "public",
+    ("GET", "/account"): "coordinator",
+    ("POST", "/account/password"): "coordinator",
+    ("POST", "/account/signout-others"): "coordinator",
+    ("POST", "/account/sessions/{session_id}/signout"): "coordinator",
+    ("POST", "/team/invite"): "admin",
+    ("POST", "/team/{account_id}/reset"): "admin",
+    ("POST", "/team/{account_id}/role"): "admin",
+    ("GET", "/team/{account_id}/disable"): "admin",
+    ("POST", "/team/{account_id}/disable"): "admin",
+    ("POST", "/team/{account_id}/enable"): "admin",
     ("POST", "/signout"): "coordinator",
     ("GET", "/inbox"): "coordinator",
     ("GET", "/inbox/latest"): "coordinator",
@@ -110,7 +126,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/program/contacts"): "admin",
 }
 # Routes whose path names an object of a program: program B's is a 404 to program A.
-OBJECT_PARAMS = {"notice_id", "uid", "client_id"}
+OBJECT_PARAMS = {"notice_id", "uid", "client_id", "account_id"}
 EMAILS = {"admin": "admin@a.org", "coordinator": "coord@a.org"}
 
 
@@ -138,6 +154,7 @@ class Program:
     notice: str
     client: Client
     uid: str
+    account: int = 0  # a coordinator account of the program (not the admin's own)
 
 
 @dataclass
@@ -161,7 +178,10 @@ def world(server: Server) -> World:
         "admin": server.coordinator(EMAILS["admin"], "Program A"),
         "coordinator": server.coordinator(EMAILS["coordinator"], "Program A"),
     }
-    server.coordinator("admin@b.org", "Program B")
+    b_admin = server.coordinator("admin@b.org", "Program B")
+    for program, token in ((made["A"], tokens["coordinator"]), (made["B"], b_admin)):
+        me = server.http.get("/v1/coordinator/me", headers={"Authorization": f"Bearer {token}"})
+        program.account = me.json()["id"]
     return World(server, made["A"], made["B"], tokens)
 
 
@@ -175,6 +195,8 @@ def fill(path: str, p: Program) -> str:
         .replace("{name}", "style.css")
         .replace("{device_id}", "1")
         .replace("{token}", "no-such-link")
+        .replace("{account_id}", str(p.account))
+        .replace("{session_id}", "no-such-session")
     )
 
 

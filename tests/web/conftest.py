@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
     start_server,
     stop_server,
 )
-from tests.server.conftest import publish
+from tests.server.conftest import NO_IDLE, publish
 
 PASSWORD = "correct horse battery staple"
 SCRIPT_MESSAGE = '<script>alert("pwned")</script><b>bold</b> & <img src=x onerror=alert(1)>'
@@ -112,7 +112,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         publish(engine, program, now, GROUP)
     engine.dispose()
     clock = home / "clock"
-    server = start_server(home, "serve", clock=clock)
+    # Tests move the server's clock by hours within one session: no idle timeout here.
+    server = start_server(home, "serve", "--idle-minutes", str(NO_IDLE), clock=clock)
     try:
         tokens = {p: enrol(server.url, codes[p]) for p in codes}
         notices = {

@@ -65,12 +65,15 @@ async def current_client(
 
 
 async def current_coordinator(
-    db: Db, now: Now, remote: Remote,
+    db: Db, now: Now, remote: Remote, settings: AppSettings,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(coordinator_scheme)],
 ) -> CoordinatorAuth:  # fmt: skip
     auth = None
     if creds:
-        auth = await db.read(signin.authenticate, digest(creds.credentials), now)
+        token_hash = digest(creds.credentials)
+        auth = await db.read(signin.authenticate, token_hash, now, settings.idle_minutes)
+        if auth is not None:
+            await signin.touch(db, auth, token_hash, now)
     if auth is None:
         raise HTTPException(401, "missing, expired or unknown coordinator token",
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip

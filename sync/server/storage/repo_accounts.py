@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from sync.server.storage.tables import coordinators, signin_attempts
+from sync.server.storage.tables import coordinator_sessions, coordinators, signin_attempts
 
 FAILING = ("pending", "failed")  # an attempt still being checked counts as a failure
 
@@ -24,6 +24,18 @@ class AccountRow:
     email: str
     role: str
     created_at: str
+    disabled_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """One of a coordinator's sessions (``token_hash`` never leaves the server)."""
+
+    token_hash: str
+    created_at: str
+    last_used_at: str | None
+    expires_at: str
+    address: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +60,65 @@ class AccountQueries:
     def accounts_of(self, program_id: int) -> list[AccountRow]:
         c = coordinators.c
         rows = self.conn.execute(
-            select(c.id, c.email, c.role, c.created_at)
+            select(c.id, c.email, c.role, c.created_at, c.disabled_at)
             .where(c.program_id == program_id)
             .order_by(c.email)
         )
         return [AccountRow(*r) for r in rows]
+
+    def account_of(self, program_id: int, coordinator_id: int) -> AccountRow | None:
+        """The program's account ``coordinator_id`` (None: no such account here)."""
+        found = [a for a in self.accounts_of(program_id) if a.id == coordinator_id]
+        return found[0] if found else None
+
+    def email_taken(self, email: str) -> bool:
+        row = self.conn.execute(select(coordinators.c.id).where(coordinators.c.email == email))
+        return row.first() is not None
+
+    def count_admins(self, program_id: int) -> int:
+        """The program's admins that are not disabled."""
+        c = coordinators.c
+        return self.conn.execute(
+            select(func.count())
+            .select_from(coordinators)
+            .where(c.program_id == program_id, c.role == "admin", c.disabled_at.is_(None))
+        ).scalar_one()
+
+    def set_role(self, coordinator_id: int, role: str) -> None:
+        self.conn.execute(
+            update(coordinators).where(coordinators.c.id == coordinator_id).values(role=role)
+        )
+
+    def set_disabled(self, coordinator_id: int, at: str | None) -> None:
+        self.conn.execute(
+            update(coordinators).where(coordinators.c.id == coordinator_id).values(disabled_at=at)
+        )
+
+    def password_hash_of(self, coordinator_id: int) -> str:
+        return self.conn.execute(
+            select(coordinators.c.password_hash).where(coordinators.c.id == coordinator_id)
+        ).scalar_one()
+
+    def sessions_of(self, coordinator_id: int, now: str, idle_since: str) -> list[SessionRow]:
+        """The coordinator's live sessions, most recently used first."""
+        s = coordinator_sessions.c
+        last_used = func.coalesce(s.last_used_at, s.created_at)
+        rows = self.conn.execute(
+            select(s.token_hash, s.created_at, last_used, s.expires_at, s.address)
+            .where(s.coordinator_id == coordinator_id, s.expires_at > now, last_used > idle_since)
+            .order_by(last_used.desc(), s.created_at.desc())
+        )
+        return [SessionRow(*r) for r in rows]
+
+    def end_session_of(self, coordinator_id: int, token_hash: str) -> bool:
+        """End one of the coordinator's own sessions; False when it is not theirs."""
+        s = coordinator_sessions.c
+        ended = self.conn.execute(
+            delete(coordinator_sessions).where(
+                s.coordinator_id == coordinator_id, s.token_hash == token_hash
+            )
+        )
+        return ended.rowcount > 0
 
     def count_accounts(self, program_id: int) -> int:
         return self.conn.execute(
@@ -67,7 +133,7 @@ class AccountQueries:
         checking one account's attempts take turns."""
         stmt = select(
             coordinators.c.id, coordinators.c.program_id, coordinators.c.password_hash
-        ).where(coordinators.c.email == email)
+        ).where(coordinators.c.email == email, coordinators.c.disabled_at.is_(None))
         if self.conn.dialect.name != "sqlite":
             stmt = stmt.with_for_update()
         row = self.conn.execute(stmt).first()
@@ -133,4 +199,4 @@ class AccountQueries:
         self.conn.execute(delete(signin_attempts).where(a.at < successes_before))
 
 
-__all__ = ["AccountQueries", "AccountRow", "AttemptCounts"]
+__all__ = ["AccountQueries", "AccountRow", "AttemptCounts", "SessionRow"]

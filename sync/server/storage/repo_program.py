@@ -57,6 +57,7 @@ class CoordinatorAuth:
     email: str
     role: str = "coordinator"
     address: str | None = None  # the request's client address (set per request)
+    last_used_at: str | None = None  # the session's last use as stored (revision 0012)
 
     @property
     def is_admin(self) -> bool:
@@ -160,7 +161,10 @@ class ProgramQueries:
         ).first()
         return (row[0], row[1], row[2]) if row else None
 
-    def add_session(self, token_hash: str, coordinator_id: int, now: str, expires: str) -> None:
+    def add_session(
+        self, token_hash: str, coordinator_id: int, now: str, expires: str,
+        address: str | None = None,
+    ) -> None:  # fmt: skip
         self.conn.execute(
             insert(coordinator_sessions),
             {
@@ -168,24 +172,44 @@ class ProgramQueries:
                 "coordinator_id": coordinator_id,
                 "created_at": now,
                 "expires_at": expires,
+                "address": address,
+                "last_used_at": now,
             },
         )
 
-    def coordinator_by_session(self, token_hash: str, now: str) -> CoordinatorAuth | None:
-        row = self.conn.execute(
+    def coordinator_by_session(
+        self, token_hash: str, now: str, idle_since: str | None = None
+    ) -> CoordinatorAuth | None:
+        """The live session's coordinator: not expired, used after ``idle_since`` (the
+        idle timeout), and the account not disabled."""
+        s = coordinator_sessions.c
+        last_used = func.coalesce(s.last_used_at, s.created_at)
+        stmt = (
             select(
                 coordinators.c.id,
                 coordinators.c.program_id,
                 coordinators.c.email,
                 coordinators.c.role,
+                last_used,
             )
-            .join(coordinator_sessions, coordinator_sessions.c.coordinator_id == coordinators.c.id)
-            .where(
-                coordinator_sessions.c.token_hash == token_hash,
-                coordinator_sessions.c.expires_at > now,
-            )
-        ).first()
-        return CoordinatorAuth(*row) if row else None
+            .join(coordinator_sessions, s.coordinator_id == coordinators.c.id)
+            .where(s.token_hash == token_hash, s.expires_at > now,
+                   coordinators.c.disabled_at.is_(None))
+        )  # fmt: skip
+        if idle_since is not None:
+            stmt = stmt.where(last_used > idle_since)
+        row = self.conn.execute(stmt).first()
+        if row is None:
+            return None
+        return CoordinatorAuth(row[0], row[1], row[2], row[3], last_used_at=row[4])
+
+    def touch_session(self, token_hash: str, now: str) -> None:
+        """Record the session's use (the caller writes at most once a minute)."""
+        self.conn.execute(
+            update(coordinator_sessions)
+            .where(coordinator_sessions.c.token_hash == token_hash)
+            .values(last_used_at=now)
+        )
 
     def delete_session(self, token_hash: str) -> None:
         self.conn.execute(

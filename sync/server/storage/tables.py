@@ -92,6 +92,8 @@ coordinators = Table(
     # Revision 0009: ``admin`` (manages coordinators and program settings, reads the audit
     # trail; works with clients too) or ``coordinator`` (works with clients).
     Column("role", String(20), nullable=False, server_default="coordinator"),
+    # Revision 0012: when an admin disabled the account (no sign-in, no sessions).
+    Column("disabled_at", STAMP, nullable=True),
 )
 
 coordinator_sessions = Table(
@@ -101,6 +103,10 @@ coordinator_sessions = Table(
     Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False),
     Column("created_at", STAMP, nullable=False),
     Column("expires_at", STAMP, nullable=False),
+    # Revision 0012: where the session was opened from, and when it was last used
+    # (written at most once a minute; the idle timeout measures from it).
+    Column("address", String(100), nullable=True),
+    Column("last_used_at", STAMP, nullable=True),
 )
 
 clients = Table(

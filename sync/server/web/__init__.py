@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.responses import FileResponse
 
 from sync.server.web import (
+    account,
     accounts,
     attendance,
     audit,
@@ -22,6 +23,7 @@ from sync.server.web import (
     links,
     program,
     schedule,
+    team,
 )
 from sync.server.web.render import STATIC, remember_paths
 
@@ -42,7 +44,8 @@ async def static(name: str) -> FileResponse:
 
 
 for _module in (
-    auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, audit, links, program
+    auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, team, account,
+    audit, links, program,
 ):  # fmt: skip
     router.include_router(_module.router)
     remember_paths(_module.router.routes)

@@ -16,7 +16,8 @@ from sync.server import accounts
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_audit import AuditFilter
 from sync.server.storage.tables import stamp, unstamp
-from sync.server.web.deps import AdminSignedIn, Form, database, now
+from sync.server.web import shown_link
+from sync.server.web.deps import AdminSignedIn, Coordinator, Form, database, now
 from sync.server.web.present import when
 from sync.server.web.render import page
 
@@ -25,6 +26,14 @@ router = APIRouter()
 
 @router.get("/team", name="web_team", include_in_schema=False)
 async def team(request: Request, who: AdminSignedIn) -> Response:
+    return await team_page(request, who)
+
+
+async def team_page(
+    request: Request, who: Coordinator, *, error: str = "",
+    typed: dict[str, str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    """The team page; ``error`` and ``typed``: the invitation form sent back as typed."""
     week_ago = stamp(now(request) - timedelta(days=7))
 
     def load(tx: Tx) -> dict[str, Any]:
@@ -43,6 +52,7 @@ async def team(request: Request, who: AdminSignedIn) -> Response:
             "role": a.role,
             "created": when(unstamp(a.created_at), who.tz),
             "you": a.id == who.auth.coordinator_id,
+            "disabled": a.disabled_at is not None,
         }
         for a in data["accounts"]
     ]
@@ -50,8 +60,13 @@ async def team(request: Request, who: AdminSignedIn) -> Response:
         {"when": when(unstamp(e["at"]), who.tz), "email": e["actor"], "address": e["address"]}
         for e in data["lockouts"]
     ]
-    return page(request, "team.html", who, section="team", page_title="Team",
-                new_count=data["new_count"], accounts=rows, lockouts=lockouts)  # fmt: skip
+    link = shown_link.take(request)
+    response = page(request, "team.html", who, status=status, section="team",
+                    page_title="Team", new_count=data["new_count"], accounts=rows,
+                    lockouts=lockouts, link=link, error=error, typed=typed or {})  # fmt: skip
+    if link is not None:
+        shown_link.forget(response, request)
+    return response
 
 
 @router.post("/program", name="web_program_save", include_in_schema=False)

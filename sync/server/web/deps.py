@@ -86,10 +86,10 @@ async def coordinator_for(request: Request, token: str) -> Coordinator | None:
     """The coordinator whose live session ``token`` is, or None."""
     if not token:
         return None
-    at = now(request)
+    at, idle, token_hash = now(request), settings_of(request).idle_minutes, digest(token)
 
     def lookup(tx: Tx) -> tuple[CoordinatorAuth, ProgramRow, int] | None:
-        auth = signin.authenticate(tx, digest(token), at)
+        auth = signin.authenticate(tx, token_hash, at, idle)
         program = tx.program(auth.program_id) if auth else None
         if not auth or not program:
             return None
@@ -98,6 +98,7 @@ async def coordinator_for(request: Request, token: str) -> Coordinator | None:
     found = await database(request).read(lookup)
     if found is None:
         return None
+    await signin.touch(database(request), found[0], token_hash, at)
     address = request.client.host if request.client else "unknown"
     return Coordinator(replace(found[0], address=address), found[1], token, found[2])
 

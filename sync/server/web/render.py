@@ -118,6 +118,25 @@ FLASHES = {
     "noclient": ("error", "Give the client a name."),
     "badname": ("error", "A client's name is one line of at most 200 characters."),
     "badmakeuplink": ("error", "A make-up join link must be a full https:// or http:// link."),
+    # Accounts (web/team.py, web/account.py)
+    "invited": ("", "Invitation made: send the link below to the person; it works once."),
+    "resetlink": ("", "Reset link made: send it to the person; it works once."),
+    "role": ("", "Role changed."),
+    "disabled": ("", "Account disabled: its sessions have ended and it cannot sign in."),
+    "enabled": ("", "Account enabled: it can sign in again."),
+    "taken": ("error", "There is an account for that email already."),
+    "bademail": ("error", "Give a whole email address (name@example.org) and a role."),
+    "lastadmin": (
+        "error",
+        "That would leave the program without an admin: make another account an admin first.",
+    ),  # fmt: skip
+    "self": ("error", "You cannot disable your own account."),
+    "noaccount": ("error", "There is no such account in this program."),
+    "ownpassword": ("", "Password changed: your other sessions are signed out."),
+    "othersout": ("", "Signed out everywhere else."),
+    "oneout": ("", "That session is signed out."),
+    "nosuchsession": ("error", "That session had ended already."),
+    "welcome": ("", "Welcome: your account is ready."),
 }
 
 
