@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from math import ceil
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -422,9 +422,7 @@ def unenroll(profile: Profile) -> tuple[str, int]:
     return url, counts["queued"] + counts["failed"]
 
 
-def remove_device(
-    server_url: str, token: str, timeout: float = 10.0, ca_file: str = ""
-) -> bool:
+def remove_device(server_url: str, token: str, timeout: float = 10.0, ca_file: str = "") -> bool:
     """Remove this device from the program (DELETE /v1/device), before its data is erased:
     its token and calendar feed stop working. True when the server removed it now, False
     when it had refused the token already (revoked, or removed before). Raises

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-from sync.server import admin, demo, process
+from sync.server import admin, demo, exposure, process
 from sync.server.proxies import TrustError, parse_trusted
 from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
@@ -267,6 +267,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
         trusted = ",".join(parse_trusted(getattr(args, "forwarded_allow_ips", None) or ""))
     except TrustError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        tls = exposure.check_tls_files(args.tls_cert, args.tls_key)
+        exposed = exposure.decide(
+            args.host, tls=tls, trusted=trusted.split(",") if trusted else [],
+            insecure_http=args.insecure_http, public_url=args.public_url or "",
+        )  # fmt: skip
+    except exposure.ExposureError as exc:
+        raise UsageError(str(exc)) from None
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
     settings = Settings(
@@ -278,10 +286,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         limits = process.open_file_limits(settings.max_connections)
     except process.LimitTooLow as exc:
         raise UsageError(str(exc)) from None
-    for warning in (limits.warning, _db_dir_warning(args)):
+    for warning in (limits.warning, _db_dir_warning(args), *exposed.warnings):
         if warning:
             print(f"{PROG}: {warning}", file=sys.stderr)
-    url = f"http://{args.host}:{args.port}"
+    url = f"{exposed.scheme}://{args.host}:{args.port}"
     _emit(
         args,
         {
@@ -297,7 +305,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     sys.stdout.flush()
     config = serving.config_for(
         settings, limits, host=args.host, port=args.port, workers=args.workers,
-        log_config=_log_config(),
+        log_config=_log_config(), tls_cert=args.tls_cert, tls_key=args.tls_key,
     )  # fmt: skip
     status = serving.run(config, settings)
     if status:
@@ -363,6 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated addresses or networks of reverse proxies whose "
         "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
+    )
+    p.add_argument("--tls-cert", metavar="PATH", help="PEM certificate (chain): serve https")
+    p.add_argument("--tls-key", metavar="PATH", help="the PEM private key of --tls-cert")
+    p.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback --host without a trusted proxy (never for "
+        "a real program)",
     )
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")
