@@ -312,6 +312,23 @@ def cmd_serve(args: argparse.Namespace) -> None:
         raise SystemExit(status)
 
 
+def cmd_check(args: argparse.Namespace) -> None:
+    from sync.server import check
+
+    deployment = check.Deployment(
+        host=args.host, db_url=args.db or "", public_url=args.public_url or "",
+        forwarded_allow_ips=args.forwarded_allow_ips, tls_cert=args.tls_cert,
+        tls_key=args.tls_key, insecure_http=args.insecure_http,
+    )  # fmt: skip
+    found = check.run_checks(deployment)
+    if args.json:
+        print(json.dumps([f.as_json() for f in found]))
+    else:
+        print("\n".join(f.line() for f in found))
+    if any(f.status == "fail" for f in found):
+        raise SystemExit(1)
+
+
 def _private_location(args: argparse.Namespace) -> None:
     """The server's own data dir (the default database, the demo's) is made 0700."""
     if not args.db or _in_data_dir(_sqlite_path(args)):
@@ -349,22 +366,10 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="The Companion program server.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, func: Any, help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("--db", metavar="URL", help=DB_HELP)
-        p.add_argument("--json", action="store_true", help="print the result as one JSON object")
-        p.set_defaults(func=func)
-        return p
-
-    p = command("serve", cmd_serve, "run the HTTP API")
+def _deployment_options(p: argparse.ArgumentParser) -> None:
+    """How the server is exposed: ``serve``'s options, which ``check`` looks at too."""
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
-    p.add_argument("--public-url", help="base URL clients use, for feed links")
+    p.add_argument("--public-url", help="base URL clients use, for feed links (https)")
     p.add_argument(
         "--forwarded-allow-ips",
         metavar="IPS",
@@ -380,6 +385,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow plain HTTP on a non-loopback --host without a trusted proxy (never for "
         "a real program)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="The Companion program server.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Any, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--db", metavar="URL", help=DB_HELP)
+        p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("serve", cmd_serve, "run the HTTP API")
+    _deployment_options(p)
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p = command("check", cmd_check, "say what a deployment gets wrong, one line per finding "
+                "(give it the options `serve` runs with); exit 1 on any fail")  # fmt: skip
+    _deployment_options(p)
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")
     p.add_argument("name")
