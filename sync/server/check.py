@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -199,10 +200,15 @@ def _database(d: Deployment) -> Finding:
         if db_file is not None and not db_file.exists():
             return Finding("fail", "database", f"{db_file} does not exist: run "
                            "`companion-server migrate`")  # fmt: skip
-        engine = make_engine(url)
+        # SQLite read-only: make_engine would fix the file's mode, and check changes nothing.
+        engine = (
+            create_engine(f"sqlite:///file:{quote(str(db_file))}?mode=ro&uri=true")
+            if db_file is not None
+            else make_engine(url)
+        )
     except (DatabaseUrlError, ValueError, SQLAlchemyError) as exc:
         return Finding("fail", "database", f"bad URL: {str(exc).splitlines()[0]}")
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = str(db_file) if db_file else engine.url.render_as_string(hide_password=True)
     try:
         migrate.check(engine)
         return Finding("ok", "database", f"{shown} reachable, schema {migrate.head()} (current)")
