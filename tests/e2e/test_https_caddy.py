@@ -152,7 +152,7 @@ def test_the_dashboard_signs_in_over_https_with_secure_cookies_and_hsts(
     page = context.new_page()
     page.set_default_timeout(15_000)
     answers: list[Any] = []
-    page.on("response", answers.append)
+    page.on("response", lambda answer: answers.append(answer))
     sign_in(page, proxy.url)
     assert page.title().startswith("Inbox")
     assert page.url == proxy.url + "/inbox"
