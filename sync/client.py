@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from math import ceil
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -55,6 +56,7 @@ from sync.protocol import (
     EnrollResponse,
     series_from_wire,
 )
+from sync.tls import TlsSetupError, ssl_context
 from sync.transport import Api, Permanent, SyncError, Transient
 from sync.transport import Unauthorized as TransportUnauthorized
 
@@ -130,11 +132,12 @@ def sync_lock(profile: Profile, wait: float) -> Iterator[bool]:
 
 def _api(profile: Profile, timeout: float, retry_budget: float | None = None) -> Api | None:
     state = repo_sync.get_state(profile.store.conn)
-    token = read_token(profile)
-    if state is None or token is None:
+    saved = read_credentials(profile)
+    if state is None or saved is None:
         return None
     budget = retry_budget if retry_budget is not None else max(timeout * 2, 5.0)
-    return Api(state.server_url, token, timeout=timeout, budget_s=budget)
+    return Api(state.server_url, saved.token, timeout=timeout, budget_s=budget,
+               ca_file=saved.ca_file)  # fmt: skip
 
 
 def pull(profile: Profile, api: Api) -> ChangeCounts:
@@ -291,6 +294,7 @@ def enroll(
     device_name: str = "",
     *,
     replace_demo: bool = False,
+    ca_file: str = "",
 ) -> EnrollResult:
     """Exchange a one-time code for a device token; save the program and its schedule.
 
@@ -304,6 +308,7 @@ def enroll(
         where = state.server_url if state else "a server"
         raise UserError(f"already enrolled with {where}; run `companion unenroll` first")
     url = check_server_url(server_url)
+    ca_file = _usable_ca_file(ca_file)
     held = demo_summary(profile)
     if held is not None and not replace_demo:
         raise DemoInTheWay(held)
@@ -312,7 +317,7 @@ def enroll(
     except ValidationError:
         raise UserError("the enrolment code is empty, too long or not one line") from None
     try:
-        with Api(url, timeout=15.0) as api:
+        with Api(url, timeout=15.0, ca_file=ca_file) as api:
             # One try only: a lost answer may have used the code up already.
             body = api.call(
                 "POST",
@@ -364,11 +369,23 @@ def enroll(
         repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
         repo_sync.set_discreet(conn, None, info.discreet_default)  # a new device's state
         # Inside the transaction: if the token cannot be written, nothing is saved.
-        write_token(profile, url, answer.token)
+        write_token(profile, url, answer.token, ca_file)
     done = EnrollResult(url, info.name, answer.client_name, len(series), answer.feed_url,
                         info.discreet_default, demo_removed=removed,
                         set_aside=tuple(aside.set_aside))  # fmt: skip
     return _send_choice_now(profile, done)
+
+
+def _usable_ca_file(ca_file: str) -> str:
+    """``--ca-file`` as an absolute path that loads, '' for none; :class:`UserError` if not."""
+    if not ca_file:
+        return ""
+    path = str(Path(ca_file).expanduser().resolve())
+    try:
+        ssl_context(path)
+    except TlsSetupError as exc:
+        raise UserError(f"enrolment failed: {exc}") from None
+    return path
 
 
 def _send_choice_now(profile: Profile, done: EnrollResult) -> EnrollResult:
@@ -405,13 +422,14 @@ def unenroll(profile: Profile) -> tuple[str, int]:
     return url, counts["queued"] + counts["failed"]
 
 
-def remove_device(server_url: str, token: str, timeout: float = 10.0) -> bool:
+def remove_device(server_url: str, token: str, timeout: float = 10.0, ca_file: str = "") -> bool:
     """Remove this device from the program (DELETE /v1/device), before its data is erased:
     its token and calendar feed stop working. True when the server removed it now, False
     when it had refused the token already (revoked, or removed before). Raises
     ``SyncError``: ``Transient`` when the server cannot be reached, ``Permanent`` when it
     refuses (an older server has no such request: 404 or 405)."""
-    with Api(server_url, token, timeout=timeout, budget_s=max(timeout * 2, 5.0)) as api:
+    with Api(server_url, token, timeout=timeout, budget_s=max(timeout * 2, 5.0),
+             ca_file=ca_file) as api:  # fmt: skip
         try:
             DeviceRemoved.model_validate(api.call("DELETE", "/v1/device"))
         except TransportUnauthorized:

@@ -25,6 +25,7 @@ class CredentialsError(ConfigError):
 class Credentials:
     server_url: str
     token: str
+    ca_file: str = ""  # `enroll --ca-file`: the CA every request to the server trusts
 
 
 def read_credentials(profile: Profile) -> Credentials | None:
@@ -44,7 +45,10 @@ def read_credentials(profile: Profile) -> Credentials | None:
     if not isinstance(token, str) or not token.strip():
         raise _damaged(path, "no device token in it")
     url = data.get("server_url")
-    return Credentials(url if isinstance(url, str) else "", token)
+    ca_file = data.get("ca_file")
+    return Credentials(
+        url if isinstance(url, str) else "", token, ca_file if isinstance(ca_file, str) else ""
+    )
 
 
 def _damaged(path: object, why: str) -> CredentialsError:
@@ -72,11 +76,11 @@ def credentials_problem(profile: Profile) -> str:
     return ""
 
 
-def write_token(profile: Profile, server_url: str, token: str) -> None:
-    write_private(
-        profile.paths.credentials_file,
-        json.dumps({"server_url": server_url, "token": token}) + "\n",
-    )
+def write_token(profile: Profile, server_url: str, token: str, ca_file: str = "") -> None:
+    data = {"server_url": server_url, "token": token}
+    if ca_file:
+        data["ca_file"] = ca_file
+    write_private(profile.paths.credentials_file, json.dumps(data) + "\n")
 
 
 def forget_token(profile: Profile) -> bool:

@@ -1,6 +1,6 @@
 """HTTP to the program server: one httpx client, answers sorted into what to do next.
 
-Every answer becomes either parsed JSON or one of three errors, each with a message meant
+Every answer becomes either parsed JSON or one of four errors, each with a message meant
 for the client:
 
 - :class:`Transient`: worth retrying (no connection, timeout, 5xx, 408, 429, an answer that
@@ -8,12 +8,14 @@ for the client:
   tenacity; a 429's Retry-After is honoured instead of the backoff.
 - :class:`Permanent`: the server refused the request for good (4xx); carries its detail.
 - :class:`Unauthorized`: the device token is missing, wrong or revoked (401/403).
+- :class:`TlsFailure`: the certificate is not trusted (``tls.py``); not retried.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC
@@ -30,6 +32,7 @@ from tenacity import (
 )
 
 from companion import __version__
+from sync.tls import TlsSetupError, certificate_problem, ssl_context
 
 MAX_RETRY_AFTER = 300.0
 USER_AGENT = f"companion/{__version__}"
@@ -54,6 +57,11 @@ class Permanent(SyncError):
 
 class Unauthorized(SyncError):
     pass
+
+
+class TlsFailure(SyncError):
+    """The server's certificate is not trusted, or the CA file cannot be used: not worth
+    retrying, and not the server refusing the request (queued notices stay queued)."""
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -148,13 +156,21 @@ class Api:
         attempts: int = 4,
         budget_s: float = 20.0,
         backoff_max: float = 4.0,
+        ca_file: str = "",
     ) -> None:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self.base_url = base_url
         self.timeout = timeout
+        # A CA file that cannot be used fails each request (one line), not construction.
+        self.tls_problem = ""
+        try:
+            verify: ssl.SSLContext | bool = ssl_context(ca_file)
+        except TlsSetupError as exc:
+            self.tls_problem, verify = str(exc), True
         self.client = httpx.Client(
+            verify=verify,
             base_url=base_url,
             headers=headers,
             timeout=httpx.Timeout(timeout),
@@ -169,9 +185,13 @@ class Api:
         )
 
     def _once(self, method: str, path: str, **kwargs: Any) -> Any:
+        if self.tls_problem:
+            raise TlsFailure(self.tls_problem)
         try:
             response = self.client.request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if problem := certificate_problem(str(exc)):
+                raise TlsFailure(f"{self.base_url}: {problem}") from None
             raise Transient(
                 f"cannot reach {self.base_url} ({_reason(exc)})", offline=True
             ) from None

@@ -39,6 +39,7 @@ class ErasePlan:
     server_url: str = ""
     token: str = ""
     credentials_problem: str = ""  # credentials.json is there but cannot be read
+    ca_file: str = ""  # `enroll --ca-file`: the CA the server's certificate is checked with
 
     @property
     def enrolled(self) -> bool:
@@ -58,18 +59,20 @@ class Erased:
 def plan_erase(paths: Paths) -> ErasePlan:
     """Look, change nothing: the profile's files and its enrolment, if any."""
     files = paths.profile_files()
-    url, token, problem = "", "", ""
+    url, token, problem, ca = "", "", "", ""
     try:
         data = json.loads(paths.credentials_file.read_text(encoding="utf-8"))
         token = data.get("token", "") if isinstance(data, dict) else ""
         url = data.get("server_url", "") if isinstance(data, dict) else ""
         if not isinstance(token, str) or not token.strip() or not isinstance(url, str) or not url:
             url, token, problem = "", "", "it holds no server and token"
+        elif isinstance(data.get("ca_file"), str):
+            ca = data["ca_file"]
     except FileNotFoundError:
         pass
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         problem = getattr(exc, "strerror", None) or "it is not what Companion wrote"
-    return ErasePlan(paths, files, url, token, problem)
+    return ErasePlan(paths, files, url, token, problem, ca)
 
 
 def describe(plan: ErasePlan) -> list[str]:

@@ -145,7 +145,7 @@ def _leave_program(plan: ErasePlan, timeout: float) -> str:
         return (f"{plan.paths.credentials_file} cannot be read ({plan.credentials_problem}), "
                 "so this device cannot be removed from your program")  # fmt: skip
     try:
-        removed = remove_device(plan.server_url, plan.token, timeout=timeout)
+        removed = remove_device(plan.server_url, plan.token, timeout=timeout, ca_file=plan.ca_file)
     except Permanent as exc:
         return f"{plan.server_url} did not remove this device ({exc})"
     except SyncError as exc:

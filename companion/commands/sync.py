@@ -45,6 +45,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="when this profile holds the demo, remove it (asked otherwise); your own "
         "series and reflections stay",
     )
+    p.add_argument(
+        "--ca-file",
+        default="",
+        metavar="PATH",
+        help="a PEM file of the certificate authority your program's server uses, when it "
+        "is not a public one (kept with the credentials; every later request trusts it)",
+    )
     p.set_defaults(func=cmd_enroll)
 
     p = sub.add_parser(
@@ -124,7 +131,9 @@ def cmd_enroll(profile: Profile, args: argparse.Namespace) -> int:
     if replace is None:
         print("Nothing changed; the code is still unused.")
         return 1
-    done = enroll(profile, args.server_url, args.code, name, replace_demo=replace)
+    done = enroll(
+        profile, args.server_url, args.code, name, replace_demo=replace, ca_file=args.ca_file
+    )
     if done.demo_removed is not None:
         from companion.actions.demo import describe_removed
 

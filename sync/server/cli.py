@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
-from sync.server import admin, demo, process
+from sync.server import admin, demo, exposure, process
 from sync.server.proxies import TrustError, parse_trusted
 from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
@@ -269,6 +269,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
         trusted = ",".join(parse_trusted(getattr(args, "forwarded_allow_ips", None) or ""))
     except TrustError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        tls = exposure.check_tls_files(args.tls_cert, args.tls_key)
+        exposed = exposure.decide(
+            args.host, tls=tls, trusted=trusted.split(",") if trusted else [],
+            insecure_http=args.insecure_http, public_url=args.public_url or "",
+        )  # fmt: skip
+    except exposure.ExposureError as exc:
+        raise UsageError(str(exc)) from None
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
     settings = Settings(
@@ -281,10 +289,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         limits = process.open_file_limits(settings.max_connections)
     except process.LimitTooLow as exc:
         raise UsageError(str(exc)) from None
-    for warning in (limits.warning, _db_dir_warning(args)):
+    for warning in (limits.warning, _db_dir_warning(args), *exposed.warnings):
         if warning:
             print(f"{PROG}: {warning}", file=sys.stderr)
-    url = f"http://{args.host}:{args.port}"
+    url = f"{exposed.scheme}://{args.host}:{args.port}"
     _emit(
         args,
         {
@@ -300,11 +308,28 @@ def cmd_serve(args: argparse.Namespace) -> None:
     sys.stdout.flush()
     config = serving.config_for(
         settings, limits, host=args.host, port=args.port, workers=args.workers,
-        log_config=_log_config(),
+        log_config=_log_config(), tls_cert=args.tls_cert, tls_key=args.tls_key,
     )  # fmt: skip
     status = serving.run(config, settings)
     if status:
         raise SystemExit(status)
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from sync.server import check
+
+    deployment = check.Deployment(
+        host=args.host, db_url=args.db or "", public_url=args.public_url or "",
+        forwarded_allow_ips=args.forwarded_allow_ips, tls_cert=args.tls_cert,
+        tls_key=args.tls_key, insecure_http=args.insecure_http,
+    )  # fmt: skip
+    found = check.run_checks(deployment)
+    if args.json:
+        print(json.dumps([f.as_json() for f in found]))
+    else:
+        print("\n".join(f.line() for f in found))
+    if any(f.status == "fail" for f in found):
+        raise SystemExit(1)
 
 
 def _private_location(args: argparse.Namespace) -> None:
@@ -344,6 +369,27 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+def _deployment_options(p: argparse.ArgumentParser) -> None:
+    """How the server is exposed: ``serve``'s options, which ``check`` looks at too."""
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--public-url", help="base URL clients use, for feed links (https)")
+    p.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        default="",
+        help="comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
+    )
+    p.add_argument("--tls-cert", metavar="PATH", help="PEM certificate (chain): serve https")
+    p.add_argument("--tls-key", metavar="PATH", help="the PEM private key of --tls-cert")
+    p.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback --host without a trusted proxy (never for "
+        "a real program)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="The Companion program server.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -356,20 +402,15 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("serve", cmd_serve, "run the HTTP API")
-    p.add_argument("--host", default="127.0.0.1")
+    _deployment_options(p)
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
-    p.add_argument("--public-url", help="base URL clients use, for feed links")
-    p.add_argument(
-        "--forwarded-allow-ips",
-        metavar="IPS",
-        default="",
-        help="comma-separated addresses or networks of reverse proxies whose "
-        "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
-    )
     p.add_argument("--idle-minutes", type=int, default=30, metavar="N",
                    help="end a coordinator's session unused for N minutes (default 30; "
                    "sessions also end 12 hours after sign-in)")  # fmt: skip
+    p = command("check", cmd_check, "say what a deployment gets wrong, one line per finding "
+                "(give it the options `serve` runs with); exit 1 on any fail")  # fmt: skip
+    _deployment_options(p)
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")
     p.add_argument("name")

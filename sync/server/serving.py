@@ -32,10 +32,10 @@ class ServeConfig(uvicorn.Config):
 
 def config_for(
     settings: Settings, limits: Limits, *, host: str, port: int, workers: int,
-    log_config: dict[str, Any],
+    log_config: dict[str, Any], tls_cert: str | None = None, tls_key: str | None = None,
 ) -> ServeConfig:  # fmt: skip
     """The uvicorn config ``serve`` runs (the app is built later, in the process that
-    serves it)."""
+    serves it); with ``tls_cert`` and ``tls_key`` it serves https itself."""
     return ServeConfig(
         "sync.server.app:app_from_env",
         factory=True,
@@ -52,6 +52,8 @@ def config_for(
         # middleware would trust 127.0.0.1 (or $FORWARDED_ALLOW_IPS) before it.
         proxy_headers=False,
         log_config=log_config,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
     )
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -76,13 +77,16 @@ def with_nofile(limit: int) -> Callable[[], None]:
     return apply
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[str], log: Path, timeout: float = 30) -> None:
+def wait_healthy(
+    url: str, proc: subprocess.Popen[str], log: Path, timeout: float = 30,
+    verify: ssl.SSLContext | bool = True,
+) -> None:  # fmt: skip
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"serve exited {proc.returncode}: {log.read_text()}")
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+            if httpx.get(url + "/healthz", timeout=1, verify=verify).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -97,8 +101,11 @@ def serve(
     port: int | None = None,
     preexec_fn: Callable[[], None] | None = None,
     env: dict[str, str] | None = None,
+    scheme: str = "http",
+    verify: ssl.SSLContext | bool = True,
 ) -> Iterator[Served]:
-    """Run ``companion-server serve --json ARGS`` until the block ends."""
+    """Run ``companion-server serve --json ARGS`` until the block ends (``scheme`` https
+    with ``--tls-cert``; ``verify``: what /healthz is checked with)."""
     port = port or free_port()
     err = log.open("w")
     proc = subprocess.Popen(
@@ -115,8 +122,8 @@ def serve(
         line = proc.stdout.readline()
         assert line, f"serve printed nothing: {log.read_text()}"
         started = json.loads(line)
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc, log)
+        url = f"{scheme}://127.0.0.1:{port}"
+        wait_healthy(url, proc, log, verify=verify)
         served = Served(proc, url, port, started, log)
         leftovers = served.workers()
         yield served

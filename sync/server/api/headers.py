@@ -38,3 +38,21 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+"""On every https answer (served with TLS, or via a trusted proxy's X-Forwarded-Proto):
+browsers then never try this host over plain HTTP for a year."""
+
+
+def with_hsts(scope: Scope, send: Send) -> Send:
+    """``send``, adding :data:`HSTS` to the answer when the request came over https."""
+    if scope.get("scheme") != "https":
+        return send
+
+    async def send_with_hsts(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), HSTS]
+        await send(message)
+
+    return send_with_hsts

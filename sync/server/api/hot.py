@@ -21,6 +21,7 @@ from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.api import changes, feeds, notices
+from sync.server.api.headers import with_hsts
 from sync.server.api.methods import AllowHeader
 from sync.server.proxies import ProxyHeadersMiddleware
 
@@ -54,6 +55,7 @@ class HotPaths:
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            send = with_hsts(scope, send)  # after the proxy's X-Forwarded-Proto is applied
             path = scope["path"]
             handler = self._exact.get((scope["method"], path))
             if handler is None and scope["method"] in FEED_METHODS and path.startswith(FEED_PREFIX):
