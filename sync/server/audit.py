@@ -54,6 +54,8 @@ ACTIONS: dict[str, str] = {
     "account.reset": "issued a password reset link",
     "account.password": "changed a password",
     "account.invited": "invited a coordinator",
+    "retention.purged": "deleted what is past the retention windows",
+    "client.exported": "exported everything held about a client",
 }
 
 

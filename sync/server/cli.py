@@ -258,6 +258,18 @@ def cmd_reset_password(args: argparse.Namespace) -> None:
                    f"(valid until {r['expires_at']}):\n{r['url']}")  # fmt: skip
 
 
+def cmd_purge(args: argparse.Namespace) -> None:
+    from sync.server import retention
+    from sync.server.storage.runner import transaction
+
+    with transaction(_engine(args)) as tx:
+        done = retention.purge(tx, _now(), dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    lines = [f"{r['program']!r}: {verb} {r['notices']} notice(s), {r['replies']} reply(ies) "
+             f"and {r['audit_entries']} audit entr(ies)" for r in done]  # fmt: skip
+    _emit(args, {"dry_run": args.dry_run, "programs": done}, "\n".join(lines) or "no programs")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from sync.server import serving
 
@@ -442,6 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--public-url", help="the dashboard's base URL, for the link "
                    "(default http://127.0.0.1:8765)")  # fmt: skip
+    p = command("purge", cmd_purge, "delete notices (with their replies) and audit entries "
+                "past each program's retention windows (the server also does this daily)")  # fmt: skip
+    p.add_argument("--dry-run", action="store_true", help="only count what would go")
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 
