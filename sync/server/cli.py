@@ -270,6 +270,27 @@ def cmd_purge(args: argparse.Namespace) -> None:
     _emit(args, {"dry_run": args.dry_run, "programs": done}, "\n".join(lines) or "no programs")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from sync.server import backups
+
+    try:
+        r = backups.backup(_engine(args), Path(args.path))
+    except backups.BackupError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(args, r, f"backed up the database to {r['path']} ({r['bytes']} bytes, mode 0600)")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from sync.server import backups
+
+    try:
+        r = backups.restore(_engine(args, ready=False), Path(args.path), force=args.force)
+    except backups.BackupError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(args, r, f"restored {r['path']}; run `companion-server migrate` if the backup is "
+                   "from an older version")  # fmt: skip
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from sync.server import serving
 
@@ -454,9 +475,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--public-url", help="the dashboard's base URL, for the link "
                    "(default http://127.0.0.1:8765)")  # fmt: skip
-    p = command("purge", cmd_purge, "delete notices (with their replies) and audit entries "
-                "past each program's retention windows (the server also does this daily)")  # fmt: skip
+    p = command("purge", cmd_purge, "delete notices (with their replies) and audit entries past "
+                "each program's retention windows (the server does it daily)")  # fmt: skip
     p.add_argument("--dry-run", action="store_true", help="only count what would go")
+    p = command("backup", cmd_backup, "copy the database to PATH (0600) while the server "
+                "serves: SQLite's online backup, or pg_dump for PostgreSQL")  # fmt: skip
+    p.add_argument("path", help="a new file for the backup")
+    p = command("restore", cmd_restore, "put a backup back into the database")
+    p.add_argument("path", help="a file made by `companion-server backup`")
+    p.add_argument("--force", action="store_true",
+                   help="replace a database that holds programs")  # fmt: skip
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 

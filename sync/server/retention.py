@@ -61,8 +61,9 @@ def purge(tx: Tx, now: datetime, *, dry_run: bool = False) -> list[dict[str, Any
             }
         else:
             counts = {
-                "replies": tx.conn.execute(delete(replies).where(replies.c.notice_id.in_(old)))
-                .rowcount,
+                "replies": tx.conn.execute(
+                    delete(replies).where(replies.c.notice_id.in_(old))
+                ).rowcount,
                 "notices": tx.conn.execute(delete(notices).where(notices.c.id.in_(old))).rowcount,
                 "audit_entries": tx.conn.execute(delete(audit_table).where(old_audit)).rowcount,
             }

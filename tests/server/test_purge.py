@@ -91,8 +91,8 @@ def test_purge_command_dry_run_and_json(db_url: str, engine: Engine) -> None:
     add_notice(engine, pid, client, coord, 800 * DAY)
 
     def cli(*extra: str) -> dict:
-        r = subprocess.run([sys.executable, "-m", "sync.server.cli", "purge", "--db", db_url,
-                            "--json", *extra], capture_output=True, text=True, timeout=60)  # fmt: skip
+        argv = [sys.executable, "-m", "sync.server.cli", "purge", "--db", db_url, "--json"]
+        r = subprocess.run([*argv, *extra], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout)
 

@@ -32,7 +32,7 @@ PG_FUNCTION = (
     "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN "
     "IF TG_OP = 'DELETE' AND OLD.at < coalesce((SELECT to_char((now() AT TIME ZONE 'UTC') "
-    "- make_interval(days => p.retain_audit_days), 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+    '- make_interval(days => p.retain_audit_days), \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') '
     "FROM programs p WHERE p.id = OLD.program_id), '') THEN RETURN OLD; END IF; "
     "RAISE EXCEPTION 'the audit trail is append-only'; END $$"
 )
