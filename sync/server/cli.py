@@ -291,6 +291,17 @@ def cmd_restore(args: argparse.Namespace) -> None:
                    "from an older version")  # fmt: skip
 
 
+def cmd_export_client(args: argparse.Namespace) -> None:
+    from sync.server import export_client
+    from sync.server.storage.runner import transaction
+
+    if not args.json:
+        raise UsageError("export-client writes JSON only: give --json")
+    with transaction(_engine(args)) as tx:
+        r = export_client.export(tx, admin.pick_client(tx, args.client, args.program), _now())
+    print(json.dumps(r, indent=1))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from sync.server import serving
 
@@ -485,6 +496,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="a file made by `companion-server backup`")
     p.add_argument("--force", action="store_true",
                    help="replace a database that holds programs")  # fmt: skip
+    p = command("export-client", cmd_export_client, "everything the server holds about one "
+                "client, as JSON (for a records request; written to the audit trail)")  # fmt: skip
+    p.add_argument("client", help=client_help)
+    p.add_argument("--program", help="program name or id")
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 

@@ -121,5 +121,6 @@ def test_without_pg_dump_the_error_says_how(engine: Engine, db_url: str, tmp_pat
                         db_url], capture_output=True, text=True, timeout=60,
                        env={"PATH": str(tmp_path)})  # fmt: skip
     assert r.returncode == 2
-    assert "pg_dump is not installed" in r.stderr and "apt-get install postgresql-client" in r.stderr
+    assert "pg_dump is not installed" in r.stderr
+    assert "apt-get install postgresql-client" in r.stderr
     assert not path.exists()
