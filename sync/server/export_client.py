@@ -31,12 +31,15 @@ from sync.server.storage.tables import (
 )
 from sync.server.storage.tables import audit as audit_table
 
-SECRET_COLUMNS = {"token_hash", "feed_hash"}
+SECRET_COLUMNS = frozenset({"token_hash", "feed_hash"})
 
 
-def _rows(tx: Tx, table: Table, where: Any, order: Any, skip: set[str] = set()) -> list[dict]:
+def _rows(
+    tx: Tx, table: Table, where: Any, order: Any, skip: frozenset[str] = frozenset()
+) -> list[dict]:
     cols = [c for c in table.c if c.name not in skip]
-    return [dict(r._mapping) for r in tx.conn.execute(select(*cols).where(where).order_by(*order))]
+    rows = tx.conn.execute(select(*cols).where(where).order_by(*order))
+    return [dict(r._mapping) for r in rows]
 
 
 def export(tx: Tx, client: ClientRow, now: datetime) -> dict[str, Any]:
