@@ -2,8 +2,8 @@
 long as its settings say (``programs.retain_notices_days``, ``retain_audit_days``).
 
 :func:`purge` deletes what is past the windows, program by program, and writes one audit
-entry per program with the counts (never what was deleted). ``companion-server purge``
-runs it by hand; the server runs it once a day (:func:`claim_day` makes sure only one of
+entry per program that lost rows, with the counts (never what was deleted).
+``companion-server purge`` runs it by hand; the server runs it once a day (:func:`claim_day` makes sure only one of
 several server processes does). The database itself refuses to delete an audit entry
 inside its program's window (revision 0013's trigger), so a wrong clock cannot empty it.
 """
@@ -67,9 +67,10 @@ def purge(tx: Tx, now: datetime, *, dry_run: bool = False) -> list[dict[str, Any
                 "notices": tx.conn.execute(delete(notices).where(notices.c.id.in_(old))).rowcount,
                 "audit_entries": tx.conn.execute(delete(audit_table).where(old_audit)).rowcount,
             }
-            detail = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
-            audit.record(tx, audit.command_line(program_id), "retention.purged", now,
-                         detail=detail)  # fmt: skip
+            if any(counts.values()):  # a run that deletes nothing leaves no entry
+                detail = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+                audit.record(tx, audit.command_line(program_id), "retention.purged", now,
+                             detail=detail)  # fmt: skip
         out.append({"program_id": program_id, "program": name,
                     "notices_before": notice_cut, "audit_before": audit_cut, **counts})  # fmt: skip
     return out

@@ -60,6 +60,9 @@ class Settings:
     from, exempt from the slow-down, for this many days."""
     session_hours: int = 12
     """How long a coordinator's login token lasts."""
+    purge_check_s: int = 3600
+    """How often a server process checks whether today's retention purge has run (the
+    first of several processes to check runs it; ``sync/server/retention.py``)."""
     changes_page: int = 500
     """Most changes in one GET /v1/changes answer."""
     feed_refresh_min: int = 60

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError
 
 from sync.server import retention
+from sync.server.settings import Settings
 from sync.server.storage.runner import transaction
 from sync.server.storage.tables import audit, notices, programs, replies
+from tests.server.conftest import Clock, Server
 from tests.server.retained import add_audit, add_notice, now, program
 
 DAY = timedelta(days=1)
@@ -101,3 +104,21 @@ def test_purge_command_dry_run_and_json(db_url: str, engine: Engine) -> None:
     assert cli()["programs"][0]["notices"] == 1
     assert count(engine, notices) == 0
     assert cli()["programs"][0]["notices"] == 0
+
+
+def test_servers_purge_daily_and_only_one_process_runs_it(engine: Engine, db_url: str) -> None:
+    pid, coord, client = program(engine)
+    old = add_notice(engine, pid, client, coord, 800 * DAY)
+    servers = [Server(engine, Settings(db_url=db_url), Clock(now())) for _ in range(3)]
+    try:
+        for s in servers:
+            s.start()
+        deadline = time.monotonic() + 20
+        while count(engine, notices, notices.c.id == old) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the others have checked too
+    finally:
+        for s in servers:
+            s.stop()
+    assert count(engine, notices, notices.c.id == old) == 0
+    assert count(engine, audit, audit.c.action == "retention.purged") == 1
