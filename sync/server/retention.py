@@ -4,8 +4,9 @@ long as its settings say (``programs.retain_notices_days``, ``retain_audit_days`
 :func:`purge` deletes what is past the windows, program by program, and writes one audit
 entry per program that lost rows, with the counts (never what was deleted).
 ``companion-server purge`` runs it by hand; the server runs it once a day
-(:func:`claim_day` makes sure only one of several server processes does). The database itself refuses to delete an audit entry
-inside its program's window (revision 0013's trigger), so a wrong clock cannot empty it.
+(:func:`claim_day`: only one of several server processes does). The database itself
+refuses to delete an audit entry inside its program's window (revision 0013's
+trigger), so a wrong clock cannot empty the trail.
 """
 
 from __future__ import annotations
