@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 
 from sync.server import audit
 from sync.server.storage.repo import Tx
+from sync.server.storage.repo_program import CoordinatorAuth
 from sync.server.storage.tables import audit as audit_table
 from sync.server.storage.tables import maintenance_runs, notices, programs, replies, stamp
 
@@ -37,6 +38,25 @@ def check_days(days: int, what: str) -> int:
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise BadWindow(f"{what} must be between {MIN_DAYS} and {MAX_DAYS} days")
     return days
+
+
+def set_windows(tx: Tx, who: audit.Actor | CoordinatorAuth, program_id: int,
+                notices_days: int, audit_days: int, now: datetime) -> bool:  # fmt: skip
+    """Store the program's windows (checked by :func:`check_days` first); True when they
+    changed, and then the change is in the audit trail."""
+    check_days(notices_days, "Notices and replies")
+    check_days(audit_days, "The audit trail")
+    changed = tx.conn.execute(
+        update(programs)
+        .where(programs.c.id == program_id,
+               (programs.c.retain_notices_days != notices_days)
+               | (programs.c.retain_audit_days != audit_days))
+        .values(retain_notices_days=notices_days, retain_audit_days=audit_days)
+    ).rowcount > 0  # fmt: skip
+    if changed:
+        detail = f"retention: notices {notices_days} days, audit {audit_days} days"
+        audit.record(tx, who, "program.changed", now, detail=detail)
+    return changed
 
 
 def purge(tx: Tx, now: datetime, *, dry_run: bool = False) -> list[dict[str, Any]]:
