@@ -23,8 +23,10 @@ from pydantic import ValidationError
 from companion.actions.demo import demo_summary, describe_demo, remove_demo
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Policy
+from companion.domain.notices import KEEP_DELIVERED_NOTICES
 from companion.domain.schedule import ScheduleError
 from companion.store import repo_outbox, repo_schedule, repo_sync
+from companion.store.db import StoreError
 from companion.store.lock import outbox_lock
 from companion.store.repo_demo import DemoCounts
 from companion.store.repo_schedule import Program
@@ -208,6 +210,19 @@ def _asked_to_wait(profile: Profile) -> SyncResult | None:
     return SyncResult("failed", message, queued=queued)
 
 
+def _purge_delivered(profile: Profile) -> None:
+    """Drop notices delivered over ``KEEP_DELIVERED_NOTICES`` ago (never the journal); a
+    store that cannot be written keeps them for the next sync."""
+    try:
+        with profile.store.transaction() as conn:
+            gone = repo_outbox.purge_delivered(conn, profile.now() - KEEP_DELIVERED_NOTICES)
+    except StoreError as exc:
+        log.info("kept old delivered notices: %s", exc)
+        return
+    if gone:
+        log.info("removed %d notice(s) delivered over a year ago", gone)
+
+
 def sync_now(
     profile: Profile,
     timeout: float = 10.0,
@@ -240,6 +255,7 @@ def sync_now(
                 "another sync of this profile is running; it delivers what is queued",
                 queued=queued,
             )
+        _purge_delivered(profile)
         api = _api(profile, timeout, None if retry else 0.0)
         assert api is not None
         result = SyncResult("ok")

@@ -30,6 +30,10 @@ class NoticeState(StrEnum):
 
 
 MESSAGE_LIMIT = 2000
+# A delivered notice (with the replies and make-up offers to it) stays in the client's
+# outbox this long after delivery, then a sync removes it: the program keeps its own copy
+# as long as its retention says. Notices not delivered, and the journal, are never purged.
+KEEP_DELIVERED_NOTICES = timedelta(days=365)
 REFLECTION_LIMIT = 8000
 
 

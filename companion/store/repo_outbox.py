@@ -3,7 +3,8 @@
 Each row keeps the notice's exact JSON payload, written once when the client gives the
 notice: a resend after a crash or a timeout is byte-identical, so the server recognises
 it by its UUID and stores it once. A notice is never deleted by delivery; only the client
-can discard one that has not been delivered.
+can discard one that has not been delivered, and a sync removes those delivered longer
+ago than ``KEEP_DELIVERED_NOTICES`` (:func:`purge_delivered`).
 """
 
 from __future__ import annotations
@@ -267,3 +268,16 @@ def waiting_with_shared_text(conn: sqlite3.Connection) -> int:
         "AND state IN ('queued', 'failed')"
     ).fetchone()
     return int(row[0])
+
+
+def purge_delivered(conn: sqlite3.Connection, before: datetime) -> int:
+    """Remove notices delivered before ``before``, with the replies and make-up offers to
+    them; never a notice not delivered, never a journal entry. How many notices went."""
+    old = (
+        "SELECT id FROM outbox WHERE state IN ('delivered', 'acknowledged') "
+        "AND delivered_at IS NOT NULL AND delivered_at < ?"
+    )
+    cut = (to_db(before),)
+    conn.execute(f"DELETE FROM makeup_offer WHERE notice_id IN ({old})", cut)
+    conn.execute(f"DELETE FROM reply WHERE notice_id IN ({old})", cut)
+    return conn.execute(f"DELETE FROM outbox WHERE id IN ({old})", cut).rowcount

@@ -8,6 +8,7 @@ know. ``app_from_env`` is the factory uvicorn's worker processes call.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from sync.protocol import PROTOCOL_VERSION, NoticeIn
+from sync.server import retention
 from sync.server.accounts import OnInvite
 from sync.server.api import (
     changes,
@@ -81,9 +83,12 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow,
         db.start()
         app.state.db = db
         log.info("serving on %s", engine.url.render_as_string(hide_password=True))
+        purging = asyncio.create_task(_daily_purge(db, clock, settings.purge_check_s))
         try:
             yield
         finally:
+            purging.cancel()
+            await asyncio.gather(purging, return_exceptions=True)
             db.stop()
 
     app = FastAPI(
@@ -117,6 +122,20 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow,
     app.add_exception_handler(forms.SignedOutPost, forms.signed_out_post)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return HotPaths(app, settings.max_body, parse_trusted(settings.forwarded_allow_ips))
+
+
+async def _daily_purge(db: Database, clock: Clock, every_s: int) -> None:
+    """Run today's retention purge unless another process did (checked every ``every_s``)."""
+    while True:
+        try:
+            done = await db.write(retention.daily, clock())
+        except Exception as exc:  # the database was busy or away: the next check
+            log.warning("retention purge failed: %s", type(exc).__name__)
+        else:
+            if done is not None:
+                gone = sum(r["notices"] + r["audit_entries"] for r in done)
+                log.info("retention purge: %d notice(s) and audit entries deleted", gone)
+        await asyncio.sleep(every_s)
 
 
 async def _invalid(_request: Request, exc: Exception) -> Response:

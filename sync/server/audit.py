@@ -58,6 +58,8 @@ ACTIONS: dict[str, str] = {
     "account.enabled": "enabled an account",
     "account.role": "changed an account's role",
     "sessions.ended": "signed out other sessions",
+    "retention.purged": "deleted what is past the retention windows",
+    "client.exported": "exported everything held about a client",
 }
 
 

@@ -258,6 +258,50 @@ def cmd_reset_password(args: argparse.Namespace) -> None:
                    f"(valid until {r['expires_at']}):\n{r['url']}")  # fmt: skip
 
 
+def cmd_purge(args: argparse.Namespace) -> None:
+    from sync.server import retention
+    from sync.server.storage.runner import transaction
+
+    with transaction(_engine(args)) as tx:
+        done = retention.purge(tx, _now(), dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    lines = [f"{r['program']!r}: {verb} {r['notices']} notice(s), {r['replies']} reply(ies) "
+             f"and {r['audit_entries']} audit entr(ies)" for r in done]  # fmt: skip
+    _emit(args, {"dry_run": args.dry_run, "programs": done}, "\n".join(lines) or "no programs")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from sync.server import backups
+
+    try:
+        r = backups.backup(_engine(args), Path(args.path))
+    except backups.BackupError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(args, r, f"backed up the database to {r['path']} ({r['bytes']} bytes, mode 0600)")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from sync.server import backups
+
+    try:
+        r = backups.restore(_engine(args, ready=False), Path(args.path), force=args.force)
+    except backups.BackupError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(args, r, f"restored {r['path']}; run `companion-server migrate` if the backup is "
+                   "from an older version")  # fmt: skip
+
+
+def cmd_export_client(args: argparse.Namespace) -> None:
+    from sync.server import export_client
+    from sync.server.storage.runner import transaction
+
+    if not args.json:
+        raise UsageError("export-client writes JSON only: give --json")
+    with transaction(_engine(args)) as tx:
+        r = export_client.export(tx, admin.pick_client(tx, args.client, args.program), _now())
+    print(json.dumps(r, indent=1))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from sync.server import serving
 
@@ -489,6 +533,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--public-url", help="the dashboard's base URL, for the link "
                    "(default http://127.0.0.1:8765)")  # fmt: skip
+    p = command("purge", cmd_purge, "delete notices (with their replies) and audit entries past "
+                "each program's retention windows (the server does it daily)")  # fmt: skip
+    p.add_argument("--dry-run", action="store_true", help="only count what would go")
+    p = command("backup", cmd_backup, "copy the database to PATH (0600) while the server "
+                "serves: SQLite's online backup, or pg_dump for PostgreSQL")  # fmt: skip
+    p.add_argument("path", help="a new file for the backup")
+    p = command("restore", cmd_restore, "put a backup back into the database")
+    p.add_argument("path", help="a file made by `companion-server backup`")
+    p.add_argument("--force", action="store_true",
+                   help="replace a database that holds programs")  # fmt: skip
+    p = command("export-client", cmd_export_client, "everything the server holds about one "
+                "client, as JSON (for a records request; written to the audit trail)")  # fmt: skip
+    p.add_argument("client", help=client_help)
+    p.add_argument("--program", help="program name or id")
     demo.register(command)  # the dashboard's `demo` (sync/server/demo.py)
     return parser
 

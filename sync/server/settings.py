@@ -63,6 +63,9 @@ class Settings:
     idle_minutes: int = 30
     """A coordinator's session unused for this many minutes ends (on top of
     ``session_hours``); its last use is written at most once a minute."""
+    purge_check_s: int = 3600
+    """How often a server process checks whether today's retention purge has run (the
+    first of several processes to check runs it; ``sync/server/retention.py``)."""
     changes_page: int = 500
     """Most changes in one GET /v1/changes answer."""
     feed_refresh_min: int = 60

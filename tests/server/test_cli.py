@@ -33,6 +33,10 @@ COMMANDS = [
     "readmit",
     "erase-client",
     "reset-password",
+    "backup",
+    "restore",
+    "purge",
+    "export-client",
 ]
 
 

@@ -124,6 +124,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/program"): "admin",
     ("POST", "/program"): "admin",
     ("POST", "/program/contacts"): "admin",
+    ("POST", "/program/retention"): "admin",
 }
 # Routes whose path names an object of a program: program B's is a 404 to program A.
 OBJECT_PARAMS = {"notice_id", "uid", "client_id", "account_id"}

@@ -35,6 +35,8 @@ class ProgramRow:
     last_change_at: str
     discreet_default: bool = False
     crisis_contacts: str = "[]"  # JSON: a list of protocol CrisisContactWire
+    retain_notices_days: int = 730  # revision 0013: sync/server/retention.py
+    retain_audit_days: int = 2190
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,6 +398,8 @@ def _program_select() -> Any:
         programs.c.last_change_at,
         programs.c.discreet_default,
         programs.c.crisis_contacts,
+        programs.c.retain_notices_days,
+        programs.c.retain_audit_days,
     )
 
 

@@ -79,6 +79,20 @@ programs = Table(
     # The program's crisis contacts for the clients' "Need help now?" panel, as the JSON of
     # a list of protocol ``CrisisContactWire`` (checked before it is stored; at most 10).
     Column("crisis_contacts", Text, nullable=False, default="[]", server_default="[]"),
+    # Revision 0013: retention. Notices (with their replies) and audit entries older than
+    # these many days go in the daily purge (``sync/server/retention.py``).
+    Column("retain_notices_days", Integer, nullable=False, default=730, server_default="730"),
+    Column("retain_audit_days", Integer, nullable=False, default=2190, server_default="2190"),
+)
+
+# Revision 0013: the UTC day each daily job (``purge``) last ran. A process claims a day
+# with one UPDATE ... WHERE last_day < today: of several server processes, one wins.
+maintenance_runs = Table(
+    "maintenance_runs",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("last_day", String(10), nullable=False),
+    Column("at", STAMP, nullable=True),
 )
 
 coordinators = Table(

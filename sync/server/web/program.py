@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from companion.domain.help_now import DEFAULT_CONTACTS, MAX_CONTACTS, ContactError, CrisisContact
-from sync.server import admin, contacts
+from sync.server import admin, contacts, retention
 from sync.server.storage.repo import Tx
 from sync.server.web.deps import AdminSignedIn, Coordinator, Form, database, now
 from sync.server.web.render import page
@@ -32,7 +32,9 @@ def _rows(filled: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]],
-                  new_count: int, error: str = "", status: int = 200) -> Response:  # fmt: skip
+                  new_count: int, error: str = "", status: int = 200,
+                  windows: dict[str, str] | None = None,
+                  retention_error: str = "") -> Response:  # fmt: skip
     listed = contacts.domain_contacts(who.program.crisis_contacts)
     return page(
         request,
@@ -50,6 +52,13 @@ def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]]
         max_contacts=MAX_CONTACTS,
         panel=[c.line() for c in (*listed, *DEFAULT_CONTACTS)],
         error=error,
+        windows=windows or {
+            "notices_days": str(who.program.retain_notices_days),
+            "audit_days": str(who.program.retain_audit_days),
+        },
+        retention_error=retention_error,
+        min_days=retention.MIN_DAYS,
+        max_days=retention.MAX_DAYS,
     )
 
 
@@ -92,4 +101,35 @@ async def save_contacts(request: Request, who: AdminSignedIn, form: Form) -> Res
         return _program_page(request, who, rows, 0, str(exc), 422)
     return RedirectResponse(
         "/program?done=" + ("contacts" if changed else "samecontacts"), status_code=303
+    )
+
+
+def _days(text: str, what: str) -> int:
+    """A whole number of days from the form; raises :class:`retention.BadWindow`."""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > 6:
+        raise retention.BadWindow(f"{what}: give a whole number of days")
+    return retention.check_days(int(text), what)
+
+
+@router.post("/program/retention", name="web_program_retention", include_in_schema=False)
+async def save_retention(request: Request, who: AdminSignedIn, form: Form) -> Response:
+    windows = {k: str(form.get(k, ""))[:20] for k in ("notices_days", "audit_days")}
+    try:
+        notices_days = _days(windows["notices_days"], "Notices and replies")
+        audit_days = _days(windows["audit_days"], "The audit trail")
+    except retention.BadWindow as exc:
+        listed = contacts.domain_contacts(who.program.crisis_contacts)
+        rows = [admin.contact_json(c) for c in listed]
+        new_count = await database(request).read(lambda tx: tx.count_new_notices(who.program.id))
+        return _program_page(request, who, rows, new_count, status=422, windows=windows,
+                             retention_error=str(exc))  # fmt: skip
+
+    def save(tx: Tx) -> bool:
+        return retention.set_windows(tx, who.auth, who.program.id, notices_days, audit_days,
+                                     now(request))  # fmt: skip
+
+    changed = await database(request).write(save)
+    return RedirectResponse(
+        "/program?done=" + ("retention" if changed else "sameretention"), status_code=303
     )

@@ -101,6 +101,8 @@ FLASHES = {
     "signedout": ("", "You are signed out."),
     "contacts": ("", "Crisis contacts saved: clients see them on their next sync."),
     "samecontacts": ("", "Crisis contacts unchanged."),
+    "retention": ("", "Retention saved: the next daily purge follows it."),
+    "sameretention": ("", "Retention unchanged."),
     "password": ("", "Your new password is set: sign in with it."),
     "program": ("", "Program settings saved: calendar feeds follow at their next refresh."),
     "badmakeup": (
