@@ -38,6 +38,7 @@ from sync.server.api import (
     enroll,
     feeds,
     health,
+    makeups,
     notices,
     preferences,
 )
@@ -95,7 +96,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     app.state.settings = settings
     app.state.clock = clock
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
-    for module in (enroll, notices, changes, feeds, preferences, device, health,
+    for module in (enroll, notices, makeups, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,
                    coordinator_program, coordinator_accounts, coordinator_audit,
                    coordinator_clients):  # fmt: skip

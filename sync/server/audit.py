@@ -54,6 +54,8 @@ ACTIONS: dict[str, str] = {
     "account.reset": "issued a password reset link",
     "account.password": "changed a password",
     "account.invited": "invited a coordinator",
+    "makeup.accepted": "accepted a make-up slot",
+    "makeup.declined": "declined the make-up slots",
 }
 
 
