@@ -107,9 +107,10 @@ def post_choice(tx: Tx, auth: DeviceAuth | None, body: MakeupChoiceIn, now: date
             return Refused(SLOT_OVER)
     at = stamp(now)
     previous = tx.standing_choices(reply_ids=[body.reply_id]).get(body.reply_id)
+    sequence = tx.choices_made(body.reply_id) + 1
     row = {
         "id": str(body.id), "program_id": auth.program_id, "client_id": auth.client_id,
-        "reply_id": body.reply_id, "notice_id": offer["notice_id"], "slot": body.slot,
+        "reply_id": body.reply_id, "notice_id": offer["notice_id"], "n": sequence, "slot": body.slot,
         "start": stamp(chosen.start) if chosen else None,
         "end": stamp(chosen.end) if chosen else None, "digest": content,
         "created_at": stamp(body.created_at), "received_at": at,
@@ -117,7 +118,6 @@ def post_choice(tx: Tx, auth: DeviceAuth | None, body: MakeupChoiceIn, now: date
     tx.insert_makeup_choice(row)
     change: SeriesChanged | SeriesRemoved
     if chosen is not None:
-        sequence = tx.choices_made(body.reply_id)
         wire = makeup_series(tx, auth.program_id, body.reply_id, chosen, offer["series_uid"],
                              sequence)  # fmt: skip
         change = SeriesChanged(series=wire)
@@ -142,7 +142,7 @@ def accepted_series(tx: Tx, program_id: int, client_id: int) -> list[SeriesWire]
         if row["slot"] is None or len(slots) < row["slot"]:
             continue
         out.append(makeup_series(tx, program_id, reply_id, slots[row["slot"] - 1],
-                                 row["series_uid"], tx.choices_made(reply_id)))  # fmt: skip
+                                 row["series_uid"], row["n"]))  # fmt: skip
     return out
 
 

@@ -51,7 +51,7 @@ class MakeupQueries:
         stmt = (
             select(makeup_choices, notices.c.series_uid, notices.c.original_start.label("original"))
             .join(notices, notices.c.id == c.notice_id)
-            .order_by(c.received_at, c.id)
+            .order_by(c.reply_id, c.n)
         )
         if client_id is not None:
             stmt = stmt.where(c.client_id == client_id)

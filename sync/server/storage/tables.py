@@ -272,13 +272,14 @@ makeup_choices = Table(
     Column("client_id", ForeignKey("clients.id"), nullable=False),
     Column("reply_id", ForeignKey("replies.id"), nullable=False),
     Column("notice_id", String(36), nullable=False),
+    Column("n", Integer, nullable=False),  # the reply's 1st, 2nd... choice: the highest stands
     Column("slot", Integer, nullable=True),
     Column("start", STAMP, nullable=True),
     Column("end", STAMP, nullable=True),
     Column("digest", String(64), nullable=False),
     Column("created_at", STAMP, nullable=False),
     Column("received_at", STAMP, nullable=False),
-    Index("ix_makeup_choices_reply", "reply_id", "received_at"),
+    Index("ix_makeup_choices_reply", "reply_id", "n", unique=True),
     Index("ix_makeup_choices_client", "client_id"),
 )
 

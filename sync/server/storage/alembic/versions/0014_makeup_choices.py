@@ -3,7 +3,8 @@
 ``replies.makeup_slots``: every slot a reply offers (a JSON list of up to three
 MakeupSlot), ``replies.makeup`` staying the first. ``makeup_choices``: a client's answer
 to those slots, by the client-made id (its idempotency key): the slot picked (1-3) or
-none (declined), with the slot's times; the newest choice of a reply is the one standing.
+none (declined), with the slot's times; ``n`` counts a reply's choices (1, 2, ...) and the
+highest stands.
 
 Revision ID: 0014
 Revises: 0011
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Integer(), nullable=False),
         sa.Column("reply_id", sa.Integer(), nullable=False),
         sa.Column("notice_id", sa.String(length=36), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("slot", sa.Integer(), nullable=True),
         sa.Column("start", STAMP, nullable=True),
         sa.Column("end", STAMP, nullable=True),
@@ -46,7 +48,7 @@ def upgrade() -> None:
                                 name=op.f("fk_makeup_choices_reply_id_replies")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_makeup_choices")),
     )  # fmt: skip
-    op.create_index("ix_makeup_choices_reply", "makeup_choices", ["reply_id", "received_at"])
+    op.create_index("ix_makeup_choices_reply", "makeup_choices", ["reply_id", "n"], unique=True)
     op.create_index("ix_makeup_choices_client", "makeup_choices", ["client_id"])
 
 
