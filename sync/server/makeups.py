@@ -110,7 +110,8 @@ def post_choice(tx: Tx, auth: DeviceAuth | None, body: MakeupChoiceIn, now: date
     sequence = tx.choices_made(body.reply_id) + 1
     row = {
         "id": str(body.id), "program_id": auth.program_id, "client_id": auth.client_id,
-        "reply_id": body.reply_id, "notice_id": offer["notice_id"], "n": sequence, "slot": body.slot,
+        "reply_id": body.reply_id, "notice_id": offer["notice_id"], "n": sequence,
+        "slot": body.slot,
         "start": stamp(chosen.start) if chosen else None,
         "end": stamp(chosen.end) if chosen else None, "digest": content,
         "created_at": stamp(body.created_at), "received_at": at,
