@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
-from sync.server.storage.tables import makeup_choices, notices, replies
+from sync.server.storage.tables import attendance, coordinators, makeup_choices, notices, replies
 
 
 class MakeupQueries:
@@ -74,3 +74,14 @@ class MakeupQueries:
                 select(func.count()).where(makeup_choices.c.reply_id == reply_id)
             ).scalar_one()
         )
+
+    def recorders(self, program_id: int, series_uid: str, original_start: str) -> dict[int, str]:
+        """Who recorded each client's standing status of one session (coordinator email)."""
+        a = attendance.c
+        rows = self.conn.execute(
+            select(a.client_id, coordinators.c.email)
+            .join(coordinators, coordinators.c.id == a.recorded_by)
+            .where(a.program_id == program_id, a.series_uid == series_uid,
+                   a.original_start == original_start)
+        )  # fmt: skip
+        return {r[0]: r[1] for r in rows}

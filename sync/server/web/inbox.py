@@ -179,15 +179,24 @@ async def acknowledge(request: Request, notice_id: str, who: SignedIn, form: For
     return _back(form, "acknowledged", f"#notice-{notice_id}")
 
 
-def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
-    """The make-up slot the form describes (None: the form offers none)."""
-    day = inputs.day(str(form.get("makeup_date", "")), "makeup_date")
-    raw_time = str(form.get("makeup_time", ""))
+SLOT_ROWS = ("", "2", "3")  # the reply form's make-up slot rows: makeup_date, makeup_date2...
+
+
+def _makeups(form: Any, who: Coordinator, title: str) -> list[MakeupSlot]:
+    """The make-up slots (up to three) the form's slot rows describe; empty rows skipped."""
+    found = (_makeup(form, who, title, row) for row in SLOT_ROWS)
+    return [slot for slot in found if slot is not None]
+
+
+def _makeup(form: Any, who: Coordinator, title: str, row: str = "") -> MakeupSlot | None:
+    """The make-up slot one row of the form describes (None: the row is empty)."""
+    day = inputs.day(str(form.get("makeup_date" + row, "")), "makeup_date")
+    raw_time = str(form.get("makeup_time" + row, ""))
     if day is None and not raw_time:
         return None
     try:
         clock = time.fromisoformat(raw_time)
-        minutes = int(str(form.get("makeup_minutes", "60")))
+        minutes = int(str(form.get("makeup_minutes" + row, "60")))
     except ValueError as exc:
         raise ValueError("give the make-up's date, time and length") from exc
     if day is None or not 5 <= minutes <= 600:
@@ -196,7 +205,7 @@ def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
     return MakeupSlot(
         start=start,
         end=start + timedelta(minutes=minutes),
-        join_url=str(form.get("makeup_url", "")).strip(),
+        join_url=str(form.get("makeup_url" + row, "")).strip(),
         title=f"Make-up: {title}"[:200],
     )
 
@@ -209,24 +218,24 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
         return not_found(request, who, "notice")
     anchor = f"#notice-{notice_id}"
     try:
-        slot = _makeup(form, who, found.title)
+        slots = _makeups(form, who, found.title)
     except ValidationError as exc:
         link = any(e["loc"][:1] == ("join_url",) for e in exc.errors())
         return _back(form, "badmakeuplink" if link else "badmakeup", anchor)
     except ValueError:  # a date, time or length that cannot be read (BadInput included)
         return _back(form, "badmakeup", anchor)
     try:
-        body = ReplyIn(text=str(form.get("text", "")).strip(), makeup=slot)
+        body = ReplyIn(text=str(form.get("text", "")).strip(), makeups=slots)
     except ValidationError:
-        return _back(form, "badreply", anchor)
-    if not body.text and body.makeup is None:
+        return _back(form, "badmakeup" if slots else "badreply", anchor)
+    if not body.text and not body.makeups:
         return _back(form, "emptyreply", anchor)
     result = await db.write(ops.reply, who.auth, notice_id, body, now(request))
     if isinstance(result, NotFound):
         return not_found(request, who, "notice")
     if isinstance(result, ops.Invalid):
         return _back(form, "pastmakeup", anchor)
-    return _back(form, "makeup" if slot else "replied", f"#notice-{notice_id}")
+    return _back(form, "makeup" if slots else "replied", f"#notice-{notice_id}")
 
 
 @router.post("/inbox/{notice_id}/materials", name="web_notice_materials", include_in_schema=False)
