@@ -76,7 +76,8 @@ def test_the_acceptance_the_roster_and_made_up(
     notice = {"id": str(uuid.uuid4()), "series_uid": group["uid"],
               "original_start": missed.isoformat(), "title": "Process Group",
               "start": missed.isoformat(), "timing": "after", "barrier": "technical",
-              "message": "", "makeup": True, "created_at": datetime.now(UTC).isoformat()}  # fmt: skip
+              "message": "", "makeup": True,
+              "created_at": datetime.now(UTC).isoformat()}  # fmt: skip
     assert httpx.post(url + "/v1/notices", json=notice, headers=device).status_code == 201
 
     page = browser.new_context().new_page()
@@ -115,7 +116,8 @@ def test_the_acceptance_the_roster_and_made_up(
     page.get_by_role("button", name="Save attendance").click()
     assert "attended" in page.locator("tbody").inner_text()
     # The original session's roster: made up, recorded by the coordinator.
-    page.goto(url + "/attendance/roster?" + str(httpx.QueryParams(
-        {"series": group["uid"], "start": missed.strftime("%Y-%m-%dT%H:%M:%S.000000Z")})))  # fmt: skip
+    start = missed.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    query = httpx.QueryParams({"series": group["uid"], "start": start})
+    page.goto(f"{url}/attendance/roster?{query}")
     row = page.locator("tr", has_text="Jordan R.").inner_text()
     assert "made up" in row and EMAIL in row
