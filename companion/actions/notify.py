@@ -385,5 +385,16 @@ def reply_json(r: Reply) -> dict[str, object]:
             "title": offer.title,
             "join_url": offer.join_url,
             "accepted": offer.accepted_uid is not None,
+            "slots": [
+                {
+                    "start": s.start.isoformat(),
+                    "end": s.end.isoformat(),
+                    "title": s.title,
+                    "join_url": s.join_url,
+                }
+                for s in offer.all_slots()
+            ],
+            "chosen_slot": offer.chosen_slot,
+            "declined": offer.declined,
         },
     }

@@ -86,6 +86,9 @@ def test_offline_choice_is_delivered_once_and_joins_the_feed(enrolled: Enrolled)
     assert ics.count(f"UID:{uid}") == 1 and "20261203T180000" in ics
     series = repo_schedule.get_series(e.profile.store.conn, uid)
     assert series is not None and series.origin == "program"  # the server's copy replaced ours
+    status = run_cli("status").stdout
+    assert "make-up slot 1: Make-up A" in status and f"accept-makeup {reply_id} 1" in status
+    assert "make-up slot 2: Make-up B Thu 03 Dec 18:00-19:30 (accepted)" in status
     # A slot that was not offered is refused at once, before anything is queued.
     bad = run_cli("accept-makeup", str(reply_id), "3")
     assert bad.returncode == 2 and "not slot 3" in bad.stderr
