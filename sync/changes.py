@@ -41,7 +41,7 @@ from companion.store import (
     repo_setaside,
     repo_sync,
 )
-from companion.store.repo_sync import MakeupOffer
+from companion.store.repo_sync import MakeupOffer, Slot
 from sync.protocol import (
     AttendanceRecorded,
     Change,
@@ -282,9 +282,12 @@ def _reply(conn: sqlite3.Connection, change: ReplyPosted, now: datetime) -> bool
     )
     if change.makeup is not None:
         slot = change.makeup
+        every = tuple(Slot(s.start, s.end, s.title, s.join_url) for s in change.makeups or ())
         repo_sync.save_offer(
-            conn, MakeupOffer(change.id, notice_id, slot.start, slot.end, slot.title, slot.join_url)
-        )
+            conn,
+            MakeupOffer(change.id, notice_id, slot.start, slot.end, slot.title, slot.join_url,
+                        slots=every),
+        )  # fmt: skip
     entry = repo_outbox.get(conn, notice_id)
     if entry is not None:
         # A reply proves delivery even if this client never recorded the server's answer.

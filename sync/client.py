@@ -25,7 +25,7 @@ from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Policy
 from companion.domain.notices import KEEP_DELIVERED_NOTICES
 from companion.domain.schedule import ScheduleError
-from companion.store import repo_outbox, repo_schedule, repo_sync
+from companion.store import repo_makeup, repo_outbox, repo_schedule, repo_sync
 from companion.store.db import StoreError
 from companion.store.lock import outbox_lock
 from companion.store.repo_demo import DemoCounts
@@ -186,7 +186,7 @@ def _exchange(profile: Profile, api: Api, result: SyncResult) -> SyncError | Non
 
 def _finish(profile: Profile, result: SyncResult, error: SyncError | None) -> SyncResult:
     conn = profile.store.conn
-    result.queued = repo_outbox.counts(conn)["queued"]
+    result.queued = repo_outbox.counts(conn)["queued"] + repo_makeup.queued(conn)
     # A 429 whose Retry-After outlasted this run's retries: later runs wait it out too.
     # Wall-clock time, not the profile's clock (which tests and demos may freeze).
     wait = error.retry_after if isinstance(error, Transient) else None

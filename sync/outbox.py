@@ -34,11 +34,12 @@ from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
 from companion.domain.catchup import TELL
 from companion.domain.notices import Timing
-from companion.store import repo_catchup, repo_journal, repo_outbox, repo_schedule
+from companion.store import repo_catchup, repo_journal, repo_makeup, repo_outbox, repo_schedule
 from companion.store.db import StoreError
+from companion.store.repo_makeup import PendingChoice
 from companion.store.repo_outbox import PendingNotice
 from sync.changes import find_occurrence
-from sync.protocol import NoticeOut
+from sync.protocol import MakeupChoiceOut, NoticeOut
 from sync.transport import Api, Permanent, SyncError
 
 log = logging.getLogger("companion.sync")
@@ -121,8 +122,58 @@ def follow_verdict(
         apply_status(profile, occ, want, now)
 
 
+def deliver_choice(profile: Profile, api: Api, choice: PendingChoice, *, retry: bool = True) -> str:
+    """POST one make-up choice (issue 14) and record the answer, as :func:`deliver_one`
+    does for a notice: the same payload and id on every try, so it is stored once."""
+    try:
+        body = api.call(
+            "POST",
+            "/v1/makeup-choices",
+            retry=retry,
+            content=choice.payload.encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": choice.id},
+        )
+        answer = MakeupChoiceOut.model_validate(body)
+        if str(answer.id) != choice.id:
+            raise Permanent("the server answered about a different make-up choice", 200)
+    except Permanent as exc:
+        message = f"refused by the server ({exc.status}): {exc}"
+        with profile.store.transaction() as conn:
+            repo_makeup.mark_failed(conn, choice.id, message)
+        return "failed"
+    except SyncError as exc:
+        with profile.store.transaction() as conn:
+            repo_makeup.note_attempt(conn, choice.id, str(exc))
+        raise
+    except ValueError:
+        with profile.store.transaction() as conn:
+            repo_makeup.note_attempt(conn, choice.id, "the server's answer was not a choice")
+        raise SyncError("the server's answer to a make-up choice was not one") from None
+    with profile.store.transaction() as conn:
+        repo_makeup.mark_delivered(conn, choice.id, profile.now())
+    return "delivered"
+
+
 def drain(profile: Profile, api: Api, *, retry: bool = True) -> DrainReport:
-    """Deliver queued notices oldest first until none is left or something goes wrong."""
+    """Deliver queued notices oldest first until none is left or something goes wrong,
+    then the make-up choices (a choice answers a reply, so its notice is delivered)."""
+    report = _drain_notices(profile, api, retry=retry)
+    if report.error is not None:
+        return report
+    for choice in repo_makeup.pending(profile.store.conn):
+        try:
+            state = deliver_choice(profile, api, choice, retry=retry)
+        except SyncError as exc:
+            report.error = exc
+            return report
+        if state == "delivered":
+            report.delivered.append(choice.id)
+        else:
+            report.failed.append((choice.id, "the server refused this make-up choice"))
+    return report
+
+
+def _drain_notices(profile: Profile, api: Api, *, retry: bool = True) -> DrainReport:
     report = DrainReport()
     # Each pass removes every notice it sees from the queue (delivered or failed) unless it
     # stops; the bound only guards against a store that does not change under us.

@@ -54,6 +54,7 @@ from sync.wire import (
 
 PROTOCOL_VERSION = 1
 MAKEUP_LONGEST = timedelta(hours=24)
+MAX_MAKEUP_SLOTS = 3
 
 # What a client understands beyond API v1 as first released, named in a request header
 # (comma-separated). Every model is ``extra="forbid"``, so a field an older client does not
@@ -227,6 +228,33 @@ class MakeupSlot(Wire):
         return self
 
 
+MakeupSlots = Annotated[list[MakeupSlot], Field(max_length=MAX_MAKEUP_SLOTS)]
+SlotNumber = Annotated[int, Strict(), Field(ge=1, le=MAX_MAKEUP_SLOTS)]
+
+
+def _distinct(slots: list[MakeupSlot]) -> None:
+    if len({s.start for s in slots}) < len(slots):
+        raise ValueError("two make-up slots start at the same time")
+
+
+class MakeupChoiceIn(Wire):
+    """A client's answer to the make-up slots of a reply: ``slot`` (1-3) picks one, None
+    declines them all. ``id`` is made by the client and is the idempotency key."""
+
+    id: UUID
+    reply_id: Id
+    slot: SlotNumber | None = None
+    created_at: UtcDatetime
+
+
+class MakeupChoiceOut(MakeupChoiceIn):
+    """A stored choice; ``start`` and ``end`` are the chosen slot's (None for a decline)."""
+
+    received_at: UtcDatetime
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+
+
 class Link(Wire):
     title: Line = Field(max_length=200)
     url: WebLink
@@ -265,6 +293,15 @@ class ReplyPosted(Wire):
     makeup: MakeupSlot | None = None
     materials: list[Link] = Field(default_factory=list, max_length=20)
     at: UtcDatetime
+    makeups: MakeupSlots | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="every slot offered, when more than one (``makeup`` is the first)",
+    )
+
+    def slots(self) -> list[MakeupSlot]:
+        """The slots offered, in order (slot 1 first)."""
+        return list(self.makeups) if self.makeups else ([self.makeup] if self.makeup else [])
 
 
 class AttendanceRecorded(Wire):
@@ -418,9 +455,23 @@ class CoordinatorNotice(NoticeOut):
 
 
 class ReplyIn(Wire):
+    """A reply: text, one make-up slot (``makeup``) or up to three (``makeups``), links."""
+
     text: Text = Field("", max_length=MESSAGE_LIMIT)
     makeup: MakeupSlot | None = None
+    makeups: MakeupSlots = Field(default_factory=list)
     materials: list[Link] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ReplyIn:
+        if self.makeup is not None and self.makeups:
+            raise ValueError("give the make-up slots as makeups, or one as makeup, not both")
+        _distinct(self.makeups)
+        return self
+
+    def slots(self) -> list[MakeupSlot]:
+        """The slots offered, in order (slot 1 first)."""
+        return list(self.makeups) if self.makeups else ([self.makeup] if self.makeup else [])
 
 
 MaterialKind = Literal["notes", "handout", "recording", "other"]

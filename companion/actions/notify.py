@@ -7,7 +7,8 @@ here talks to the network.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sqlite3
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from companion.actions.profile import Profile, UserError
@@ -25,11 +26,11 @@ from companion.domain.notices import (
     timing_for,
 )
 from companion.domain.schedule import DEFAULT_REMINDERS, Kind, Occurrence, Series, occurrence_id
-from companion.store import repo_journal, repo_outbox, repo_schedule, repo_sync
+from companion.store import repo_journal, repo_makeup, repo_outbox, repo_schedule, repo_sync
 from companion.store.lock import outbox_lock
 from companion.store.repo_outbox import OutboxEntry
 from companion.store.repo_sync import Reply
-from sync.protocol import NoticeIn
+from sync.protocol import MakeupChoiceIn, NoticeIn
 
 LOCK_WAIT_S = 10.0  # a discard waits this long for a running sync to finish
 
@@ -287,34 +288,62 @@ def replies(profile: Profile, since_days: int | None = None) -> list[Reply]:
     return repo_sync.list_replies(profile.store.conn, since=since)
 
 
-def accept_makeup(profile: Profile, reply_id: int) -> Series:
-    """Add the make-up slot offered in reply ``reply_id`` to the schedule (once)."""
+def accept_makeup(
+    profile: Profile, reply_id: int, slot: int = 1, *, decline: bool = False
+) -> Series | None:
+    """Pick slot ``slot`` (1-3) of the make-up offered in reply ``reply_id`` (or decline
+    them all): the make-up joins (or leaves) the schedule at once, and the choice is
+    queued in the outbox for the coordinator, delivered exactly once by the next sync.
+    Returns the make-up series (None for a decline). Picking the slot already picked
+    queues nothing again."""
     conn = profile.store.conn
     reply = repo_sync.get_reply(conn, reply_id)
     if reply is None or reply.makeup is None:
         raise UserError(f"reply {reply_id} offers no make-up session (see `companion status`)")
     offer = reply.makeup
-    if offer.accepted_uid:
-        existing = repo_schedule.get_series(conn, offer.accepted_uid)
-        if existing is not None:
-            return existing
+    slots = offer.all_slots()
+    if not decline and not 1 <= slot <= len(slots):
+        offered = "slot 1" if len(slots) == 1 else f"slots 1-{len(slots)}"
+        raise UserError(f"reply {reply_id} offers {offered}, not slot {slot}")
+    uid = makeup_uid(reply_id)
+    now = profile.now()
+    if decline:
+        if offer.declined:
+            return None
+        with profile.store.transaction() as tx:
+            repo_schedule.remove_series(tx, uid)
+            repo_sync.decline_offer(tx, reply_id, now)
+            _queue_choice(tx, reply_id, None, now)
+        return None
+    picked = offer.chosen_slot or (1 if offer.accepted_uid else None)
+    existing = repo_schedule.get_series(conn, uid) if offer.accepted_uid else None
+    if existing is not None and picked == slot:
+        return existing
+    chosen = slots[slot - 1]
     original = repo_schedule.get_series(conn, reply.series_uid) if reply.series_uid else None
     tz = profile.tz()
     series = Series(
-        uid=makeup_uid(reply_id),
-        title=offer.title,
+        uid=uid,
+        title=chosen.title,
         kind=original.kind if original else Kind.OTHER,
-        start=offer.start.astimezone(tz),
-        duration=max(offer.end - offer.start, timedelta(minutes=1)),
+        start=chosen.start.astimezone(tz),
+        duration=max(chosen.end - chosen.start, timedelta(minutes=1)),
         tzid=tz.key,
-        join_url=offer.join_url,
+        join_url=chosen.join_url,
         facilitator=original.facilitator if original else "",
         reminders=original.reminders if original else DEFAULT_REMINDERS,
     )
-    with profile.store.transaction() as conn:
-        repo_schedule.save_series(conn, series, profile.now())
-        repo_sync.accept_offer(conn, reply_id, series.uid, profile.now())
+    with profile.store.transaction() as tx:
+        repo_schedule.save_series(tx, series, now)
+        repo_sync.accept_offer(tx, reply_id, series.uid, now, slot)
+        _queue_choice(tx, reply_id, slot, now)
     return series
+
+
+def _queue_choice(tx: sqlite3.Connection, reply_id: int, slot: int | None, now: datetime) -> None:
+    choice_id = new_notice_id()
+    wire = MakeupChoiceIn(id=UUID(choice_id), reply_id=reply_id, slot=slot, created_at=now)
+    repo_makeup.add(tx, choice_id, reply_id, slot, wire.model_dump_json(), now)
 
 
 def notice_json(entry: OutboxEntry) -> dict[str, object]:
@@ -356,5 +385,16 @@ def reply_json(r: Reply) -> dict[str, object]:
             "title": offer.title,
             "join_url": offer.join_url,
             "accepted": offer.accepted_uid is not None,
+            "slots": [
+                {
+                    "start": s.start.isoformat(),
+                    "end": s.end.isoformat(),
+                    "title": s.title,
+                    "join_url": s.join_url,
+                }
+                for s in offer.all_slots()
+            ],
+            "chosen_slot": offer.chosen_slot,
+            "declined": offer.declined,
         },
     }

@@ -174,9 +174,18 @@ def print_replies(profile: Profile, view: TodayView, tz: ZoneInfo) -> None:
             print(f"    {title}: {url}")
         offer = r.makeup
         if offer is not None:
-            slot = f"{offer.start.astimezone(tz):%a %d %b %H:%M}-{offer.end.astimezone(tz):%H:%M}"
-            todo = "accepted" if offer.accepted_uid else f"`companion accept-makeup {r.id}`"
-            print(f"    make-up offered: {offer.title} {slot} ({todo})")
+            slots = offer.all_slots()
+            for n, s in enumerate(slots, 1):
+                when = f"{s.start.astimezone(tz):%a %d %b %H:%M}-{s.end.astimezone(tz):%H:%M}"
+                if offer.declined:
+                    todo = "declined"
+                elif offer.accepted_uid and (offer.chosen_slot or 1) == n:
+                    todo = "accepted"
+                else:
+                    pick = f" {n}" if len(slots) > 1 else ""
+                    todo = f"`companion accept-makeup {r.id}{pick}`"
+                label = f"make-up slot {n}" if len(slots) > 1 else "make-up offered"
+                print(f"    {label}: {s.title} {when} ({todo})")
     queued, failed = view.outbox.get("queued", 0), view.outbox.get("failed", 0)
     if queued or failed:
         parts = [f"{n} {s}" for n, s in ((queued, "queued"), (failed, "failed")) if n]

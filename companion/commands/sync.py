@@ -113,11 +113,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "accept-makeup",
-        help="add a make-up session your coordinator offered to your schedule",
-        description="Add the make-up slot offered in a reply (see `companion status`) to "
-        "your schedule.",
+        help="pick a make-up session your coordinator offered (or decline)",
+        description="Pick one of the make-up slots offered in a reply (see `companion "
+        "status`): it joins your schedule, and your coordinator hears of it on the next "
+        "sync (queued in the outbox when offline). --decline tells them none suits you.",
     )
     p.add_argument("reply", type=whole(1), metavar="REPLY_ID")
+    p.add_argument(
+        "slot",
+        type=whole(1),
+        nargs="?",
+        default=1,
+        metavar="SLOT",
+        help="which slot (1-3; default 1)",
+    )
+    p.add_argument("--decline", action="store_true", help="none of the slots suits you")
     p.set_defaults(func=cmd_accept_makeup)
 
 
@@ -344,11 +354,28 @@ def cmd_outbox(profile: Profile, args: argparse.Namespace) -> int:
 def cmd_accept_makeup(profile: Profile, args: argparse.Namespace) -> int:
     from companion.actions.notify import accept_makeup
 
-    series = accept_makeup(profile, args.reply)
-    tz = profile.tz()
-    end = series.start + series.duration
-    print(
-        f"Added {series.title} on {series.start.astimezone(tz):%a %d %b %H:%M}-"
-        f"{end.astimezone(tz):%H:%M} to your schedule."
-    )
+    series = accept_makeup(profile, args.reply, args.slot, decline=args.decline)
+    if series is None:
+        print("Declined the make-up slots; your coordinator hears of it on the next sync.")
+    else:
+        tz = profile.tz()
+        end = series.start + series.duration
+        print(
+            f"Added {series.title} on {series.start.astimezone(tz):%a %d %b %H:%M}-"
+            f"{end.astimezone(tz):%H:%M} to your schedule."
+        )
+    _push_choice(profile)
     return 0
+
+
+def _push_choice(profile: Profile) -> None:
+    """Try at once to tell the coordinator; offline, the next sync does."""
+    from sync.client import is_enrolled, push
+
+    if not is_enrolled(profile):
+        return
+    result = push(profile)
+    if result.ok and not result.queued:
+        print("Your coordinator has your answer.")
+    else:
+        print("Queued: your coordinator hears of it on the next sync.")

@@ -308,6 +308,28 @@ V9_CRISIS: tuple[str, ...] = (
     )""",
 )
 
+# v10 (issue 14, make-ups end to end): every slot a reply offers (``makeup_offer.slots``, a
+# JSON list of [start, end, title, join_url]; start/end stay the first), the client's
+# answer (the slot picked, 1-3, or declined), and the choices waiting for, or past,
+# delivery: each keeps its exact wire payload, resent byte for byte like a notice's.
+V10_MAKEUP_CHOICES: tuple[str, ...] = (
+    "ALTER TABLE makeup_offer ADD COLUMN slots TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE makeup_offer ADD COLUMN chosen_slot INTEGER",
+    "ALTER TABLE makeup_offer ADD COLUMN declined_at TEXT",
+    """CREATE TABLE makeup_choice (
+        id TEXT PRIMARY KEY,
+        reply_id INTEGER NOT NULL,
+        slot INTEGER,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued',
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        delivered_at TEXT
+    )""",
+    "CREATE INDEX makeup_choice_state ON makeup_choice(state, created_at)",
+)
+
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, V1),
     (2, V2),
@@ -318,5 +340,6 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (7, V7),
     (8, V8),
     (9, V9_CRISIS),
+    (10, V10_MAKEUP_CHOICES),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

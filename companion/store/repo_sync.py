@@ -27,6 +27,16 @@ class SyncState:
 
 
 @dataclass(frozen=True, slots=True)
+class Slot:
+    """One make-up slot of an offer."""
+
+    start: datetime
+    end: datetime
+    title: str
+    join_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class MakeupOffer:
     """A make-up slot a coordinator offered in a reply; accepting adds it to the schedule."""
 
@@ -37,6 +47,13 @@ class MakeupOffer:
     title: str
     join_url: str = ""
     accepted_uid: str | None = None
+    slots: tuple[Slot, ...] = ()  # every slot offered (issue 14); empty: only this one
+    chosen_slot: int | None = None  # 1-3 once the client picked one
+    declined: bool = False
+
+    def all_slots(self) -> tuple[Slot, ...]:
+        """The slots offered, slot 1 first."""
+        return self.slots or (Slot(self.start, self.end, self.title, self.join_url),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +203,10 @@ def save_reply(
 def save_offer(conn: sqlite3.Connection, offer: MakeupOffer) -> None:
     """Store a make-up offer; an offer already accepted keeps its acceptance."""
     conn.execute(
-        "INSERT INTO makeup_offer (reply_id, notice_id, start, end, join_url, title) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(reply_id) DO UPDATE SET start=excluded.start, "
-        "end=excluded.end, join_url=excluded.join_url, title=excluded.title",
+        "INSERT INTO makeup_offer (reply_id, notice_id, start, end, join_url, title, slots) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(reply_id) DO UPDATE SET start=excluded.start, "
+        "end=excluded.end, join_url=excluded.join_url, title=excluded.title, "
+        "slots=excluded.slots",
         (
             offer.reply_id,
             offer.notice_id,
@@ -196,14 +214,26 @@ def save_offer(conn: sqlite3.Connection, offer: MakeupOffer) -> None:
             to_db(offer.end),
             offer.join_url,
             offer.title,
+            json.dumps([[to_db(s.start), to_db(s.end), s.title, s.join_url] for s in offer.slots]),
         ),
     )
 
 
-def accept_offer(conn: sqlite3.Connection, reply_id: int, series_uid: str, now: datetime) -> None:
+def accept_offer(
+    conn: sqlite3.Connection, reply_id: int, series_uid: str, now: datetime, slot: int = 1
+) -> None:
     conn.execute(
-        "UPDATE makeup_offer SET accepted_uid = ?, accepted_at = ? WHERE reply_id = ?",
-        (series_uid, to_db(now), reply_id),
+        "UPDATE makeup_offer SET accepted_uid = ?, accepted_at = ?, chosen_slot = ?, "
+        "declined_at = NULL WHERE reply_id = ?",
+        (series_uid, to_db(now), slot, reply_id),
+    )
+
+
+def decline_offer(conn: sqlite3.Connection, reply_id: int, now: datetime) -> None:
+    conn.execute(
+        "UPDATE makeup_offer SET accepted_uid = NULL, accepted_at = NULL, chosen_slot = NULL, "
+        "declined_at = ? WHERE reply_id = ?",
+        (to_db(now), reply_id),
     )
 
 
@@ -216,6 +246,9 @@ def _offer(row: sqlite3.Row) -> MakeupOffer:
         title=row["title"],
         join_url=row["join_url"],
         accepted_uid=row["accepted_uid"],
+        slots=tuple(Slot(from_db(a), from_db(b), t, u) for a, b, t, u in json.loads(row["slots"])),
+        chosen_slot=row["chosen_slot"],
+        declined=row["declined_at"] is not None,
     )
 
 

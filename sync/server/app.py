@@ -41,6 +41,7 @@ from sync.server.api import (
     enroll,
     feeds,
     health,
+    makeups,
     notices,
     preferences,
 )
@@ -104,7 +105,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow,
     app.state.clock = clock
     app.state.on_invite = on_invite
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
-    for module in (enroll, notices, changes, feeds, preferences, device, health,
+    for module in (enroll, notices, makeups, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,
                    coordinator_program, coordinator_accounts, coordinator_audit,
                    coordinator_clients):  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from companion.domain.attendance import (
     Policy,
@@ -20,6 +21,7 @@ from companion.domain.attendance import (
     week_bounds,
     week_summary,
 )
+from companion.domain.notices import makeup_reply_id
 from companion.domain.schedule import expand_all, zone
 from sync.protocol import (
     AttendanceIn,
@@ -42,6 +44,9 @@ NOT_STARTED = "attendance can be recorded once the session has started"
 def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
                       now: datetime) -> AttendanceOut | NotFound | Invalid:  # fmt: skip
     """Record attended/absent for each client on the roster of one occurrence."""
+    reply_id = makeup_reply_id(body.series_uid)
+    if reply_id is not None:
+        return record_makeup(tx, auth, body, reply_id, now)
     wire = find_series(tx, auth, body.series_uid)
     if wire is None:
         return NotFound("no such series")
@@ -76,6 +81,60 @@ def record_attendance(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn,
                       [(cid, session, status) for cid, status in recorded.items()])  # fmt: skip
     return AttendanceOut(series_uid=body.series_uid, original_start=body.original_start,
                          recorded=recorded)  # type: ignore[arg-type]  # fmt: skip
+
+
+def makeup_attendees(tx: Tx, program_id: int, reply_id: int,
+                     original_start: datetime) -> dict[str, Any] | None:  # fmt: skip
+    """The standing choice that puts a client on the roster of make-up ``reply_id`` at
+    ``original_start`` (the slot picked), with the absence it makes up; None if none."""
+    row = tx.standing_choices(reply_ids=[reply_id], program_id=program_id).get(reply_id)
+    if row is None or row["slot"] is None or row["start"] != stamp(original_start):
+        return None
+    return row
+
+
+def record_makeup(tx: Tx, auth: CoordinatorAuth, body: AttendanceIn, reply_id: int,
+                  now: datetime) -> AttendanceOut | NotFound | Invalid:  # fmt: skip
+    """The roster of a make-up: the client who picked the slot. Present there turns the
+    absence it makes up into ``made_up`` (DESIGN.md); absent puts that absence back."""
+    choice = makeup_attendees(tx, auth.program_id, reply_id, body.original_start)
+    if choice is None:
+        return NotFound("no such make-up")
+    client_id = choice["client_id"]
+    if {e.client_id for e in body.roster} != {client_id}:
+        return NotFound(f"no such client on this make-up: {body.roster[0].client_id}")
+    if body.original_start > now:
+        return Invalid(NOT_STARTED)
+    present = body.roster[0].status == "attended"
+    original = (choice["series_uid"], choice["original"])
+    excused = (client_id, *original) in tx.advance_notices([client_id])
+    was = "excused" if excused else "missed"
+    at, start = stamp(now), stamp(body.original_start)
+    status = "attended" if present else "missed"
+    tx.put_attendance(auth.program_id, client_id, body.series_uid, start, status, at,
+                      auth.coordinator_id)  # fmt: skip
+    entries: list[tuple[int | None, str]] = [(client_id, AttendanceRecorded(
+        series_uid=body.series_uid, status=status,  # type: ignore[arg-type]
+        original_start=body.original_start, at=now).model_dump_json())]  # fmt: skip
+    then = {c: st for c, u, s, st in tx.attendance_of(auth.program_id, original[1])
+            if u == original[0] and s == original[1] and c == client_id}.get(client_id)  # fmt: skip
+    made = "made_up" if present else was
+    if present or then == "made_up":
+        tx.put_attendance(auth.program_id, client_id, original[0], original[1], made, at,
+                          auth.coordinator_id)  # fmt: skip
+        entries.append((client_id, AttendanceRecorded(
+            series_uid=original[0], original_start=unstamp(original[1]), status=made,  # type: ignore[arg-type]
+            at=now).model_dump_json()))  # fmt: skip
+    tx.append_changes(auth.program_id, entries, at)
+    session = audit.session_key(body.series_uid, body.original_start)
+    audit.record(tx, auth, "attendance.recorded", now, client_id=client_id, target=session,
+                 detail=status)  # fmt: skip
+    if present:
+        audit.record(tx, auth, "attendance.recorded", now, client_id=client_id,
+                     target=audit.session_key(original[0], unstamp(original[1])),
+                     detail="made_up")  # fmt: skip
+    return AttendanceOut(series_uid=body.series_uid, original_start=body.original_start,
+                         recorded={client_id: status})  # type: ignore[dict-item]  # fmt: skip
 
 
 Marks = dict[int, dict[tuple[str, datetime], Status]]

@@ -60,6 +60,8 @@ ACTIONS: dict[str, str] = {
     "sessions.ended": "signed out other sessions",
     "retention.purged": "deleted what is past the retention windows",
     "client.exported": "exported everything held about a client",
+    "makeup.accepted": "accepted a make-up slot",
+    "makeup.declined": "declined the make-up slots",
 }
 
 

@@ -120,7 +120,8 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     found = get_notice(tx, auth, notice_id)
     if isinstance(found, NotFound):
         return found
-    problem = check_makeup(body.makeup, now) if body and body.makeup else None
+    offered = body.slots() if body else []
+    problem = next((p for p in (check_makeup(s, now) for s in offered) if p), None)
     if problem is not None:
         return problem
     status: NoticeStatus = (
@@ -129,15 +130,20 @@ def reply(tx: Tx, auth: CoordinatorAuth, notice_id: str, body: ReplyIn | None,
     reply_given = body is not None
     body = body or ReplyIn()
     at = stamp(now)
-    makeup = body.makeup.model_dump_json() if body.makeup else None
+    makeup = offered[0].model_dump_json() if offered else None
+    every = "[" + ",".join(s.model_dump_json() for s in offered) + "]" if offered else None
     links = "[" + ",".join(link.model_dump_json() for link in body.materials) + "]"
-    reply_id = tx.add_reply(notice_id, auth.coordinator_id, status, body.text, makeup, links, at)
+    reply_id = tx.add_reply(notice_id, auth.coordinator_id, status, body.text, makeup, links, at,
+                            every)  # fmt: skip
     tx.set_notice_status(notice_id, status)
+    # ``makeups`` only when there is a choice: a client from before issue 14 reads the rest.
     change = ReplyPosted(id=reply_id, notice_id=found.id, status=status, text=body.text,
-                         makeup=body.makeup, materials=body.materials, at=now)  # fmt: skip
+                         makeup=offered[0] if offered else None, materials=body.materials,
+                         at=now, makeups=offered if len(offered) > 1 else None)  # fmt: skip
     tx.append_changes(auth.program_id, [(found.client_id, change.model_dump_json())], at)
     what = "notice.replied" if reply_given else "notice.acknowledged"
-    detail = "make-up offered" if body.makeup else None
+    detail = f"make-up offered ({len(offered)} slots)" if len(offered) > 1 else (
+        "make-up offered" if offered else None)  # fmt: skip
     audit.record(tx, auth, what, now, client_id=found.client_id, target=notice_id, detail=detail)
     return found.model_copy(update={"status": status})
 

@@ -23,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 from companion import __version__
+from companion.domain.notices import makeup_uid
 from sync.protocol import Preferences, SeriesWire
+from sync.server import makeups
 from sync.server.core import NotFound
 from sync.server.schedules import usable_wires
 from sync.server.storage.repo import DeviceAuth, FeedState, Tx
@@ -122,11 +124,14 @@ def _feed_for(tx: Tx, state: FeedState | None, request: FeedRequest) -> FeedResu
         (uid, unstamp(start)): unstamp(received)
         for uid, start, received in tx.advance_notice_times(state.client_id)
     }
+    made_up = makeups.accepted_series(tx, program.id, state.client_id)
+    chosen = {makeup_uid(r): unstamp(c["received_at"])
+              for r, c in tx.standing_choices(client_id=state.client_id).items()}  # fmt: skip
     return FeedData(
         validators=validators, program=program, client_id=state.client_id,
         calendar_uid=calendar_uid(state, request.feed_hash),
-        series=usable_wires(rows),
-        series_modified={uid: unstamp(at) for uid, _, at in rows},
+        series=usable_wires(rows) + made_up,
+        series_modified={uid: unstamp(at) for uid, _, at in rows} | chosen,
         excused=excused, changed_at=unstamp(state.changed_at), discreet=state.is_discreet,
     )  # fmt: skip
 

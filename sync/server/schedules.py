@@ -14,6 +14,7 @@ from its database writer thread.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -145,13 +146,29 @@ class Schedules:
 
 def _makeup(tx: Tx, client_id: int, reply_id: int, original: datetime) -> Occurrence | Refused:
     """A make-up slot offered in a reply to one of this client's notices."""
-    row = tx.makeup_offer(reply_id, client_id) if reply_id <= MAX_INT else None
-    if row is None:
+    offer = tx.offered_slots(reply_id, client_id) if reply_id <= MAX_INT else None
+    if offer is None:
         return Refused(NOT_SCHEDULED)
-    slot = MakeupSlot.model_validate_json(row)
-    if slot.start != original:
-        return Refused(NOT_AN_OCCURRENCE.format(title=slot.title))
+    slots = slots_of(offer["makeup"], offer["makeup_slots"])
+    slot = next((s for s in slots if s.start == original), None)
+    if slot is None:
+        title = slots[0].title if slots else "The make-up"
+        return Refused(NOT_AN_OCCURRENCE.format(title=title))
     return Occurrence(slot.title, slot.start)
+
+
+def slots_of(makeup: str | None, makeup_slots: str | None) -> list[MakeupSlot]:
+    """The slots a stored reply offers, slot 1 first (a reply from before revision 0014
+    has only ``makeup``); none when what is stored no longer validates."""
+    try:
+        if makeup_slots:
+            found = json.loads(makeup_slots)
+            if not isinstance(found, list):
+                return []
+            return [MakeupSlot.model_validate(s) for s in found]
+        return [MakeupSlot.model_validate_json(makeup)] if makeup else []
+    except (ValidationError, ValueError):
+        return []
 
 
 def timing(received_at: datetime, start: datetime) -> Timing:

@@ -35,6 +35,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/reset/{token}"): "public",
     ("POST", "/v1/notices"): "device",
     ("GET", "/v1/notices"): "device",
+    ("POST", "/v1/makeup-choices"): "device",
     ("GET", "/v1/changes"): "device",
     ("GET", "/v1/preferences"): "device",
     ("PUT", "/v1/preferences"): "device",

@@ -21,6 +21,7 @@ from sync.server.storage.tables import (
     coordinators,
     devices,
     enrol_codes,
+    makeup_choices,
     notices,
     replies,
 )
@@ -74,6 +75,8 @@ class ClientQueries:
         devices, and the client. How many rows of each went."""
         theirs = select(notices.c.id).where(notices.c.client_id == client_id)
         steps: list[tuple[str, Any]] = [
+            ("makeup_choices",
+             delete(makeup_choices).where(makeup_choices.c.client_id == client_id)),
             ("replies", delete(replies).where(replies.c.notice_id.in_(theirs))),
             ("notices", delete(notices).where(notices.c.client_id == client_id)),
             ("attendance", delete(attendance).where(attendance.c.client_id == client_id)),

@@ -108,8 +108,11 @@ class DashboardQueries:
             .where(replies.c.notice_id.in_(ids))
             .order_by(replies.c.at, replies.c.id)
         )
-        for r in rows:
-            out[r.notice_id].append(dict(r._mapping))
+        found = [dict(r._mapping) for r in rows]
+        # The client's standing answer to each reply's make-up slots (revision 0014).
+        choices = self.standing_choices(reply_ids=[r["id"] for r in found if r["makeup"]])  # type: ignore[attr-defined]
+        for r in found:
+            out[r["notice_id"]].append({**r, "choice": choices.get(r["id"])})
         return out
 
     def attendance_between(

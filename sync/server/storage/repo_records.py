@@ -187,6 +187,7 @@ class RecordQueries:
         makeup: str | None,
         links: str,
         now: str,
+        slots: str | None = None,
     ) -> int:
         return self.conn.execute(
             insert(replies).returning(replies.c.id),
@@ -198,6 +199,7 @@ class RecordQueries:
                 "makeup": makeup,
                 "materials": links,
                 "at": now,
+                "makeup_slots": slots,
             },
         ).scalar_one()
 

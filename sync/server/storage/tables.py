@@ -278,6 +278,29 @@ replies = Table(
     Column("makeup", Text, nullable=True),  # MakeupSlot JSON
     Column("materials", Text, nullable=False, default="[]"),  # list[Link] JSON
     Column("at", STAMP, nullable=False),
+    # Revision 0014: every slot offered (list[MakeupSlot] JSON); ``makeup`` is the first.
+    Column("makeup_slots", Text, nullable=True),
+)
+
+# Revision 0014: a client's answers to a reply's make-up slots, by the client-made id;
+# ``slot`` NULL is a decline. The newest answer of a reply stands.
+makeup_choices = Table(
+    "makeup_choices",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("program_id", ForeignKey("programs.id"), nullable=False),
+    Column("client_id", ForeignKey("clients.id"), nullable=False),
+    Column("reply_id", ForeignKey("replies.id"), nullable=False),
+    Column("notice_id", String(36), nullable=False),
+    Column("n", Integer, nullable=False),  # the reply's 1st, 2nd... choice: the highest stands
+    Column("slot", Integer, nullable=True),
+    Column("start", STAMP, nullable=True),
+    Column("end", STAMP, nullable=True),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", STAMP, nullable=False),
+    Column("received_at", STAMP, nullable=False),
+    Index("ix_makeup_choices_reply", "reply_id", "n", unique=True),
+    Index("ix_makeup_choices_client", "client_id"),
 )
 
 materials = Table(

@@ -8,6 +8,7 @@ puts each client's status on the changes feed.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,12 +19,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from companion.domain.attendance import enrolled_by, week_bounds
+from companion.domain.notices import makeup_reply_id
 from companion.domain.schedule import Occurrence, expand_all
 from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
 from sync.server import audit
 from sync.server import coordinator as ops
-from sync.server.attendance import NOT_STARTED, record_attendance
+from sync.server.attendance import NOT_STARTED, makeup_attendees, record_attendance
 from sync.server.core import NotFound
+from sync.server.makeups import offered
 from sync.server.storage.repo import Tx
 from sync.server.storage.repo_program import ClientRow
 from sync.server.storage.tables import stamp, unstamp
@@ -124,6 +127,29 @@ def _find(tx: Tx, who: Coordinator, uid: str, start: datetime) -> Occurrence | N
     return next((o for o in near if o.original_start == start), None)
 
 
+@dataclass(frozen=True, slots=True)
+class MakeupOccurrence:
+    """A make-up a client picked, as its roster shows it."""
+
+    title: str
+    start: datetime
+
+
+def _makeup_roster(
+    tx: Tx, who: Coordinator, uid: str, start: datetime
+) -> tuple[MakeupOccurrence | None, list[ClientRow]]:
+    """The make-up ``uid`` at ``start`` and the client who picked it (issue 14)."""
+    reply_id = makeup_reply_id(uid)
+    if reply_id is None:
+        return None, []
+    choice = makeup_attendees(tx, who.program.id, reply_id, start)
+    if choice is None:
+        return None, []
+    slots = offered(tx, reply_id, choice["client_id"])
+    title = slots[choice["slot"] - 1].title if len(slots) >= choice["slot"] else "Make-up"
+    return MakeupOccurrence(title, start), list(tx.clients_of(who.program.id, choice["client_id"]))
+
+
 @router.get("/attendance/roster", name="web_roster", include_in_schema=False)
 async def roster(request: Request, who: SignedIn) -> Response:
     key = _occurrence_key(request)
@@ -133,12 +159,17 @@ async def roster(request: Request, who: SignedIn) -> Response:
     s0, s1 = stamp(start), stamp(start + timedelta(seconds=1))
 
     def load(tx: Tx) -> dict[str, Any] | None:
-        occ = _find(tx, who, uid, start)
+        occ: MakeupOccurrence | Occurrence | None
+        occ, clients = _makeup_roster(tx, who, uid, start)
+        if occ is None:
+            occ = _find(tx, who, uid, start)
+            clients = [c for c in tx.clients_of(who.program.id) if on_roster(c)]
         if occ is None:
             return None
         return {
             "occ": occ,
-            "clients": [c for c in tx.clients_of(who.program.id) if on_roster(c)],
+            "clients": clients,
+            "by": tx.recorders(who.program.id, uid, s0),
             "recorded": {
                 c: st
                 for c, u, _s, st, _a in tx.attendance_between(who.program.id, s0, s1)
@@ -183,6 +214,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
                 "name": c.name,
                 "choice": choice,
                 "recorded": (recorded or "").replace("_", " "),
+                "by": data["by"].get(c.id, ""),
                 "notice": {"advance": "advance notice", "after": "told after"}.get(
                     notice or "", ""
                 ),

@@ -218,15 +218,24 @@ async def acknowledge(request: Request, notice_id: str, who: SignedIn, form: For
     return _back(request, form, "acknowledged", notice_id, marked=True)
 
 
-def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
-    """The make-up slot the form describes (None: the form offers none)."""
-    day = inputs.day(str(form.get("makeup_date", "")), "makeup_date")
-    raw_time = str(form.get("makeup_time", ""))
+SLOT_ROWS = ("", "2", "3")  # the reply form's make-up slot rows: makeup_date, makeup_date2...
+
+
+def _makeups(form: Any, who: Coordinator, title: str) -> list[MakeupSlot]:
+    """The make-up slots (up to three) the form's slot rows describe; empty rows skipped."""
+    found = (_makeup(form, who, title, row) for row in SLOT_ROWS)
+    return [slot for slot in found if slot is not None]
+
+
+def _makeup(form: Any, who: Coordinator, title: str, row: str = "") -> MakeupSlot | None:
+    """The make-up slot one row of the form describes (None: the row is empty)."""
+    day = inputs.day(str(form.get("makeup_date" + row, "")), "makeup_date")
+    raw_time = str(form.get("makeup_time" + row, ""))
     if day is None and not raw_time:
         return None
     try:
         clock = time.fromisoformat(raw_time)
-        minutes = int(str(form.get("makeup_minutes", "60")))
+        minutes = int(str(form.get("makeup_minutes" + row, "60")))
     except ValueError as exc:
         raise ValueError("give the make-up's date, time and length") from exc
     if day is None or not 5 <= minutes <= 600:
@@ -235,7 +244,7 @@ def _makeup(form: Any, who: Coordinator, title: str) -> MakeupSlot | None:
     return MakeupSlot(
         start=start,
         end=start + timedelta(minutes=minutes),
-        join_url=str(form.get("makeup_url", "")).strip(),
+        join_url=str(form.get("makeup_url" + row, "")).strip(),
         title=f"Make-up: {title}"[:200],
     )
 
@@ -261,8 +270,8 @@ def _reply_and_attach(tx: Tx, who: Coordinator, notice_id: str, body: ReplyIn | 
                       material: MaterialIn | None, at: datetime) -> Any:  # fmt: skip
     """One transaction: the material (if any), then the reply (if any). Every refusal is
     found before anything is written, so a refused form changes nothing."""
-    if body is not None and body.makeup is not None:
-        problem = ops.check_makeup(body.makeup, at)
+    for slot in body.slots() if body is not None else []:
+        problem = ops.check_makeup(slot, at)
         if problem is not None:
             return problem
     if material is not None:
@@ -282,7 +291,7 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
     if isinstance(found, NotFound):
         return not_found(request, who, "notice")
     try:
-        slot = _makeup(form, who, found.title)
+        slots = _makeups(form, who, found.title)
     except ValidationError as exc:
         link = any(e["loc"][:1] == ("join_url",) for e in exc.errors())
         return _back(request, form, "badmakeuplink" if link else "badmakeup", notice_id)
@@ -293,10 +302,10 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
     except ValidationError:
         return _back(request, form, "badlink", notice_id)
     try:
-        body = ReplyIn(text=str(form.get("text", "")).strip(), makeup=slot)
+        body = ReplyIn(text=str(form.get("text", "")).strip(), makeups=slots)
     except ValidationError:
-        return _back(request, form, "badreply", notice_id)
-    reply_body = body if body.text or body.makeup is not None else None
+        return _back(request, form, "badmakeup" if slots else "badreply", notice_id)
+    reply_body = body if body.text or body.makeups else None
     if reply_body is None and material is None:
         return _back(request, form, "emptyreply", notice_id)
     result = await db.write(_reply_and_attach, who, notice_id, reply_body, material, now(request))
@@ -306,7 +315,7 @@ async def reply(request: Request, notice_id: str, who: SignedIn, form: Form) -> 
         return _back(request, form, "nosession", notice_id)
     if isinstance(result, ops.Invalid):
         return _back(request, form, "pastmakeup", notice_id)
-    done = "makeup" if slot else "replied" if reply_body else ""
+    done = "makeup" if slots else "replied" if reply_body else ""
     done = f"{done}-materials" if done and material else done or "materials"
     return _back(request, form, done, notice_id, marked=True)
 

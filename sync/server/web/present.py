@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from companion.domain.attendance import UnexcusedCount, WeekSummary, at_risk
 from companion.domain.journal import Barrier, JournalError
-from companion.domain.notices import humanize_delta
-from sync.protocol import Link, MakeupSlot
+from companion.domain.notices import humanize_delta, makeup_uid
+from sync.protocol import Link
+from sync.server.schedules import slots_of
 from sync.server.storage.tables import unstamp
 
 CLOCK_SLACK = timedelta(minutes=10)  # a device clock off by less is not worth a word
@@ -42,14 +44,29 @@ class ReplyLine:
     makeup: str  # "" when none offered
     materials: list[dict[str, str]] = field(default_factory=list)
     by: str = ""  # the coordinator's email
+    answer: str = ""  # the client's answer to the make-up slots (issue 14)
+    roster_url: str = ""  # the accepted make-up's roster
 
 
 def reply_line(r: Mapping[str, Any], tz: ZoneInfo) -> ReplyLine:
     """A stored reply (``replies`` row plus the coordinator's ``email``) as pages show it."""
     makeup = ""
-    if r["makeup"]:
-        slot = MakeupSlot.model_validate_json(r["makeup"])
-        makeup = makeup_text(slot.start, slot.end, tz)
+    slots = slots_of(r["makeup"], r.get("makeup_slots"))
+    if slots:
+        makeup = " or ".join(
+            (f"{i}) " if len(slots) > 1 else "") + makeup_text(s.start, s.end, tz)
+            for i, s in enumerate(slots, 1)
+        )
+    answer, roster = "", ""
+    choice = r.get("choice")
+    if choice is not None and choice["slot"] is None:
+        answer = "client declined the make-up"
+    elif choice is not None and choice["start"]:
+        start = unstamp(choice["start"])
+        picked = makeup_text(start, unstamp(choice["end"]), tz)
+        answer = f"client accepted slot {choice['slot']}: {picked}"
+        query = urlencode({"series": makeup_uid(r["id"]), "start": choice["start"]})
+        roster = f"/attendance/roster?{query}"
     links = [Link.model_validate(x) for x in json.loads(r["materials"] or "[]")]
     return ReplyLine(
         at=when(unstamp(r["at"]), tz),
@@ -58,6 +75,8 @@ def reply_line(r: Mapping[str, Any], tz: ZoneInfo) -> ReplyLine:
         makeup=makeup,
         materials=[{"title": link.title, "url": str(link.url)} for link in links],
         by=r.get("email") or "",
+        answer=answer,
+        roster_url=roster,
     )
 
 
