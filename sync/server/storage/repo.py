@@ -22,6 +22,7 @@ from sync.server.storage.repo_accounts import AccountQueries
 from sync.server.storage.repo_audit import AuditQueries
 from sync.server.storage.repo_clients import ClientQueries
 from sync.server.storage.repo_dashboard import DashboardQueries
+from sync.server.storage.repo_materials import MaterialQueries
 from sync.server.storage.repo_program import ProgramQueries
 from sync.server.storage.repo_records import RecordQueries
 
@@ -144,7 +145,8 @@ class FeedState:
 
 
 class Tx(
-    ProgramQueries, RecordQueries, DashboardQueries, AccountQueries, AuditQueries, ClientQueries
+    ProgramQueries, RecordQueries, DashboardQueries, AccountQueries, AuditQueries, ClientQueries,
+    MaterialQueries,
 ):
     """The queries of one transaction (see the module docstring)."""
 
