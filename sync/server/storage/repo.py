@@ -145,7 +145,12 @@ class FeedState:
 
 
 class Tx(
-    ProgramQueries, RecordQueries, DashboardQueries, AccountQueries, AuditQueries, ClientQueries,
+    ProgramQueries,
+    RecordQueries,
+    DashboardQueries,
+    AccountQueries,
+    AuditQueries,
+    ClientQueries,
     MaterialQueries,
 ):
     """The queries of one transaction (see the module docstring)."""

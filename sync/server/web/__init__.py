@@ -20,6 +20,7 @@ from sync.server.web import (
     inbox,
     lifecycle,
     links,
+    materials,
     program,
     schedule,
 )
@@ -42,7 +43,8 @@ async def static(name: str) -> FileResponse:
 
 
 for _module in (
-    auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, audit, links, program
+    auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, audit, links, program,
+    materials,
 ):  # fmt: skip
     router.include_router(_module.router)
     remember_paths(_module.router.routes)

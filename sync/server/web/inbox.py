@@ -26,6 +26,7 @@ from sync.server.storage.tables import stamp, unstamp
 from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
 from sync.server.web.inputs import BadInput, day_range, record_id
+from sync.server.web.materials import session_materials
 from sync.server.web.present import day_end, day_start, notice_line, reply_line
 from sync.server.web.render import bad_input, not_found, page
 
@@ -77,6 +78,9 @@ async def inbox(request: Request, who: SignedIn) -> Response:
             "rows": shown,
             "more": len(rows) > PAGE_SIZE,
             "replies": tx.replies_to(r["id"] for r in shown),
+            "materials": tx.materials_of_sessions(
+                who.program.id, ((r["series_uid"], r["original_start"]) for r in shown)
+            ),
             "new_count": tx.count_new_notices(who.program.id),
             "latest": tx.newest_notice_key(who.program.id),
             "clients": tx.clients_of(who.program.id),
@@ -106,6 +110,14 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         notice_line(_rows(r), who.tz, [reply_line(x, who.tz) for x in data["replies"][r["id"]]])
         for r in data["rows"]
     ]
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    notice_materials = {
+        r["id"]: session_materials(
+            data["materials"][(r["series_uid"], r["original_start"])], who.tz,
+            f"{back}#notice-{r['id']}",
+        )
+        for r in data["rows"]
+    }  # fmt: skip
     older = None
     if data["more"]:
         last = data["rows"][-1]
@@ -139,7 +151,8 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         at_risk=at_risk,
         export_url=export,
         material_kinds=MATERIAL_KINDS,
-        back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        notice_materials=notice_materials,
+        back=back,
     )
 
 
@@ -243,6 +256,7 @@ async def materials(request: Request, notice_id: str, who: SignedIn, form: Form)
             kind=kind if kind in MATERIAL_KINDS else "other",  # type: ignore[arg-type]
             title=str(form.get("title", "")).strip(),
             url=str(form.get("url", "")).strip(),
+            note=str(form.get("note", "")).strip(),
         )
     except ValidationError:
         return _back(form, "badlink", f"#notice-{notice_id}")

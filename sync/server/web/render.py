@@ -79,6 +79,8 @@ FLASHES = {
     "replied": ("", "Reply sent: the client sees it on their next sync."),
     "makeup": ("", "Make-up offered: the client sees it on their next sync."),
     "materials": ("", "Materials attached: every client of that session sees them."),
+    "materialedited": ("", "Material corrected: clients get the new one on their next sync."),
+    "withdrawn": ("", "Material withdrawn: it leaves every client on their next sync."),
     "attendance": ("", "Attendance saved: each client sees it on their next sync."),
     "series": ("", "Series saved: clients see it on their next sync and in their calendars."),
     "removed": ("", "Series removed."),
