@@ -26,7 +26,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from companion.actions.materials import attach_materials
+from companion.actions.materials import (
+    attach_materials,
+    replace_on_checklist,
+    withdraw_from_checklist,
+)
 from companion.actions.profile import Profile
 from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
@@ -48,6 +52,7 @@ from sync.protocol import (
     CrisisContactsChanged,
     CrisisContactWire,
     MaterialAdded,
+    MaterialWithdrawn,
     ReplyPosted,
     SeriesChanged,
     SeriesRemoved,
@@ -58,7 +63,10 @@ from sync.wire import describe_all
 
 log = logging.getLogger("companion.sync")
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
-_TAGS = {"series", "series_removed", "material", "reply", "attendance", "crisis_contacts"}
+_TAGS = {
+    "series", "series_removed", "material", "material_withdrawn", "reply", "attendance",
+    "crisis_contacts",
+}  # fmt: skip
 _CURSOR_DIGITS = 18
 # What a change can make go wrong while it is applied: its data, never the disk or the
 # database itself (sqlite3.OperationalError stops the sync with the change still unread).
@@ -193,6 +201,8 @@ def _apply(
         counts.schedule += repo_schedule.remove_series(conn, change.uid)
     elif isinstance(change, MaterialAdded):
         counts.materials += _material(conn, change, now)
+    elif isinstance(change, MaterialWithdrawn):
+        counts.materials += _withdrawn(conn, change)
     elif isinstance(change, ReplyPosted):
         counts.replies += _reply(conn, change, now)
     elif isinstance(change, AttendanceRecorded):
@@ -259,19 +269,19 @@ def _series(conn: sqlite3.Connection, wire: SeriesWire, now: datetime) -> bool:
 
 
 def _material(conn: sqlite3.Connection, change: MaterialAdded, now: datetime) -> bool:
-    new = repo_sync.add_material(
-        conn,
-        change.id,
-        change.series_uid,
-        change.original_start,
-        change.kind,
-        change.title,
-        change.url,
-        now,
-    )
-    if new:
-        attach_materials(conn, change.series_uid, change.original_start)
-    return new
+    """A new material, or one the coordinator corrected (same id): it replaces the old one,
+    on the checklist too."""
+    args = (change.series_uid, change.original_start, change.kind, change.title, change.url)
+    changed = repo_sync.replace_material(conn, change.id, *args, now)
+    if changed:
+        replace_on_checklist(conn, change.id, *args)
+    return changed
+
+
+def _withdrawn(conn: sqlite3.Connection, change: MaterialWithdrawn) -> bool:
+    """A withdrawn material leaves the store and its checklist."""
+    withdraw_from_checklist(conn, change.id, change.series_uid, change.original_start)
+    return repo_sync.remove_material(conn, change.id)
 
 
 def _reply(conn: sqlite3.Connection, change: ReplyPosted, now: datetime) -> bool:

@@ -84,7 +84,7 @@ def test_a_bad_change_is_set_aside_and_the_rest_applies(enrolled: Enrolled) -> N
         "series.join_url: must be an https:// or http:// link (or empty).",
         "Set aside a something new change from the server: Input tag 'something new' found "
         "using 'type' does not match any of the expected tags: 'series', 'series_removed', "
-        "'material', 'reply', 'attendance', 'crisis_contacts'.",
+        "'material', 'material_withdrawn', 'reply', 'attendance', 'crisis_contacts'.",
     ]
     conn = enrolled.profile.store.conn
     assert {s.uid for s in repo_schedule.list_series(conn)} == {GROUP["uid"]}
