@@ -111,7 +111,8 @@ class ChangeCounts:
     """How many changes of each kind altered the store, and the ones set aside."""
 
     schedule: int = 0
-    materials: int = 0
+    materials: int = 0  # materials a checklist now shows (added, corrected or withdrawn)
+    materials_kept: int = 0  # materials stored until their session's checklist is made
     replies: int = 0
     attendance: int = 0
     contacts: int = 0  # the program's crisis contacts changed
@@ -127,7 +128,10 @@ class ChangeCounts:
 
     @property
     def total(self) -> int:
-        return self.schedule + self.materials + self.replies + self.attendance + self.contacts
+        return (
+            self.schedule + self.materials + self.materials_kept + self.replies
+            + self.attendance + self.contacts
+        )  # fmt: skip
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -200,9 +204,9 @@ def _apply(
     elif isinstance(change, SeriesRemoved):
         counts.schedule += repo_schedule.remove_series(conn, change.uid)
     elif isinstance(change, MaterialAdded):
-        counts.materials += _material(conn, change, now)
+        _material(conn, change, now, counts)
     elif isinstance(change, MaterialWithdrawn):
-        counts.materials += _withdrawn(conn, change)
+        _withdrawn(conn, change, counts)
     elif isinstance(change, ReplyPosted):
         counts.replies += _reply(conn, change, now)
     elif isinstance(change, AttendanceRecorded):
@@ -268,20 +272,26 @@ def _series(conn: sqlite3.Connection, wire: SeriesWire, now: datetime) -> bool:
     return True
 
 
-def _material(conn: sqlite3.Connection, change: MaterialAdded, now: datetime) -> bool:
+def _material(
+    conn: sqlite3.Connection, change: MaterialAdded, now: datetime, counts: ChangeCounts
+) -> None:
     """A new material, or one the coordinator corrected (same id): it replaces the old one,
-    on the checklist too."""
+    on the checklist too. Counted as shown only when a checklist shows it; otherwise it is
+    kept until the session's checklist is made (the sync says so, not "received")."""
     args = (change.series_uid, change.original_start, change.kind, change.title, change.url)
-    changed = repo_sync.replace_material(conn, change.id, *args, now)
-    if changed:
-        replace_on_checklist(conn, change.id, *args)
-    return changed
+    if not repo_sync.replace_material(conn, change.id, *args, now):
+        return
+    if replace_on_checklist(conn, change.id, *args):
+        counts.materials += 1
+    else:
+        counts.materials_kept += 1
 
 
-def _withdrawn(conn: sqlite3.Connection, change: MaterialWithdrawn) -> bool:
-    """A withdrawn material leaves the store and its checklist."""
-    withdraw_from_checklist(conn, change.id, change.series_uid, change.original_start)
-    return repo_sync.remove_material(conn, change.id)
+def _withdrawn(conn: sqlite3.Connection, change: MaterialWithdrawn, counts: ChangeCounts) -> None:
+    """A withdrawn material leaves the store and its checklist (counted when one showed it)."""
+    shown = withdraw_from_checklist(conn, change.id, change.series_uid, change.original_start)
+    repo_sync.remove_material(conn, change.id)
+    counts.materials += shown  # one nobody saw goes as quietly as it waited
 
 
 def _reply(conn: sqlite3.Connection, change: ReplyPosted, now: datetime) -> bool:

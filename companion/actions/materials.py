@@ -24,18 +24,19 @@ def material_item(kind: str, title: str) -> str:
 def replace_on_checklist(
     conn: sqlite3.Connection, mid: int, uid: str, original: datetime, kind: str, title: str,
     url: str,
-) -> None:  # fmt: skip
-    """A corrected material: its checklist item (if any) says and links the new one, and a
-    checklist without it gets it."""
+) -> bool:  # fmt: skip
+    """A new or corrected material: its checklist item (if any) says and links the new one,
+    and a checklist without it gets it. True when a checklist shows the change."""
     key = f"material:{mid}"
-    repo_catchup.update_item_by_key(conn, uid, original, key, material_item(kind, title), url)
-    attach_materials(conn, uid, original)
+    text = material_item(kind, title)
+    updated = repo_catchup.update_item_by_key(conn, uid, original, key, text, url)
+    return attach_materials(conn, uid, original) > 0 or updated
 
 
 def withdraw_from_checklist(conn: sqlite3.Connection, mid: int, uid: str,
-                            original: datetime) -> None:  # fmt: skip
-    """A withdrawn material leaves its checklist."""
-    repo_catchup.remove_item_by_key(conn, uid, original, f"material:{mid}")
+                            original: datetime) -> bool:  # fmt: skip
+    """A withdrawn material leaves its checklist. True when one showed it."""
+    return repo_catchup.remove_item_by_key(conn, uid, original, f"material:{mid}")
 
 
 def attach_materials(conn: sqlite3.Connection, uid: str, original: datetime) -> int:
