@@ -99,8 +99,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
     for module in (enroll, notices, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,
                    coordinator_program, coordinator_accounts, coordinator_audit,
-                   coordinator_clients,
-    coordinator_materials, coordinator_materials):  # fmt: skip
+                   coordinator_clients, coordinator_materials):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))
