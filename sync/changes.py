@@ -26,7 +26,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from companion.actions.materials import attach_materials
+from companion.actions.materials import (
+    attach_materials,
+    replace_on_checklist,
+    withdraw_from_checklist,
+)
 from companion.actions.profile import Profile
 from companion.actions.schedule import apply_status
 from companion.domain.attendance import Status
@@ -48,6 +52,7 @@ from sync.protocol import (
     CrisisContactsChanged,
     CrisisContactWire,
     MaterialAdded,
+    MaterialWithdrawn,
     ReplyPosted,
     SeriesChanged,
     SeriesRemoved,
@@ -58,7 +63,10 @@ from sync.wire import describe_all
 
 log = logging.getLogger("companion.sync")
 _CHANGE: TypeAdapter[Change] = TypeAdapter(Change)
-_TAGS = {"series", "series_removed", "material", "reply", "attendance", "crisis_contacts"}
+_TAGS = {
+    "series", "series_removed", "material", "material_withdrawn", "reply", "attendance",
+    "crisis_contacts",
+}  # fmt: skip
 _CURSOR_DIGITS = 18
 # What a change can make go wrong while it is applied: its data, never the disk or the
 # database itself (sqlite3.OperationalError stops the sync with the change still unread).
@@ -103,7 +111,8 @@ class ChangeCounts:
     """How many changes of each kind altered the store, and the ones set aside."""
 
     schedule: int = 0
-    materials: int = 0
+    materials: int = 0  # materials a checklist now shows (added, corrected or withdrawn)
+    materials_kept: int = 0  # materials stored until their session's checklist is made
     replies: int = 0
     attendance: int = 0
     contacts: int = 0  # the program's crisis contacts changed
@@ -119,7 +128,10 @@ class ChangeCounts:
 
     @property
     def total(self) -> int:
-        return self.schedule + self.materials + self.replies + self.attendance + self.contacts
+        return (
+            self.schedule + self.materials + self.materials_kept + self.replies
+            + self.attendance + self.contacts
+        )  # fmt: skip
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -192,7 +204,9 @@ def _apply(
     elif isinstance(change, SeriesRemoved):
         counts.schedule += repo_schedule.remove_series(conn, change.uid)
     elif isinstance(change, MaterialAdded):
-        counts.materials += _material(conn, change, now)
+        _material(conn, change, now, counts)
+    elif isinstance(change, MaterialWithdrawn):
+        _withdrawn(conn, change, counts)
     elif isinstance(change, ReplyPosted):
         counts.replies += _reply(conn, change, now)
     elif isinstance(change, AttendanceRecorded):
@@ -258,20 +272,26 @@ def _series(conn: sqlite3.Connection, wire: SeriesWire, now: datetime) -> bool:
     return True
 
 
-def _material(conn: sqlite3.Connection, change: MaterialAdded, now: datetime) -> bool:
-    new = repo_sync.add_material(
-        conn,
-        change.id,
-        change.series_uid,
-        change.original_start,
-        change.kind,
-        change.title,
-        change.url,
-        now,
-    )
-    if new:
-        attach_materials(conn, change.series_uid, change.original_start)
-    return new
+def _material(
+    conn: sqlite3.Connection, change: MaterialAdded, now: datetime, counts: ChangeCounts
+) -> None:
+    """A new material, or one the coordinator corrected (same id): it replaces the old one,
+    on the checklist too. Counted as shown only when a checklist shows it; otherwise it is
+    kept until the session's checklist is made (the sync says so, not "received")."""
+    args = (change.series_uid, change.original_start, change.kind, change.title, change.url)
+    if not repo_sync.replace_material(conn, change.id, *args, now):
+        return
+    if replace_on_checklist(conn, change.id, *args):
+        counts.materials += 1
+    else:
+        counts.materials_kept += 1
+
+
+def _withdrawn(conn: sqlite3.Connection, change: MaterialWithdrawn, counts: ChangeCounts) -> None:
+    """A withdrawn material leaves the store and its checklist (counted when one showed it)."""
+    shown = withdraw_from_checklist(conn, change.id, change.series_uid, change.original_start)
+    repo_sync.remove_material(conn, change.id)
+    counts.materials += shown  # one nobody saw goes as quietly as it waited
 
 
 def _reply(conn: sqlite3.Connection, change: ReplyPosted, now: datetime) -> bool:

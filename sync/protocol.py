@@ -270,8 +270,13 @@ class SeriesRemoved(Wire):
     uid: Uid
 
 
+MATERIAL_NOTE_LIMIT = 500
+
+
 class MaterialAdded(Wire):
-    """A link a coordinator attached to an occurrence (notes, handout, recording)."""
+    """A link a coordinator attached to an occurrence (notes, handout, recording). The same
+    ``id`` again is an edit: it replaces the material the client has. ``note`` is sent
+    only when there is one (a client from before notes reads every other material)."""
 
     type: Literal["material"] = "material"
     id: Id
@@ -280,6 +285,20 @@ class MaterialAdded(Wire):
     kind: Literal["notes", "handout", "recording", "other"] = "other"
     title: Line = Field(max_length=200)
     url: WebLink
+    note: Line = Field("", max_length=MATERIAL_NOTE_LIMIT)
+
+    def feed_json(self) -> str:
+        """The change as the feed stores it (without an empty note)."""
+        return self.model_dump_json(exclude=None if self.note else {"note"})
+
+
+class MaterialWithdrawn(Wire):
+    """A coordinator withdrew a material: clients remove it (and its checklist link)."""
+
+    type: Literal["material_withdrawn"] = "material_withdrawn"
+    id: Id
+    series_uid: Uid
+    original_start: UtcDatetime
 
 
 class ReplyPosted(Wire):
@@ -327,6 +346,7 @@ Change = Annotated[
     SeriesChanged
     | SeriesRemoved
     | MaterialAdded
+    | MaterialWithdrawn
     | ReplyPosted
     | AttendanceRecorded
     | CrisisContactsChanged,
@@ -477,12 +497,29 @@ class ReplyIn(Wire):
 MaterialKind = Literal["notes", "handout", "recording", "other"]
 
 
-class MaterialIn(Wire):
-    series_uid: Uid
-    original_start: UtcDatetime
+class MaterialEdit(Wire):
+    """What a coordinator can change in a material: its kind, title, link and note."""
+
     kind: MaterialKind = "other"
     title: Line = Field(min_length=1, max_length=200)
     url: WebLink
+    note: Line = Field("", max_length=MATERIAL_NOTE_LIMIT)
+
+
+class MaterialIn(MaterialEdit):
+    """A material for one session (series uid and original start) of the program."""
+
+    series_uid: Uid
+    original_start: UtcDatetime
+
+
+class MaterialOut(MaterialIn):
+    """A material as coordinators see it: with its id, who attached it and when it last
+    changed."""
+
+    id: Id
+    at: UtcDatetime
+    by: Line = Field("", max_length=254)
 
 
 class CancelIn(Wire):

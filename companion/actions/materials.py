@@ -16,6 +16,29 @@ MATERIAL_TEXT = {
 }
 
 
+def material_item(kind: str, title: str) -> str:
+    """A material's line on a checklist: 'do the handout: Week 3'."""
+    return f"{MATERIAL_TEXT.get(kind, 'look at')}: {title}"
+
+
+def replace_on_checklist(
+    conn: sqlite3.Connection, mid: int, uid: str, original: datetime, kind: str, title: str,
+    url: str,
+) -> bool:  # fmt: skip
+    """A new or corrected material: its checklist item (if any) says and links the new one,
+    and a checklist without it gets it. True when a checklist shows the change."""
+    key = f"material:{mid}"
+    text = material_item(kind, title)
+    updated = repo_catchup.update_item_by_key(conn, uid, original, key, text, url)
+    return attach_materials(conn, uid, original) > 0 or updated
+
+
+def withdraw_from_checklist(conn: sqlite3.Connection, mid: int, uid: str,
+                            original: datetime) -> bool:  # fmt: skip
+    """A withdrawn material leaves its checklist. True when one showed it."""
+    return repo_catchup.remove_item_by_key(conn, uid, original, f"material:{mid}")
+
+
 def attach_materials(conn: sqlite3.Connection, uid: str, original: datetime) -> int:
     """Link the coordinator's materials for an occurrence on its catch-up checklist, once
     each (inside a transaction). Materials that came before the checklist wait in the store
@@ -27,7 +50,7 @@ def attach_materials(conn: sqlite3.Connection, uid: str, original: datetime) -> 
     wanted = [
         (
             f"material:{m['id']}",
-            f"{MATERIAL_TEXT.get(m['kind'], 'look at')}: {m['title']}",
+            material_item(m["kind"], m["title"]),
             m["url"],
         )
         for m in repo_sync.materials_for(conn, uid, original)

@@ -270,6 +270,9 @@ def summary(result: SyncResult) -> list[str]:
         if n
     ]
     got = [g.replace("replys", "replies") for g in got]
+    if c.materials_kept:
+        kept = "material" if c.materials_kept == 1 else "materials"
+        got.append(f"{c.materials_kept} {kept} for a catch-up checklist if you miss that session")
     feed = FEED_NOW[result.feed.feed_discreet] if result.feed is not None else ""
     if result.state == "ok":
         parts = [p for p in (sent, ("received " + ", ".join(got)) if got else "", feed) if p]

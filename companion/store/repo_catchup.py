@@ -113,3 +113,28 @@ def remove_checklist(conn: sqlite3.Connection, uid: str, original: datetime) -> 
     conn.execute(
         "DELETE FROM checklist WHERE series_uid = ? AND original_start = ?", (uid, to_db(original))
     )
+
+
+def update_item_by_key(
+    conn: sqlite3.Connection, uid: str, original: datetime, key: str, text: str, link: str
+) -> bool:
+    """Replace the text and link of the self-made item ``key`` (a corrected material)."""
+    return (
+        conn.execute(
+            "UPDATE checklist_item SET text = ?, link = ? "
+            "WHERE series_uid = ? AND original_start = ? AND key = ?",
+            (text, link, uid, to_db(original), key),
+        ).rowcount
+        > 0
+    )
+
+
+def remove_item_by_key(conn: sqlite3.Connection, uid: str, original: datetime, key: str) -> bool:
+    """Remove the item ``key`` (a withdrawn material), ticked or not."""
+    return (
+        conn.execute(
+            "DELETE FROM checklist_item WHERE series_uid = ? AND original_start = ? AND key = ?",
+            (uid, to_db(original), key),
+        ).rowcount
+        > 0
+    )

@@ -164,6 +164,36 @@ def add_material(
     )
 
 
+def replace_material(
+    conn: sqlite3.Connection,
+    mid: int,
+    uid: str,
+    original: datetime,
+    kind: str,
+    title: str,
+    url: str,
+    now: datetime,
+) -> bool:
+    """Store a material, or replace the one with its id (the coordinator corrected it).
+    True when that changed what the store held."""
+    row = conn.execute(
+        "SELECT series_uid, original_start, kind, title, url FROM material WHERE id = ?", (mid,)
+    ).fetchone()
+    if row is not None and tuple(row) == (uid, to_db(original), kind, title, url):
+        return False
+    conn.execute(
+        "INSERT OR REPLACE INTO material (id, series_uid, original_start, kind, title, url, "
+        "received) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (mid, uid, to_db(original), kind, title, url, to_db(now)),
+    )
+    return True
+
+
+def remove_material(conn: sqlite3.Connection, mid: int) -> bool:
+    """Forget a material the coordinator withdrew. True when it was here."""
+    return conn.execute("DELETE FROM material WHERE id = ?", (mid,)).rowcount > 0
+
+
 def all_materials(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """Every material the program attached, by session then arrival."""
     return conn.execute("SELECT * FROM material ORDER BY original_start, series_uid, id").fetchall()

@@ -33,6 +33,7 @@ from sync.server.api import (
     coordinator_audit,
     coordinator_auth,
     coordinator_clients,
+    coordinator_materials,
     coordinator_notices,
     coordinator_program,
     coordinator_series,
@@ -108,7 +109,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow,
     for module in (enroll, notices, makeups, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,
                    coordinator_program, coordinator_accounts, coordinator_audit,
-                   coordinator_clients):  # fmt: skip
+                   coordinator_clients, coordinator_materials):  # fmt: skip
         for name in ("raw_router", "router"):
             if hasattr(module, name):
                 app.include_router(getattr(module, name))

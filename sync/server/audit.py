@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "notice.acknowledged": "acknowledged a notice",
     "notice.replied": "replied to a notice",
     "materials.attached": "attached materials",
+    "materials.edited": "edited a material",
+    "materials.withdrawn": "withdrew a material",
     "attendance.recorded": "recorded attendance",
     "schedule.changed": "changed the schedule",
     "export": "exported",

@@ -172,7 +172,8 @@ def find_series(tx: Tx, auth: CoordinatorAuth, uid: str) -> SeriesWire | None:
 
 def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
                  now: datetime) -> MaterialAdded | NotFound | Invalid:  # fmt: skip
-    """Attach a link to an occurrence of one of the program's series."""
+    """Attach a link to an occurrence of one of the program's series (editing and
+    withdrawing it: ``sync.server.materials``)."""
     wire = find_series(tx, auth, body.series_uid)
     if wire is None:
         return NotFound("no such series")
@@ -181,13 +182,13 @@ def add_material(tx: Tx, auth: CoordinatorAuth, body: MaterialIn,
     at = stamp(now)
     material_id = tx.add_material(auth.program_id, {
         "series_uid": body.series_uid, "original_start": stamp(body.original_start),
-        "kind": body.kind, "title": body.title, "url": str(body.url),
+        "kind": body.kind, "title": body.title, "url": str(body.url), "note": body.note,
         "coordinator_id": auth.coordinator_id, "at": at,
     })  # fmt: skip
     change = MaterialAdded(id=material_id, series_uid=body.series_uid, kind=body.kind,
                            original_start=body.original_start, title=body.title,
-                           url=str(body.url))  # fmt: skip
-    tx.append_changes(auth.program_id, [(None, change.model_dump_json())], at)
+                           url=str(body.url), note=body.note)  # fmt: skip
+    tx.append_changes(auth.program_id, [(None, change.feed_json())], at)
     audit.record(tx, auth, "materials.attached", now, target=audit.session_key(
         body.series_uid, body.original_start), detail=f"material {material_id}")  # fmt: skip
     return change

@@ -54,6 +54,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/coordinator/series/{uid}"): "coordinator",
     ("POST", "/v1/coordinator/series/{uid}/cancel"): "coordinator",
     ("POST", "/v1/coordinator/materials"): "coordinator",
+    ("GET", "/v1/coordinator/materials"): "coordinator",
+    ("GET", "/v1/coordinator/materials/{material_id}"): "coordinator",
+    ("PUT", "/v1/coordinator/materials/{material_id}"): "coordinator",
+    ("DELETE", "/v1/coordinator/materials/{material_id}"): "coordinator",
     ("POST", "/v1/coordinator/attendance"): "coordinator",
     ("GET", "/v1/coordinator/clients"): "coordinator",
     ("GET", "/v1/coordinator/program"): "coordinator",
@@ -106,6 +110,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/attendance"): "coordinator",
     ("GET", "/attendance/roster"): "coordinator",
     ("POST", "/attendance/roster"): "coordinator",
+    ("POST", "/attendance/roster/materials"): "coordinator",
+    ("GET", "/materials/{material_id}/edit"): "coordinator",
+    ("POST", "/materials/{material_id}/edit"): "coordinator",
+    ("GET", "/materials/{material_id}/withdraw"): "coordinator",
+    ("POST", "/materials/{material_id}/withdraw"): "coordinator",
     ("GET", "/schedule"): "coordinator",
     ("GET", "/schedule/new"): "coordinator",
     ("POST", "/schedule/new"): "coordinator",
@@ -128,7 +137,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/program/retention"): "admin",
 }
 # Routes whose path names an object of a program: program B's is a 404 to program A.
-OBJECT_PARAMS = {"notice_id", "uid", "client_id", "account_id"}
+OBJECT_PARAMS = {"notice_id", "uid", "client_id", "account_id", "material_id"}
 EMAILS = {"admin": "admin@a.org", "coordinator": "coord@a.org"}
 
 
@@ -157,6 +166,7 @@ class Program:
     client: Client
     uid: str
     account: int = 0  # a coordinator account of the program (not the admin's own)
+    material: int = 0
 
 
 @dataclass
@@ -184,6 +194,13 @@ def world(server: Server) -> World:
     for program, token in ((made["A"], tokens["coordinator"]), (made["B"], b_admin)):
         me = server.http.get("/v1/coordinator/me", headers={"Authorization": f"Bearer {token}"})
         program.account = me.json()["id"]
+    for p, token in ((made["A"], tokens["admin"]), (made["B"], b_admin)):
+        body = {"series_uid": p.uid, "original_start": "2026-11-30T23:00:00Z",
+                "title": "Notes", "url": "https://example.org/notes"}  # fmt: skip
+        r = server.http.post("/v1/coordinator/materials", json=body,
+                             headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert r.status_code == 201, r.text
+        p.material = r.json()["id"]
     return World(server, made["A"], made["B"], tokens)
 
 
@@ -193,6 +210,7 @@ def fill(path: str, p: Program) -> str:
         .replace("{uid:path}", p.uid)
         .replace("{uid}", p.uid)
         .replace("{client_id}", str(p.client.id))
+        .replace("{material_id}", str(p.material))
         .replace("{feed_token}", "no-such-feed")
         .replace("{name}", "style.css")
         .replace("{device_id}", "1")
@@ -316,6 +334,7 @@ def valid_call(world: World, method: str, path: str, role: str, p: Program) -> h
         "/v1/coordinator/series/{uid}": {**GROUP, "uid": p.uid, "title": "Renamed"},
         "/v1/coordinator/series/{uid}/cancel": {"original_start": "2026-11-30T23:00:00Z"},
         "/v1/coordinator/clients/{client_id}/erase": {"name": "Client B"},
+        "/v1/coordinator/materials/{material_id}": {"title": "N", "url": "https://x.org/n"},
     }
     h = {"Authorization": f"Bearer {world.tokens[role]}"}
     return world.server.http.request(method, fill(path, p), json=bodies.get(path, {}), headers=h)

@@ -23,6 +23,7 @@ from sync.server.storage.repo_audit import AuditQueries
 from sync.server.storage.repo_clients import ClientQueries
 from sync.server.storage.repo_dashboard import DashboardQueries
 from sync.server.storage.repo_makeups import MakeupQueries
+from sync.server.storage.repo_materials import MaterialQueries
 from sync.server.storage.repo_program import ProgramQueries
 from sync.server.storage.repo_records import RecordQueries
 
@@ -152,6 +153,7 @@ class Tx(
     AuditQueries,
     ClientQueries,
     MakeupQueries,
+    MaterialQueries,
 ):
     """The queries of one transaction (see the module docstring)."""
 

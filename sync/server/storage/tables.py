@@ -315,6 +315,10 @@ materials = Table(
     Column("url", String(2000), nullable=False),
     Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False),
     Column("at", STAMP, nullable=False),
+    Column("note", String(500), nullable=False, server_default=""),
+    Column("updated_at", STAMP, nullable=True),  # the last edit (None: as attached)
+    Column("withdrawn_at", STAMP, nullable=True),  # withdrawn: kept for the record
+    Index("ix_materials_session", "program_id", "series_uid", "original_start"),
 )
 
 attendance = Table(

@@ -21,6 +21,7 @@ from sync.server.web import (
     inbox,
     lifecycle,
     links,
+    materials,
     program,
     schedule,
     team,
@@ -45,7 +46,7 @@ async def static(name: str) -> FileResponse:
 
 for _module in (
     auth, inbox, clients, lifecycle, attendance, schedule, export, accounts, team, account,
-    audit, links, program,
+    audit, links, program, materials,
 ):  # fmt: skip
     router.include_router(_module.router)
     remember_paths(_module.router.routes)

@@ -32,6 +32,7 @@ from sync.server.storage.repo_program import ClientRow
 from sync.server.storage.tables import stamp, unstamp
 from sync.server.web import inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
+from sync.server.web.materials import KINDS, session_materials
 from sync.server.web.present import when
 from sync.server.web.render import bad_input, not_found, page
 from sync.wire import one_line
@@ -179,6 +180,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
                 c: t for c, u, _s, t in tx.notice_keys_between(who.program.id, s0, s1) if u == uid
             },
             "new_count": tx.count_new_notices(who.program.id),
+            "materials": tx.materials_of_session(who.program.id, uid, s0),
         }
 
     def load_viewed(tx: Tx) -> dict[str, Any] | None:
@@ -231,6 +233,10 @@ async def roster(request: Request, who: SignedIn) -> Response:
         rows=rows,
         action=roster_url(uid, start),
         occ={"title": occ.title, "when": when(occ.start, who.tz)},
+        mats=session_materials(data["materials"], who.tz, roster_url(uid, start) + "#materials"),
+        attach_action="/attendance/roster/materials?" + roster_url(uid, start).partition("?")[2],
+        materials_back=roster_url(uid, start) + "#materials",
+        material_kinds=KINDS,
     )
 
 

@@ -27,6 +27,7 @@ from sync.server.web import acted, inputs
 from sync.server.web.clients import unexcused_of, week_of
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
 from sync.server.web.inputs import BadInput, day_range, record_id
+from sync.server.web.materials import session_materials
 from sync.server.web.present import day_end, day_start, notice_line, reply_line, risk_reason
 from sync.server.web.render import bad_input, not_found, page
 
@@ -81,6 +82,9 @@ async def inbox(request: Request, who: SignedIn) -> Response:
             "rows": shown,
             "more": len(rows) > PAGE_SIZE,
             "replies": tx.replies_to(r["id"] for r in shown),
+            "materials": tx.materials_of_sessions(
+                who.program.id, ((r["series_uid"], r["original_start"]) for r in shown)
+            ),
             "new_count": tx.count_new_notices(who.program.id),
             "latest": tx.newest_notice_key(who.program.id),
             "clients": tx.clients_of(who.program.id),
@@ -110,6 +114,14 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         notice_line(_rows(r), who.tz, [reply_line(x, who.tz) for x in data["replies"][r["id"]]])
         for r in data["rows"]
     ]
+    back = _without_done(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    notice_materials = {
+        r["id"]: session_materials(
+            data["materials"][(r["series_uid"], r["original_start"])], who.tz,
+            f"{back}#notice-{r['id']}",
+        )
+        for r in data["rows"]
+    }  # fmt: skip
     older = None
     if data["more"]:
         last = data["rows"][-1]
@@ -144,9 +156,8 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         export_url=export,
         material_kinds=MATERIAL_KINDS,
         marked={just.notice_id: just.label} if just else {},
-        back=_without_done(
-            request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        ),
+        back=back,
+        notice_materials=notice_materials,
     )
     if just is not None:
         acted.forget(response, request)
@@ -263,6 +274,7 @@ def _material(form: Any, found: Any) -> MaterialIn | None:
         kind=kind if kind in MATERIAL_KINDS else "other",  # type: ignore[arg-type]
         title=title,
         url=url,
+        note=str(form.get("note", "")).strip(),
     )
 
 

@@ -52,7 +52,8 @@ def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]]
         max_contacts=MAX_CONTACTS,
         panel=[c.line() for c in (*listed, *DEFAULT_CONTACTS)],
         error=error,
-        windows=windows or {
+        windows=windows
+        or {
             "notices_days": str(who.program.retain_notices_days),
             "audit_days": str(who.program.retain_audit_days),
         },

@@ -87,6 +87,8 @@ FLASHES = {
         "",
         "Make-up offered and materials attached: clients see them on their next sync.",
     ),
+    "materialedited": ("", "Material corrected: clients get the new one on their next sync."),
+    "withdrawn": ("", "Material withdrawn: it leaves every client on their next sync."),
     "attendance": ("", "Attendance saved: each client sees it on their next sync."),
     "series": ("", "Series saved: clients see it on their next sync and in their calendars."),
     "removed": ("", "Series removed."),

@@ -1,0 +1,82 @@
+"""Materials with the real server and the real client: a material reaches the session's
+catch-up checklist whether it came before the miss or after the checklist was made; a
+corrected one replaces the old one and a withdrawn one disappears on the next sync."""
+
+from __future__ import annotations
+
+from companion.actions.schedule import mark
+from companion.domain.attendance import Status
+from companion.store import repo_catchup, repo_sync
+from sync.client import sync_now
+from tests.conftest import FROZEN_NOW
+from tests.sync.conftest import Enrolled
+from tests.sync.harness import GROUP
+
+MON, WED = "2026-11-23T23:00:00Z", "2026-11-25T23:00:00Z"
+
+
+def attach(e: Enrolled, start: str, title: str, url: str, kind: str = "handout") -> int:
+    made = e.program.coordinator("POST", "/v1/coordinator/materials", json={
+        "series_uid": GROUP["uid"], "original_start": start, "kind": kind, "title": title,
+        "url": url,
+    })  # fmt: skip
+    assert isinstance(made, dict)
+    return int(made["id"])
+
+
+def links(e: Enrolled, day: str) -> dict[str, str]:
+    from datetime import datetime
+
+    original = datetime.fromisoformat(day.replace("Z", "+00:00"))
+    checklist = repo_catchup.get_checklist(e.profile.store.conn, GROUP["uid"], original)
+    assert checklist is not None
+    return {i.text: i.link for i in checklist.items if i.link}
+
+
+def test_a_material_before_the_miss_and_after_the_checklist_reaches_it(
+    enrolled: Enrolled,
+) -> None:
+    e = enrolled
+    assert e.profile.now() == FROZEN_NOW
+    # Before the miss: the material waits in the store, then the checklist has it.
+    attach(e, MON, "Week 8 handout", "https://files.example.org/h8.pdf")
+    waiting = sync_now(e.profile, timeout=5).changes
+    # Shown nowhere yet, so not counted as shown: kept for the checklist.
+    assert (waiting.materials, waiting.materials_kept) == (0, 1)
+    mark(e.profile, e.occurrence_id("2026-11-23"), Status.MISSED)
+    assert links(e, MON) == {"do the handout: Week 8 handout": "https://files.example.org/h8.pdf"}
+    # After the checklist: it appears on the next sync.
+    mark(e.profile, e.occurrence_id("2026-11-25"), Status.MISSED)
+    assert links(e, WED) == {}
+    attach(e, WED, "Notes of 25 Nov", "https://files.example.org/n25.pdf", kind="notes")
+    assert sync_now(e.profile, timeout=5).changes.materials == 1
+    assert links(e, WED) == {"read the notes: Notes of 25 Nov": "https://files.example.org/n25.pdf"}
+
+
+def test_a_corrected_material_replaces_the_old_and_a_withdrawn_one_disappears(
+    enrolled: Enrolled,
+) -> None:
+    e = enrolled
+    mark(e.profile, e.occurrence_id("2026-11-25"), Status.MISSED)
+    mid = attach(e, WED, "Week 8 handuot", "https://files.example.org/wrong.pdf")
+    other = attach(e, WED, "Recording", "https://files.example.org/rec", kind="recording")
+    sync_now(e.profile, timeout=5)
+    assert len(links(e, WED)) == 2
+
+    e.program.coordinator("PUT", f"/v1/coordinator/materials/{mid}", json={
+        "kind": "handout", "title": "Week 8 handout", "url": "https://files.example.org/h8.pdf",
+    })  # fmt: skip
+    assert sync_now(e.profile, timeout=5).changes.materials == 1
+    assert links(e, WED) == {
+        "do the handout: Week 8 handout": "https://files.example.org/h8.pdf",
+        "watch the recording: Recording": "https://files.example.org/rec",
+    }
+    stored = {m["id"]: m["url"] for m in repo_sync.all_materials(e.profile.store.conn)}
+    assert stored[mid] == "https://files.example.org/h8.pdf"
+
+    e.program.coordinator("DELETE", f"/v1/coordinator/materials/{other}")
+    assert sync_now(e.profile, timeout=5).changes.materials == 1
+    assert links(e, WED) == {"do the handout: Week 8 handout": "https://files.example.org/h8.pdf"}
+    assert other not in {m["id"] for m in repo_sync.all_materials(e.profile.store.conn)}
+    # Nothing new: a second sync changes nothing.
+    assert sync_now(e.profile, timeout=5).changes.total == 0
