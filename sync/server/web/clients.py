@@ -31,7 +31,7 @@ from sync.server import audit, lifecycle
 from sync.server.attendance import client_summaries, program_marks
 from sync.server.storage.repo import Tx
 from sync.server.storage.tables import stamp, unstamp
-from sync.server.web import codes
+from sync.server.web import codes, pictures
 from sync.server.web.attendance import program_occurrences, roster_url
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import ClientRow, client_row, notice_line, reply_line, when
@@ -96,14 +96,17 @@ def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict
     since = week_start - timedelta(days=7 * WEEKS)
     occs = program_occurrences(tx, who, since, week_start + timedelta(days=7))
     marks = program_marks(tx, who.program.id, [s.id for s in summaries], since)
-    added = {c.id: unstamp(c.created_at) for c in tx.clients_of(who.program.id, client_id)}
+    clients = tx.clients_of(who.program.id, client_id)
+    added = {c.id: unstamp(c.created_at) for c in clients}
     theirs = {s.id: counted_from(occs, added[s.id], who.tz, marks[s.id]) for s in summaries}
     rows = [
         _row(s, _four_weeks(theirs[s.id], marks[s.id], who.policy, at, week_start), who)
         for s in summaries
     ]
+    weeks = pictures.client_weeks(tx, who, at, clients)
     return {
         "rows": rows,
+        "weeks": weeks,
         "occs": theirs,
         "marks": marks,
         "new_count": tx.count_new_notices(who.program.id),
@@ -128,6 +131,13 @@ async def clients(request: Request, who: SignedIn) -> Response:
         page_title="Clients",
         new_count=data["new_count"],
         rows=data["rows"],
+        sparks={
+            r.id: pictures.spark(r.name, data["weeks"][r.id], who.policy.threshold)
+            for r in data["rows"]
+        },
+        program_chart=pictures.line(
+            who.program.name, pictures.program_weeks(data["weeks"]), who.policy.threshold
+        ),
         policy=who.policy,
         policy_pct=f"{round(who.policy.threshold * 100)}%",
         discreet_default=who.program.discreet_default,
@@ -222,6 +232,7 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         new_count=data["new_count"],
         client=data["client"],
         row=data["rows"][0],
+        chart=pictures.line(data["client"].name, data["weeks"][client_id], who.policy.threshold),
         policy=who.policy,
         notices=notices,
         occurrences=sessions,
