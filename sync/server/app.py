@@ -8,9 +8,10 @@ know. ``app_from_env`` is the factory uvicorn's worker processes call.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,7 @@ from sync.server.api import (
 from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
+from sync.server.mail import mail_configured, run_mail
 from sync.server.process import follow_supervisor
 from sync.server.proxies import parse_trusted
 from sync.server.schedules import Schedules
@@ -78,9 +80,15 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow) -> HotPaths:
         db.start()
         app.state.db = db
         log.info("serving on %s", engine.url.render_as_string(hide_password=True))
+        mailing = asyncio.create_task(run_mail(db, settings, clock)) if mail_configured(
+            settings) else None  # fmt: skip
         try:
             yield
         finally:
+            if mailing is not None:
+                mailing.cancel()
+                with suppress(asyncio.CancelledError):
+                    await mailing
             db.stop()
 
     app = FastAPI(
