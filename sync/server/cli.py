@@ -12,6 +12,7 @@ import argparse
 import copy
 import getpass
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from sync.server import admin, demo, process
+from sync.server.mailer import BadSmtpUrl, parse_smtp_url
 from sync.server.proxies import TrustError, parse_trusted
 from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
@@ -267,12 +269,23 @@ def cmd_serve(args: argparse.Namespace) -> None:
         trusted = ",".join(parse_trusted(getattr(args, "forwarded_allow_ips", None) or ""))
     except TrustError as exc:
         raise UsageError(str(exc)) from None
+    smtp_url = getattr(args, "smtp_url", None) or os.environ.get("COMPANION_SMTP_URL", "")
+    mail_from = getattr(args, "mail_from", None) or os.environ.get("COMPANION_MAIL_FROM", "")
+    if smtp_url:
+        try:
+            parse_smtp_url(smtp_url)
+        except BadSmtpUrl as exc:
+            raise UsageError(str(exc)) from None
+    if bool(smtp_url) != bool(mail_from):
+        raise UsageError("--smtp-url and --mail-from go together (alert emails need both)")
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
     settings = Settings(
         db_url=args.db or default_db_url(),
         public_url=args.public_url or "",
         forwarded_allow_ips=trusted,
+        smtp_url=smtp_url,
+        mail_from=mail_from,
     )
     try:
         limits = process.open_file_limits(settings.max_connections)
@@ -363,6 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated addresses or networks of reverse proxies whose "
         "X-Forwarded-For/-Proto are believed (default: none, not even 127.0.0.1)",
+    )
+    p.add_argument(
+        "--smtp-url",
+        metavar="URL",
+        help="smtp://user:pass@host:port (STARTTLS when "
+        "offered) or smtps://...: alert emails to coordinators (or COMPANION_SMTP_URL)",
+    )
+    p.add_argument(
+        "--mail-from",
+        metavar="ADDRESS",
+        help="From address of alert emails (or COMPANION_MAIL_FROM)",
     )
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     p = command("create-program", cmd_create_program, "create a program")

@@ -86,7 +86,7 @@ class Settings:
     mail_poll_ms: int = 5000
     """How often the mail task looks for due mail, in milliseconds."""
     mail_digest_hour: int = 7
-    """The daily at-risk digest goes out from this hour, in the program's time zone."""
+    """The daily at-risk digest goes out from this hour, in the program's time zone (24: never)."""
 
     @property
     def database_url(self) -> str:
