@@ -49,6 +49,7 @@ from sync.server.api import (
 from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
+from sync.server.mail import mail_configured, run_mail
 from sync.server.process import follow_supervisor
 from sync.server.proxies import parse_trusted
 from sync.server.schedules import Schedules
@@ -86,11 +87,15 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow,
         app.state.db = db
         log.info("serving on %s", engine.url.render_as_string(hide_password=True))
         purging = asyncio.create_task(_daily_purge(db, clock, settings.purge_check_s))
+        mailing = asyncio.create_task(run_mail(db, settings, clock)) if mail_configured(
+            settings) else None  # fmt: skip
         try:
             yield
         finally:
-            purging.cancel()
-            await asyncio.gather(purging, return_exceptions=True)
+            for task in (purging, mailing):
+                if task is not None:
+                    task.cancel()
+            await asyncio.gather(*(t for t in (purging, mailing) if t), return_exceptions=True)
             db.stop()
 
     app = FastAPI(

@@ -12,6 +12,7 @@ import argparse
 import copy
 import getpass
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from sync.server import admin, demo, exposure, process
+from sync.server.mailer import BadSmtpUrl, parse_smtp_url
 from sync.server.proxies import TrustError, parse_trusted
 from sync.server.settings import Settings, data_dir, default_db_url
 from sync.server.storage import migrate
@@ -321,6 +323,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
         )  # fmt: skip
     except exposure.ExposureError as exc:
         raise UsageError(str(exc)) from None
+    smtp_url = getattr(args, "smtp_url", None) or os.environ.get("COMPANION_SMTP_URL", "")
+    mail_from = getattr(args, "mail_from", None) or os.environ.get("COMPANION_MAIL_FROM", "")
+    if smtp_url:
+        try:
+            parse_smtp_url(smtp_url)
+        except BadSmtpUrl as exc:
+            raise UsageError(str(exc)) from None
+    if bool(smtp_url) != bool(mail_from):
+        raise UsageError("--smtp-url and --mail-from go together (alert emails need both)")
     engine = _engine(args)  # check the schema here, to fail with one line
     engine.dispose()
     settings = Settings(
@@ -328,6 +339,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         public_url=args.public_url or "",
         forwarded_allow_ips=trusted,
         idle_minutes=args.idle_minutes,
+        smtp_url=smtp_url,
+        mail_from=mail_from,
     )
     try:
         limits = process.open_file_limits(settings.max_connections)
@@ -452,6 +465,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--idle-minutes", type=int, default=30, metavar="N",
                    help="end a coordinator's session unused for N minutes (default 30; "
                    "sessions also end 12 hours after sign-in)")  # fmt: skip
+    p.add_argument(
+        "--smtp-url",
+        metavar="URL",
+        help="smtp://user:pass@host:port (STARTTLS when "
+        "offered) or smtps://...: alert emails to coordinators (or COMPANION_SMTP_URL)",
+    )
+    p.add_argument(
+        "--mail-from",
+        metavar="ADDRESS",
+        help="From address of alert emails (or COMPANION_MAIL_FROM)",
+    )
     p = command("check", cmd_check, "say what a deployment gets wrong, one line per finding "
                 "(give it the options `serve` runs with); exit 1 on any fail")  # fmt: skip
     _deployment_options(p)

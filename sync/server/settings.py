@@ -82,6 +82,17 @@ class Settings:
     """Comma-separated addresses and networks of the reverse proxies whose
     ``X-Forwarded-For``/``-Proto`` are believed (``proxies.py``); empty: nobody's, not
     even loopback's. Rate limits, lock-outs and logs key on the address so decided."""
+    smtp_url: str = ""
+    """``smtp://user:pass@host:port`` (STARTTLS when offered) or ``smtps://``; empty (and
+    no ``COMPANION_SMTP_URL``): no mail is queued or sent."""
+    mail_from: str = ""
+    """The From address of alert emails (or ``COMPANION_MAIL_FROM``)."""
+    mail_window_s: int = 5 * 60
+    """New-notice alerts wait this long after the first notice, so one email covers them."""
+    mail_poll_ms: int = 5000
+    """How often the mail task looks for due mail, in milliseconds."""
+    mail_digest_hour: int = 7
+    """The daily at-risk digest goes out from this hour, in the program's time zone (24: never)."""
 
     @property
     def database_url(self) -> str:
@@ -103,4 +114,7 @@ class Settings:
             raw = os.environ.get(ENV_PREFIX + f.name.upper())
             if raw is not None:
                 values[f.name] = int(raw) if f.type in ("int", int) else raw
+        for name, var in (("smtp_url", "COMPANION_SMTP_URL"), ("mail_from", "COMPANION_MAIL_FROM")):
+            if name not in values and os.environ.get(var):
+                values[name] = os.environ[var]
         return cls(**values)  # type: ignore[arg-type]

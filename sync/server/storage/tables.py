@@ -27,6 +27,7 @@ from sqlalchemy import (
     false,
     literal_column,
     or_,
+    true,
 )
 
 STAMP = String(27)
@@ -108,6 +109,37 @@ coordinators = Table(
     Column("role", String(20), nullable=False, server_default="coordinator"),
     # Revision 0012: when an admin disabled the account (no sign-in, no sessions).
     Column("disabled_at", STAMP, nullable=True),
+    # Revision 0015: whether the coordinator gets alert emails (new notices, digest).
+    Column("mail_alerts", Boolean, nullable=False, server_default=true()),
+)
+
+# Revision 0015: the outgoing mail queue, drained by the server's background task
+# (``sync/server/mail.py``); a row is claimed (``claimed_until``) before it is sent.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("to", String(254), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("kind", String(20), nullable=False),  # notices, digest, invite, ...
+    Column("dedupe_key", String(200), nullable=True, unique=True),
+    Column("created_at", STAMP, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=literal_column("0")),
+    Column("next_try_at", STAMP, nullable=False),
+    Column("claimed_until", STAMP, nullable=True),
+    Column("sent_at", STAMP, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Index("ix_mail_outbox_due", "sent_at", "next_try_at"),
+)
+
+# Revision 0015: notices already announced to the program's coordinators by email.
+mail_announced = Table(
+    "mail_announced",
+    metadata,
+    Column("notice_id", String(36), primary_key=True),
+    Column("program_id", Integer, nullable=False),
+    Column("at", STAMP, nullable=False),
 )
 
 coordinator_sessions = Table(
