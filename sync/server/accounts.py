@@ -28,8 +28,9 @@ INVITE_HOURS = 72  # how long an invitation link works
 RESET_HOURS = 24  # how long a reset link from an admin works
 ROLES = ("admin", "coordinator")
 
-OnInvite = Callable[[str, str], None]
-"""Called with (email, link) for each invitation: where the mail queue plugs in."""
+OnInvite = Callable[[Tx, "IssuedLink", datetime], None]
+"""Called with (tx, the invitation, now) inside the invitation's transaction: where the
+mail queue plugs in (``sync.server.mail.invite_mailer``), so the email is queued with it."""
 
 
 class AccountProblem(Exception):
@@ -83,9 +84,10 @@ def invite(tx: Tx, auth: CoordinatorAuth, email: str, role: str, now: datetime,
     token, expires = links.issue(tx, auth, links.INVITE, auth.program_id, now, hours,
                                  email=email, role=role)  # fmt: skip
     link = links.url(base_url, links.INVITE, token)
+    issued = IssuedLink(email, role, link, expires)
     if on_invite is not None:
-        on_invite(email, link)
-    return IssuedLink(email, role, link, expires)
+        on_invite(tx, issued, now)
+    return issued
 
 
 def _target(tx: Tx, auth: CoordinatorAuth, account_id: int) -> AccountRow:

@@ -49,7 +49,7 @@ from sync.server.api import (
 from sync.server.api.headers import SecurityHeaders
 from sync.server.api.hot import HotPaths
 from sync.server.api.raw import error, validation_detail
-from sync.server.mail import mail_configured, run_mail
+from sync.server.mail import invite_mailer, mail_configured, run_mail
 from sync.server.process import follow_supervisor
 from sync.server.proxies import parse_trusted
 from sync.server.schedules import Schedules
@@ -109,7 +109,7 @@ def create_app(settings: Settings, *, clock: Clock = _utcnow,
     )  # fmt: skip
     app.state.settings = settings
     app.state.clock = clock
-    app.state.on_invite = on_invite
+    app.state.on_invite = on_invite if on_invite is not None else invite_mailer(settings)
     app.state.schedules = Schedules()  # the programs' schedules the notices are judged by
     for module in (enroll, notices, makeups, changes, feeds, preferences, device, health,
                    coordinator_auth, coordinator_notices, coordinator_series,

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, insert, or_, select, update
 
+from sync.server.accounts import IssuedLink, OnInvite
 from sync.server.mailer import parse_smtp_url, send
 from sync.server.settings import Settings
 from sync.server.storage.repo import Tx
@@ -72,6 +73,27 @@ def send_later(tx: Tx, settings: Settings, *, to: str, subject: str, body: str, 
         return False
     return enqueue_mail(tx, to=to, subject=subject, body=body, kind=kind,
                         dedupe_key=dedupe_key, now=now)  # fmt: skip
+
+
+def invite_mailer(settings: Settings) -> OnInvite | None:
+    """The invitation hook of ``create_app``: each invitation's link emailed to the
+    invitee, queued in the invitation's own transaction (so a refused invitation sends
+    nothing); None without mail settings (the admin passes the link on by hand)."""
+    if not mail_configured(settings):
+        return None
+
+    def queue_invite(tx: Tx, issued: IssuedLink, now: datetime) -> None:
+        body = (
+            "You have been invited to your program's team on Companion, where coordinators\n"
+            "read absence notices and reply to clients.\n\n"
+            "Choose your password here (the link works once, until "
+            f"{issued.expires_at:%Y-%m-%d %H:%M} UTC):\n{issued.url}\n\n"
+            "If you did not expect this email, ignore it: nothing happens without the link.\n"
+        )
+        enqueue_mail(tx, to=issued.email, subject="Your invitation to Companion", body=body,
+                     kind="invite", now=now)  # fmt: skip
+
+    return queue_invite
 
 
 @dataclass(frozen=True, slots=True)

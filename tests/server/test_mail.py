@@ -247,6 +247,9 @@ def test_the_daily_digest_names_the_clients_at_risk(digesting: Server, smtp: Smt
         r = mailing.http.post("/v1/coordinator/attendance", json=roster,
                               headers={"Authorization": f"Bearer {token}"})  # fmt: skip
         assert r.status_code == 200, r.text
+    settle()
+    assert smtp.messages == []  # before the digest hour
+    mailing.clock.advance(timedelta(hours=1))  # 18:12 in New York: the day's digest
     eventually(lambda: len(smtp.messages) == 1)
     digest = smtp.messages[0]
     assert digest["Subject"] == "1 at risk at Evening IOP on 2026-11-26"
@@ -267,3 +270,22 @@ def test_without_mail_settings_nothing_is_queued(server: Server) -> None:
     settle()
     with server.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.mail_outbox)).scalar_one() == 0
+
+
+def test_an_invitation_is_emailed_to_the_invitee_with_its_one_time_link(
+    mailing: Server, smtp: Smtp
+) -> None:
+    program = program_with(mailing, "boss@x.org")
+    token = mailing.login("boss@x.org")
+    r = mailing.http.post("/v1/coordinator/accounts", json={"email": "New@X.org"},
+                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    eventually(lambda: len(smtp.messages) == 1)
+    msg = smtp.messages[0]
+    assert msg["To"] == "new@x.org" and msg["Subject"] == "Your invitation to Companion"
+    assert r.json()["url"] in body_of(msg)
+    refused = mailing.http.post("/v1/coordinator/accounts", json={"email": "boss@x.org"},
+                                headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert refused.status_code == 409  # an account exists already: no second email
+    settle()
+    assert len(smtp.messages) == 1 and program

@@ -135,7 +135,7 @@ def test_invite_hands_the_link_to_the_mail_hook(engine: Engine, db_url: str) -> 
     sent: list[tuple[str, str]] = []
     srv = Server(engine, Settings(db_url=db_url), Clock(FROZEN_NOW))
     # What create_app(..., on_invite=...) sets: the integrator wires the mail queue there.
-    srv.app.api.state.on_invite = lambda email, link: sent.append((email, link))
+    srv.app.api.state.on_invite = lambda tx, issued, now: sent.append((issued.email, issued.url))
     srv.start()
     try:
         srv.coordinator("boss@x.org", srv.program())
