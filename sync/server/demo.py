@@ -278,10 +278,20 @@ def run(args: argparse.Namespace) -> None:
         )
     if args.no_serve:
         return
+    serve_defaults = {"idle_minutes": 30, "tls_cert": None, "tls_key": None,
+                      "insecure_http": False, "forwarded_allow_ips": "", "smtp_url": None,
+                      "mail_from": None}  # fmt: skip
     cmd_serve(
         argparse.Namespace(
-            **{**vars(args), "db": url, "json": False, "workers": 1, "public_url": None}
-        )
+            **{
+                **serve_defaults,
+                **vars(args),
+                "db": url,
+                "json": False,
+                "workers": 1,
+                "public_url": None,
+            }
+        )  # fmt: skip
     )
 
 
