@@ -60,6 +60,7 @@ ACTIONS: dict[str, str] = {
     "account.enabled": "enabled an account",
     "account.role": "changed an account's role",
     "sessions.ended": "signed out other sessions",
+    "account.alerts": "turned their alert emails on or off",
     "retention.purged": "deleted what is past the retention windows",
     "client.exported": "exported everything held about a client",
     "makeup.accepted": "accepted a make-up slot",

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, insert, or_, select, update
 
+from sync.server import audit
 from sync.server.accounts import IssuedLink, OnInvite
 from sync.server.mailer import parse_smtp_url, send
 from sync.server.settings import Settings
@@ -149,6 +150,20 @@ def mark_failed(tx: Tx, mail: Outgoing, now: datetime, error: str) -> None:
     tx.conn.execute(update(mail_outbox).where(mail_outbox.c.id == mail.id).values(
         attempts=attempts, claimed_until=None, last_error=error[:300],
         next_try_at=stamp(now + backoff(attempts))))  # fmt: skip
+
+
+def mail_alerts_on(tx: Tx, coordinator_id: int) -> bool:
+    """Whether the coordinator gets alert emails (new notices, the daily digest)."""
+    found = tx.conn.execute(
+        select(coordinators.c.mail_alerts).where(coordinators.c.id == coordinator_id)
+    ).scalar_one_or_none()
+    return bool(found)
+
+
+def set_own_alerts(tx: Tx, auth: CoordinatorAuth, on: bool, now: datetime) -> None:
+    """The coordinator turns their own alert emails on or off (audited)."""
+    set_mail_alerts(tx, auth.coordinator_id, on)
+    audit.record(tx, auth, "account.alerts", now, detail="on" if on else "off")
 
 
 def set_mail_alerts(tx: Tx, coordinator_id: int, on: bool) -> None:

@@ -23,6 +23,7 @@ from sync.server.storage import tables as t
 from sync.server.storage.runner import transaction
 from tests.conftest import FROZEN_NOW
 from tests.server.conftest import Clock, Server, free_port, notice
+from tests.server.forms import browser, csrf_of, form_signin
 
 WINDOW = timedelta(minutes=5)
 PUBLIC = "https://iop.example.org"
@@ -289,3 +290,30 @@ def test_an_invitation_is_emailed_to_the_invitee_with_its_one_time_link(
     assert refused.status_code == 409  # an account exists already: no second email
     settle()
     assert len(smtp.messages) == 1 and program
+
+
+def test_a_coordinator_turns_their_alert_emails_off_and_on_from_their_account_page(
+    mailing: Server, smtp: Smtp
+) -> None:
+    program = program_with(mailing, "sam@x.org", "kim@x.org")
+    with browser(mailing.url) as kim:
+        assert form_signin(kim, "kim@x.org", "correct horse").status_code == 303
+        page = kim.get("/account")
+        assert "Turn alert emails off" in page.text
+        r = kim.post("/account/alerts", data={"csrf": csrf_of(page.text), "alerts": "off"})
+        assert r.status_code == 303
+        page = kim.get("/account")
+        assert "Off: no alert emails" in page.text and "Turn alert emails on" in page.text
+        mailing.enrol("Alex", program).post(notice())
+        mailing.clock.advance(WINDOW)
+        eventually(lambda: len(smtp.messages) == 1)
+        settle()
+        assert [m["To"] for m in smtp.messages] == ["sam@x.org"]
+        r = kim.post("/account/alerts", data={"csrf": csrf_of(page.text), "alerts": "on"})
+        assert r.status_code == 303 and "Turn alert emails off" in kim.get("/account").text
+    with transaction(mailing.engine) as tx:
+        actions = tx.conn.execute(
+            select(t.audit.c.detail).where(t.audit.c.action == "account.alerts")
+            .order_by(t.audit.c.id)
+        ).scalars().all()  # fmt: skip
+    assert actions == ["off", "on"]

@@ -80,6 +80,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/invite/{token}"): "public",
     ("GET", "/account"): "coordinator",
     ("POST", "/account/password"): "coordinator",
+    ("POST", "/account/alerts"): "coordinator",
     ("POST", "/account/signout-others"): "coordinator",
     ("POST", "/account/sessions/{session_id}/signout"): "coordinator",
     ("POST", "/team/invite"): "admin",

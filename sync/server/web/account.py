@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from sync.server import links, sessions, signin
+from sync.server.mail import mail_alerts_on, mail_configured, set_own_alerts
 from sync.server.security import digest, hash_password
+from sync.server.storage.repo import Tx
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, settings_of
 from sync.server.web.present import when
 from sync.server.web.render import page
@@ -21,7 +23,7 @@ from sync.server.web.render import page
 router = APIRouter()
 
 
-def _page(request: Request, who: Coordinator, rows: list[Any], error: str = "",
+def _page(request: Request, who: Coordinator, rows: list[Any], alerts: bool, error: str = "",
           status: int = 200) -> Response:  # fmt: skip
     listed = [
         {"id": s.id, "address": s.address or "unknown", "started": when(s.started_at, who.tz),
@@ -29,19 +31,24 @@ def _page(request: Request, who: Coordinator, rows: list[Any], error: str = "",
         for s in rows
     ]  # fmt: skip
     return page(request, "account.html", who, status=status, section="account",
-                page_title="Your account", sessions=listed, error=error)  # fmt: skip
+                page_title="Your account", sessions=listed, error=error, alerts=alerts,
+                mail=mail_configured(settings_of(request)))  # fmt: skip
 
 
-async def _sessions(request: Request, who: Coordinator) -> list[Any]:
+async def _sessions(request: Request, who: Coordinator) -> tuple[list[Any], bool]:
+    """The coordinator's sessions, and whether their alert emails are on."""
     at, idle = now(request), settings_of(request).idle_minutes
-    return await database(request).read(
-        sessions.own_sessions, who.auth, digest(who.session), at, idle
-    )
+
+    def load(tx: Tx) -> tuple[list[Any], bool]:
+        rows = sessions.own_sessions(tx, who.auth, digest(who.session), at, idle)
+        return rows, mail_alerts_on(tx, who.auth.coordinator_id)
+
+    return await database(request).read(load)
 
 
 @router.get("/account", name="web_account", include_in_schema=False)
 async def account(request: Request, who: SignedIn) -> Response:
-    return _page(request, who, await _sessions(request, who))
+    return _page(request, who, *await _sessions(request, who))
 
 
 @router.post("/account/password", name="web_account_password", include_in_schema=False)
@@ -59,10 +66,18 @@ async def change_password(request: Request, who: SignedIn, form: Form) -> Respon
         elif not checked:
             problem = "The current password is not right."
     if problem:
-        return _page(request, who, await _sessions(request, who), problem, 422)
+        return _page(request, who, *await _sessions(request, who), problem, 422)
     hashed = await asyncio.to_thread(hash_password, new)
     await db.write(sessions.set_own_password, who.auth, digest(who.session), hashed, now(request))
     return RedirectResponse("/account?done=ownpassword", status_code=303)
+
+
+@router.post("/account/alerts", name="web_account_alerts", include_in_schema=False)
+async def alerts(request: Request, who: SignedIn, form: Form) -> Response:
+    """Turn your own alert emails on (``alerts=on``) or off (anything else)."""
+    on = str(form.get("alerts", "")) == "on"
+    await database(request).write(set_own_alerts, who.auth, on, now(request))
+    return RedirectResponse(f"/account?done=alerts{'on' if on else 'off'}", status_code=303)
 
 
 @router.post("/account/signout-others", name="web_account_signout_others",

@@ -137,6 +137,8 @@ FLASHES = {
     "self": ("error", "You cannot disable your own account."),
     "noaccount": ("error", "There is no such account in this program."),
     "ownpassword": ("", "Password changed: your other sessions are signed out."),
+    "alertson": ("", "Alert emails on: new notices and the daily digest come to you."),
+    "alertsoff": ("", "Alert emails off: sign in to see new notices."),
     "othersout": ("", "Signed out everywhere else."),
     "oneout": ("", "That session is signed out."),
     "nosuchsession": ("error", "That session had ended already."),
