@@ -33,8 +33,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("coordinator_sessions") as batch:
-        batch.drop_column("last_used_at")
-        batch.drop_column("address")
-    with op.batch_alter_table("coordinators") as batch:
-        batch.drop_column("disabled_at")
+    # DROP COLUMN (SQLite 3.35+), not a batch copy: coordinators is referenced by other tables.
+    op.drop_column("coordinator_sessions", "last_used_at")
+    op.drop_column("coordinator_sessions", "address")
+    op.drop_column("coordinators", "disabled_at")

@@ -43,11 +43,12 @@ PG_APPEND_ONLY = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("programs") as batch:
-        batch.add_column(sa.Column("retain_notices_days", sa.Integer(), nullable=False,
-                                   server_default=sa.text("730")))  # fmt: skip
-        batch.add_column(sa.Column("retain_audit_days", sa.Integer(), nullable=False,
-                                   server_default=sa.text("2190")))  # fmt: skip
+    # ADD COLUMN, not a batch copy: programs is referenced by other tables, and a copy of
+    # it fails their foreign keys on a database that holds data.
+    op.add_column("programs", sa.Column("retain_notices_days", sa.Integer(), nullable=False,
+                                        server_default=sa.text("730")))  # fmt: skip
+    op.add_column("programs", sa.Column("retain_audit_days", sa.Integer(), nullable=False,
+                                        server_default=sa.text("2190")))  # fmt: skip
     op.create_table(
         "maintenance_runs",
         sa.Column("name", sa.String(length=40), nullable=False),
@@ -77,6 +78,6 @@ def downgrade() -> None:
     else:
         op.execute(PG_APPEND_ONLY)
     op.drop_table("maintenance_runs")
-    with op.batch_alter_table("programs") as batch:
-        batch.drop_column("retain_audit_days")
-        batch.drop_column("retain_notices_days")
+    # DROP COLUMN (SQLite 3.35+), not a batch copy: programs is referenced by other tables.
+    op.drop_column("programs", "retain_audit_days")
+    op.drop_column("programs", "retain_notices_days")

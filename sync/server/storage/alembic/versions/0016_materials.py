@@ -33,7 +33,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_materials_session", table_name="materials")
-    with op.batch_alter_table("materials") as batch:
-        batch.drop_column("withdrawn_at")
-        batch.drop_column("updated_at")
-        batch.drop_column("note")
+    op.drop_column("materials", "withdrawn_at")
+    op.drop_column("materials", "updated_at")
+    op.drop_column("materials", "note")
