@@ -178,6 +178,9 @@ BACK_TO_V4 = (
     "DROP TABLE journal_key; ALTER TABLE reflection DROP COLUMN what_sealed; "
     "ALTER TABLE reflection DROP COLUMN plan_sealed; "
     "DROP TABLE crisis_contact; DROP TABLE help_now; "
+    "DROP TABLE makeup_choice; ALTER TABLE makeup_offer DROP COLUMN slots; "
+    "ALTER TABLE makeup_offer DROP COLUMN chosen_slot; "
+    "ALTER TABLE makeup_offer DROP COLUMN declined_at; "
 )
 
 

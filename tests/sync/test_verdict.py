@@ -98,6 +98,6 @@ def test_a_notice_about_an_offered_make_up_is_judged_against_the_offer(
     [view] = [v for v in occurrences(profile, start, start + timedelta(hours=1))
               if v.occurrence.series_uid == series.uid]  # fmt: skip
     told = notify_occurrence(profile, view.occurrence, "family", "Childcare fell through")
-    assert sync_now(profile, timeout=5).delivered == 1
+    assert sync_now(profile, timeout=5).delivered == 2  # the notice and the accepted slot
     [stored] = [n for n in enrolled.server_notices() if n["id"] == told.id]
     assert (stored["title"], stored["timing"]) == ("Make-up group", "advance")
