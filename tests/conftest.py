@@ -32,6 +32,16 @@ def _isolated_home(
     return home
 
 
+@pytest.fixture(autouse=True)
+def _umask_kept() -> Iterator[None]:
+    """A command run in-process (``companion-server`` sets umask 077 for its files) must not
+    leave the next test's files and folders unreadable to other users."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
 @pytest.fixture
 def home() -> Path:
     return Path(os.environ["COMPANION_HOME"])
