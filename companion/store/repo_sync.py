@@ -143,27 +143,6 @@ def record_outcome(
     )
 
 
-def add_material(
-    conn: sqlite3.Connection,
-    mid: int,
-    uid: str,
-    original: datetime,
-    kind: str,
-    title: str,
-    url: str,
-    now: datetime,
-) -> bool:
-    """Store a material once (by the server's id). True when it is new."""
-    return (
-        conn.execute(
-            "INSERT OR IGNORE INTO material (id, series_uid, original_start, kind, title, url, "
-            "received) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (mid, uid, to_db(original), kind, title, url, to_db(now)),
-        ).rowcount
-        > 0
-    )
-
-
 def replace_material(
     conn: sqlite3.Connection,
     mid: int,

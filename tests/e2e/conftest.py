@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -127,6 +128,17 @@ def live_server(program_home: Path) -> Iterator[LiveServer]:
     server = start_server(program_home, "serve")
     yield server
     stop_server(server)
+
+
+def sign_in_page(page: Any, url: str, email: str, password: str, *, start: str = "/signin",
+                 lands: str = "/inbox") -> None:  # fmt: skip
+    """Sign in through the dashboard's form in a browser page, from ``start``, and wait to
+    land on ``lands``."""
+    page.goto(url + start)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url + lands)
 
 
 def _playwright_available() -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, sign_in_page
 from tests.e2e.test_demo import credentials, demo  # noqa: F401  (the fixture)
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -17,11 +17,7 @@ def test_the_charts_render_and_fit_a_phone(browser: Any, demo: LiveServer) -> No
     email, password = credentials(demo)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.set_default_timeout(15_000)
-    page.goto(demo.url + "/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(demo.url + "/inbox")
+    sign_in_page(page, demo.url, email, password, start="/")
     page.goto(demo.url + "/clients")
     assert page.locator("svg.sparkline").count() == 5
     jordan = "svg.sparkline[aria-label^='Jordan R., weekly attendance']"

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from tests.e2e.conftest import sign_in_page
 from tests.web.conftest import GROUP, NY, PASSWORD, Site, csrf_of, enrol, post_notice, sign_in
 from tests.web.test_pages import add_client, changes, client_id_of
 
@@ -71,11 +72,7 @@ def notice_block(html: str, notice_id: str) -> str:
 def test_at_risk_comes_first_above_the_fold(site: Site, inbox: dict, chromium: Any) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
-    page.goto(site.url + "/signin")
-    page.get_by_label("Email").fill(site.emails["A"])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(site.url + "/inbox")
+    sign_in_page(page, site.url, site.emails["A"], PASSWORD)
     risk = page.locator("#at-risk")
     assert re.search(r"Client A \(0 of \d+, policy 80%\)", risk.inner_text())
     assert "Quiet Q." not in risk.inner_text()  # added today, nothing missed: not at risk
@@ -202,11 +199,7 @@ def test_every_page_counts_new_notices_like_the_inbox_and_never_shows_zero(
     # The browser hides the hidden count (the stylesheet's inline-block once beat it).
     context = chromium.new_context()
     page = context.new_page()
-    page.goto(site.url + "/signin")
-    page.get_by_label("Email").fill(site.emails["A"])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(site.url + "/inbox")
+    sign_in_page(page, site.url, site.emails["A"], PASSWORD)
     assert not page.locator("#new-count").is_visible()
     assert page.eval_on_selector("#new-count", "e => getComputedStyle(e).display") == "none"
     assert "0" not in page.locator("header.top nav").inner_text()

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (  # noqa: F401  (fixtures)
     browser,
     program_home,
     server_json,
+    sign_in_page,
     start_server,
     stop_server,
 )
@@ -47,11 +48,7 @@ def api_token(url: str) -> dict[str, str]:
 
 
 def sign_in(page: Any, url: str) -> None:
-    page.goto(url + "/inbox")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + "/inbox")
+    sign_in_page(page, url, EMAIL, PASSWORD, start="/inbox")
 
 
 def test_the_acceptance_the_roster_and_made_up(

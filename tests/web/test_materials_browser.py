@@ -10,7 +10,10 @@ from urllib.parse import urlencode
 import pytest
 
 from sync.server.storage.tables import stamp
-from tests.e2e.conftest import browser  # noqa: F401  (the Chromium fixture)
+from tests.e2e.conftest import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    sign_in_page,
+)
 from tests.web.conftest import GROUP, PASSWORD, Site, group_start
 
 pytestmark = pytest.mark.browser
@@ -25,11 +28,7 @@ def test_attach_edit_and_withdraw_a_material_on_a_roster(browser: Any, site: Sit
     )
     page = browser.new_context().new_page()
     page.set_default_timeout(15_000)
-    page.goto(url + "/signin")
-    page.get_by_label("Email").fill(site.emails["A"])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + "/inbox")
+    sign_in_page(page, url, site.emails["A"], PASSWORD)
 
     page.goto(roster)
     assert "No materials for this session yet." in page.inner_text("main")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, start_server, stop_server
+from tests.e2e.conftest import LiveServer, sign_in_page, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -38,11 +38,7 @@ def phone(demo: LiveServer, chromium: Any) -> Iterator[Any]:
     assert found
     context = chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     page = context.new_page()
-    page.goto(demo.url + "/signin")
-    page.get_by_label("Email").fill(found.group(1))
-    page.get_by_label("Password").fill(found.group(2))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(demo.url + "/inbox")
+    sign_in_page(page, demo.url, found.group(1), found.group(2))
     yield page
     context.close()
 

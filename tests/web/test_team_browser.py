@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer
+from tests.e2e.conftest import EMAIL, PASSWORD, LiveServer, sign_in_page
 
 pytestmark = pytest.mark.browser
 # The e2e fixtures: Chromium, and a served program whose first coordinator is its admin.
@@ -29,11 +29,7 @@ def new_page(browser: Any) -> Any:
 def test_invite_accept_disable_and_the_session_ends(browser: Any, live_server: LiveServer) -> None:
     url = live_server.url
     admin = new_page(browser)
-    admin.goto(url + "/team")
-    admin.get_by_label("Email").fill(EMAIL)
-    admin.get_by_label("Password").fill(PASSWORD)
-    admin.get_by_role("button", name="Sign in").click()
-    admin.wait_for_url(url + "/team")
+    sign_in_page(admin, url, EMAIL, PASSWORD, start="/team", lands="/team")
 
     admin.get_by_label("Email").fill(NEW)
     admin.get_by_label("Role").select_option("coordinator")

@@ -35,7 +35,6 @@ from sync.server.web.deps import Coordinator, Form, SignedIn, database, now
 from sync.server.web.materials import KINDS, session_materials
 from sync.server.web.present import when
 from sync.server.web.render import bad_input, not_found, page
-from sync.wire import one_line
 
 router = APIRouter()
 
@@ -110,15 +109,6 @@ async def week(request: Request, who: SignedIn) -> Response:
     )
 
 
-def _occurrence_key(request: Request) -> tuple[str, datetime] | None:
-    uid = request.query_params.get("series", "")
-    try:
-        start = inputs.instant(request.query_params.get("start"), "start")
-    except inputs.BadInput:
-        return None
-    return (uid, start) if uid and one_line(uid) and len(uid) <= 255 else None
-
-
 def _find(tx: Tx, who: Coordinator, uid: str, start: datetime) -> Occurrence | None:
     wire = ops.find_series(tx, who.auth, uid)
     if wire is None or not ops.occurs(wire, start):
@@ -153,7 +143,7 @@ def _makeup_roster(
 
 @router.get("/attendance/roster", name="web_roster", include_in_schema=False)
 async def roster(request: Request, who: SignedIn) -> Response:
-    key = _occurrence_key(request)
+    key = inputs.occurrence(request.query_params)
     if key is None:
         return not_found(request, who, "session")
     uid, start = key
@@ -242,7 +232,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
 
 @router.post("/attendance/roster", name="web_roster_save", include_in_schema=False)
 async def save_roster(request: Request, who: SignedIn, form: Form) -> Response:
-    key = _occurrence_key(request)
+    key = inputs.occurrence(request.query_params)
     if key is None:
         return not_found(request, who, "session")
     uid, start = key

@@ -9,12 +9,13 @@ PostgreSQL's INTEGER.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from pydantic import TypeAdapter, ValidationError
 
 from companion.domain.schedule import YEARS
-from sync.wire import MAX_INT, UtcDatetime
+from sync.wire import MAX_INT, UtcDatetime, one_line
 
 FIRST_DAY, LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 31)
 _INSTANT: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
@@ -51,6 +52,16 @@ def instant(text: str | None, name: str) -> datetime:
         return _INSTANT.validate_python(text or "")
     except ValidationError:
         raise BadInput(f"{name}: not a session time") from None
+
+
+def occurrence(query: Mapping[str, str]) -> tuple[str, datetime] | None:
+    """The session a page's ``?series=UID&start=TIME`` names; None when either is unusable."""
+    uid = query.get("series", "")
+    try:
+        start = instant(query.get("start"), "start")
+    except BadInput:
+        return None
+    return (uid, start) if uid and one_line(uid) and len(uid) <= 255 else None
 
 
 def record_id(text: str | None) -> int | None:

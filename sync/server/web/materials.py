@@ -10,7 +10,6 @@ coordinator's program, put it on the changes feed and write the audit entry.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +27,7 @@ from sync.server.web import forms, inputs
 from sync.server.web.deps import Coordinator, Form, SignedIn, database, now, safe_next
 from sync.server.web.present import when
 from sync.server.web.render import not_found, page
-from sync.wire import MAX_INT, one_line
+from sync.wire import MAX_INT
 
 router = APIRouter()
 KINDS = ["handout", "notes", "recording", "other"]
@@ -80,20 +79,11 @@ def _material_id(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_INT else None
 
 
-def _session(request: Request) -> tuple[str, datetime] | None:
-    uid = request.query_params.get("series", "")
-    try:
-        start = inputs.instant(request.query_params.get("start"), "start")
-    except inputs.BadInput:
-        return None
-    return (uid, start) if uid and one_line(uid) and len(uid) <= 255 else None
-
-
 @router.post("/attendance/roster/materials", name="web_roster_materials",
              include_in_schema=False)  # fmt: skip
 async def attach(request: Request, who: SignedIn, form: Form) -> Response:
     """Attach a material to the roster's session (every client of it receives it)."""
-    key = _session(request)
+    key = inputs.occurrence(request.query_params)
     if key is None:
         return not_found(request, who, "session")
     uid, start = key
