@@ -40,7 +40,6 @@ async def team_page(
         locked = AuditFilter(action="signin.locked", since=week_ago)
         return {
             "accounts": tx.accounts_of(who.program.id),
-            "new_count": tx.count_new_notices(who.program.id),
             "lockouts": tx.audit_entries(who.program.id, locked, 20),
         }
 
@@ -62,7 +61,7 @@ async def team_page(
     ]
     link = shown_link.take(request)
     response = page(request, "team.html", who, status=status, section="team",
-                    page_title="Team", new_count=data["new_count"], accounts=rows,
+                    page_title="Team", accounts=rows,
                     lockouts=lockouts, link=link, error=error, typed=typed or {})  # fmt: skip
     if link is not None:
         shown_link.forget(response, request)

@@ -78,7 +78,6 @@ async def week(request: Request, who: SignedIn) -> Response:
                 (uid, s) for _c, uid, s, _t in tx.notice_keys_between(who.program.id, since, until)
             ),
             "clients": sum(1 for c in tx.clients_of(who.program.id) if on_roster(c)),
-            "new_count": tx.count_new_notices(who.program.id),
         }
 
     data = await database(request).read(load)
@@ -101,7 +100,6 @@ async def week(request: Request, who: SignedIn) -> Response:
         who,
         section="attendance",
         page_title="Attendance",
-        new_count=data["new_count"],
         occurrences=rows,
         week_label=start.strftime("%a %d %b %Y"),
         prev_url=week_of(start - timedelta(days=7)),
@@ -169,7 +167,6 @@ async def roster(request: Request, who: SignedIn) -> Response:
             "notices": {
                 c: t for c, u, _s, t in tx.notice_keys_between(who.program.id, s0, s1) if u == uid
             },
-            "new_count": tx.count_new_notices(who.program.id),
             "materials": tx.materials_of_session(who.program.id, uid, s0),
         }
 
@@ -219,7 +216,6 @@ async def roster(request: Request, who: SignedIn) -> Response:
         who,
         section="attendance",
         page_title=f"Roster · {occ.title}",
-        new_count=data["new_count"],
         rows=rows,
         action=roster_url(uid, start),
         occ={"title": occ.title, "when": when(occ.start, who.tz)},

@@ -85,7 +85,6 @@ async def trail(request: Request, who: AdminSignedIn) -> Response:
     def load(tx: Tx) -> dict[str, Any]:
         return {
             "rows": tx.audit_entries(who.program.id, where, PAGE_SIZE + 1),
-            "new_count": tx.count_new_notices(who.program.id),
             **_names(tx, who),
         }
 
@@ -97,7 +96,7 @@ async def trail(request: Request, who: AdminSignedIn) -> Response:
         older = "/audit?" + urlencode({**query, "before": rows[-1]["id"]})
     return page(
         request, "audit.html", who, section="audit", page_title="Audit trail",
-        new_count=data["new_count"], entries=_lines(rows, data, who), filters=shown,
+        entries=_lines(rows, data, who), filters=shown,
         accounts=data["accounts"], clients=data["clients"], actions=audit.ACTIONS,
         older_url=older, first_page=where.before is None,
         csv_url="/audit.csv" + ("?" + urlencode(query) if query else ""),

@@ -109,7 +109,6 @@ def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict
         "weeks": weeks,
         "occs": theirs,
         "marks": marks,
-        "new_count": tx.count_new_notices(who.program.id),
     }
 
 
@@ -129,7 +128,6 @@ async def clients(request: Request, who: SignedIn) -> Response:
         who,
         section="clients",
         page_title="Clients",
-        new_count=data["new_count"],
         rows=data["rows"],
         sparks={
             r.id: pictures.spark(r.name, data["weeks"][r.id], who.policy.threshold)
@@ -229,7 +227,6 @@ async def client(request: Request, client_id: int, who: SignedIn) -> Response:
         who,
         section="clients",
         page_title=data["client"].name,
-        new_count=data["new_count"],
         client=data["client"],
         row=data["rows"][0],
         chart=pictures.line(data["client"].name, data["weeks"][client_id], who.policy.threshold),

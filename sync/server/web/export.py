@@ -63,14 +63,12 @@ def csv_response(data: bytes, filename: str) -> Response:
 @router.get("/export", name="web_export", include_in_schema=False)
 async def export(request: Request, who: SignedIn) -> Response:
     today = now(request).astimezone(who.tz).date()
-    count = await database(request).read(lambda tx: tx.count_new_notices(who.program.id))
     return page(
         request,
         "export.html",
         who,
         section="export",
         page_title="Export",
-        new_count=count,
         date_from=(today - timedelta(days=30)).isoformat(),
         date_to=today.isoformat(),
     )

@@ -85,7 +85,6 @@ async def inbox(request: Request, who: SignedIn) -> Response:
             "materials": tx.materials_of_sessions(
                 who.program.id, ((r["series_uid"], r["original_start"]) for r in shown)
             ),
-            "new_count": tx.count_new_notices(who.program.id),
             "latest": tx.newest_notice_key(who.program.id),
             "clients": tx.clients_of(who.program.id),
             "summaries": client_summaries(tx, who.auth, at),
@@ -142,7 +141,6 @@ async def inbox(request: Request, who: SignedIn) -> Response:
         who,
         section="inbox",
         page_title="Inbox",
-        new_count=data["new_count"],
         notices=notices,
         filters=filters,
         statuses=STATUSES,

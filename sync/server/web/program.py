@@ -32,7 +32,7 @@ def _rows(filled: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]],
-                  new_count: int, error: str = "", status: int = 200,
+                  error: str = "", status: int = 200,
                   windows: dict[str, str] | None = None,
                   retention_error: str = "") -> Response:  # fmt: skip
     listed = contacts.domain_contacts(who.program.crisis_contacts)
@@ -43,7 +43,6 @@ def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]]
         section="program",
         page_title="Program",
         status=status,
-        new_count=new_count,
         policy=who.policy,
         policy_pct=f"{round(who.policy.threshold * 100)}%",
         discreet_default=who.program.discreet_default,
@@ -65,9 +64,8 @@ def _program_page(request: Request, who: Coordinator, rows: list[dict[str, str]]
 
 @router.get("/program", name="web_program", include_in_schema=False)
 async def program(request: Request, who: AdminSignedIn) -> Response:
-    new_count = await database(request).read(lambda tx: tx.count_new_notices(who.program.id))
     listed = contacts.domain_contacts(who.program.crisis_contacts)
-    return _program_page(request, who, [admin.contact_json(c) for c in listed], new_count)
+    return _program_page(request, who, [admin.contact_json(c) for c in listed])
 
 
 def _submitted(form: Any) -> list[dict[str, str]]:
@@ -88,10 +86,7 @@ async def save_contacts(request: Request, who: AdminSignedIn, form: Form) -> Res
         try:
             parsed.append(admin.contact_of(row, f"Contact {n}"))
         except admin.AdminError as exc:
-            new_count = await database(request).read(
-                lambda tx: tx.count_new_notices(who.program.id)
-            )
-            return _program_page(request, who, rows, new_count, str(exc), 422)
+            return _program_page(request, who, rows, str(exc), 422)
 
     def save(tx: Tx) -> bool:
         return contacts.set_contacts(tx, who.program.id, parsed, now(request))
@@ -99,7 +94,7 @@ async def save_contacts(request: Request, who: AdminSignedIn, form: Form) -> Res
     try:
         changed = await database(request).write(save)
     except ContactError as exc:  # checked above; the list's own bound, belt and braces
-        return _program_page(request, who, rows, 0, str(exc), 422)
+        return _program_page(request, who, rows, str(exc), 422)
     return RedirectResponse(
         "/program?done=" + ("contacts" if changed else "samecontacts"), status_code=303
     )
@@ -122,8 +117,7 @@ async def save_retention(request: Request, who: AdminSignedIn, form: Form) -> Re
     except retention.BadWindow as exc:
         listed = contacts.domain_contacts(who.program.crisis_contacts)
         rows = [admin.contact_json(c) for c in listed]
-        new_count = await database(request).read(lambda tx: tx.count_new_notices(who.program.id))
-        return _program_page(request, who, rows, new_count, status=422, windows=windows,
+        return _program_page(request, who, rows, status=422, windows=windows,
                              retention_error=str(exc))  # fmt: skip
 
     def save(tx: Tx) -> bool:

@@ -54,10 +54,7 @@ def _row(wire: SeriesWire, who: Coordinator, at: datetime) -> dict[str, Any]:
 
 @router.get("/schedule", name="web_schedule", include_in_schema=False)
 async def schedule(request: Request, who: SignedIn) -> Response:
-    def load(tx: Tx) -> tuple[list[SeriesWire], int]:
-        return ops.list_series(tx, who.auth), tx.count_new_notices(who.program.id)
-
-    wires, new_count = await database(request).read(load)
+    wires = await database(request).read(ops.list_series, who.auth)
     at = now(request)
     return page(
         request,
@@ -65,7 +62,6 @@ async def schedule(request: Request, who: SignedIn) -> Response:
         who,
         section="schedule",
         page_title="Schedule",
-        new_count=new_count,
         series=[_row(w, who, at) for w in wires],
     )
 
