@@ -178,14 +178,14 @@ def enrolled_by(occ: Occurrence, added: datetime, tz: ZoneInfo) -> bool:
 def counted_from(
     occurrences: Iterable[Occurrence],
     added: datetime,
-    tz: ZoneInfo,
     marks: Mapping[tuple[str, datetime], Status] | None = None,
 ) -> list[Occurrence]:
-    """The occurrences that count for a client added at ``added``: those from the day
-    they were added (:func:`enrolled_by`), and earlier ones only where ``marks`` holds a
-    record for them (a roster the program took, a notice they sent)."""
+    """The occurrences that count for a client added at ``added``: those not over yet when
+    they were added (one in progress counts), and earlier ones only where ``marks`` holds a
+    record for them (a roster the program took, a notice they sent). A client added on
+    Saturday evening is not judged on Saturday's session that ended an hour before."""
     known = marks or {}
-    return [occ for occ in occurrences if occ.key in known or enrolled_by(occ, added, tz)]
+    return [occ for occ in occurrences if occ.key in known or occ.end > added]
 
 
 def last_weeks(now: datetime, tz: ZoneInfo, count: int) -> list[datetime]:

@@ -169,11 +169,11 @@ def client_summaries(tx: Tx, auth: CoordinatorAuth, now: datetime,
     marks = program_marks(tx, program.id, [r.id for r in rows], since)
     out = []
     for row in rows:
-        added = unstamp(row.created_at)  # sessions before the day they were added do not count
+        added = unstamp(row.created_at)  # sessions over before they were added do not count
         theirs = marks[row.id]
-        week = week_summary(counted_from(week_occ, added, tz, theirs), theirs, policy, now,
+        week = week_summary(counted_from(week_occ, added, theirs), theirs, policy, now,
                             week_start)  # fmt: skip
-        unexcused = unexcused_absences(counted_from(window_occ, added, tz, theirs), theirs,
+        unexcused = unexcused_absences(counted_from(window_occ, added, theirs), theirs,
                                        policy, now)  # fmt: skip
         out.append(ClientSummary(
             id=row.id, name=row.name, devices=row.devices, revoked=row.revoked_at is not None,

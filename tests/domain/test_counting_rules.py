@@ -12,6 +12,7 @@ from companion.domain.attendance import (
     UnexcusedCount,
     at_risk,
     counted_from,
+    enrolled_by,
     unexcused_absences,
     week_summary,
 )
@@ -29,7 +30,7 @@ def occ(day: int, hour: int = 18) -> Occurrence:
 def test_a_client_added_on_tuesday_is_not_absent_from_mondays_session() -> None:
     week = [occ(0), occ(2), occ(4)]  # Mon, Wed, Fri
     added = MONDAY + timedelta(days=1, hours=11)  # Tuesday 11:00 New York
-    theirs = counted_from(week, added, NY)
+    theirs = counted_from(week, added)
     assert theirs == week[1:]
     now = MONDAY + timedelta(days=1, hours=12)
     summary = week_summary(theirs, {}, Policy(), now, MONDAY)
@@ -43,15 +44,34 @@ def test_a_session_before_they_were_added_counts_when_the_program_recorded_it() 
     week = [occ(0), occ(2)]
     added = MONDAY + timedelta(days=1)
     marks = {week[0].key: Status.MISSED}
-    assert counted_from(week, added, NY, marks) == week
-    assert counted_from(week, added, NY) == week[1:]
+    assert counted_from(week, added, marks) == week
+    assert counted_from(week, added) == week[1:]
 
 
-def test_counting_starts_at_the_local_day_not_the_utc_one() -> None:
-    # Added Tuesday 21:30 New York = Wednesday 02:30 UTC: Tuesday's morning session counts.
+def test_a_session_over_before_they_were_added_does_not_count_the_one_in_progress_does() -> None:
+    # Added Saturday 20:30 New York (Sunday 01:30 UTC), after Saturday's 18:00-20:00 group.
+    saturday, sunday = occ(5), occ(6)
+    saturday = Occurrence("s", saturday.start, saturday.start, saturday.start + timedelta(hours=2),
+                          "Group", Kind.GROUP, "UTC")  # fmt: skip
+    added = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
+    assert counted_from([saturday, sunday], added) == [sunday]
+    # Unjudged on Saturday, the week can still be met: they are not at risk on day one.
+    now = added + timedelta(minutes=1)
+    week = week_summary(counted_from([saturday, sunday], added), {}, Policy(), now, MONDAY)
+    assert (week.counted, week.unrecorded, week.recoverable) == (1, 0, True)
+    assert not at_risk(week, UnexcusedCount(0, 3, 30))
+    # Judged on it (never recorded), 80% of two would already be out of reach.
+    assert not week_summary([saturday, sunday], {}, Policy(), now, MONDAY).recoverable
+    # Added at 19:00, while the group was on: that session is theirs.
+    assert counted_from([saturday, sunday], added - timedelta(minutes=90)) == [saturday, sunday]
+
+
+def test_the_roster_takes_the_local_day_not_the_utc_one() -> None:
+    # Added Tuesday 21:30 New York = Wednesday 02:30 UTC: they can be recorded on Tuesday
+    # morning's roster (an intake at that session), not on Monday's.
     added = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
-    tuesday_morning = occ(1, hour=9)
-    assert counted_from([occ(0), tuesday_morning], added, NY) == [tuesday_morning]
+    assert enrolled_by(occ(1, hour=9), added, NY)
+    assert not enrolled_by(occ(0), added, NY)
 
 
 def test_missed_sessions_before_they_were_added_are_not_unexcused() -> None:
@@ -61,7 +81,7 @@ def test_missed_sessions_before_they_were_added_are_not_unexcused() -> None:
     added = MONDAY + timedelta(days=2)
     policy = Policy(unexcused_limit=3)
     assert unexcused_absences(occs, marks, policy, now).count == 3
-    assert unexcused_absences(counted_from(occs, added, NY), marks, policy, now).count == 1
+    assert unexcused_absences(counted_from(occs, added), marks, policy, now).count == 1
 
 
 def test_one_advance_notice_does_not_make_a_client_at_risk() -> None:

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -84,7 +85,9 @@ def test_fifty_clients_two_processes_one_postgres(two_servers: tuple[str, list[s
     engine = make_engine(db_url)
     admin.create_program(engine, "Evening IOP", "America/New_York", 0.8, 3, "", FROZEN_NOW)
     admin.create_coordinator(engine, "c@example.org", "correct horse", None, FROZEN_NOW)
-    codes = [admin.add_client(engine, f"C{i}", None, FROZEN_NOW)["code"] for i in range(CLIENTS)]
+    # The servers below run on the real clock: a code dated FROZEN_NOW would have expired.
+    now = datetime.now(UTC)
+    codes = [admin.add_client(engine, f"C{i}", None, now)["code"] for i in range(CLIENTS)]
     tokens = []
     for i, code in enumerate(codes):
         r = httpx.post(urls[i % 2] + "/v1/enroll", json={"code": code}, timeout=10)

@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -42,7 +43,7 @@ def store_a_notice(url: str, db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         publish(engine, "P", FROZEN_NOW)  # a notice must name one of the program's sessions
-        code = admin.add_client(engine, "Alex", None, FROZEN_NOW)["code"]
+        code = admin.add_client(engine, "Alex", None, datetime.now(UTC))["code"]
     finally:
         engine.dispose()
     with httpx.Client(base_url=url, timeout=10) as http:

@@ -94,11 +94,12 @@ def _load(tx: Tx, who: Coordinator, at: datetime, client_id: int | None) -> dict
     summaries = client_summaries(tx, who.auth, at, client_id)
     week_start, _ = week_bounds(at, who.tz)
     since = week_start - timedelta(days=7 * WEEKS)
-    occs = program_occurrences(tx, who, since, week_start + timedelta(days=7))
+    # Through the next 7 days (the client page lists what is coming, on a Saturday too).
+    occs = program_occurrences(tx, who, since, at + timedelta(days=7))
     marks = program_marks(tx, who.program.id, [s.id for s in summaries], since)
     clients = tx.clients_of(who.program.id, client_id)
     added = {c.id: unstamp(c.created_at) for c in clients}
-    theirs = {s.id: counted_from(occs, added[s.id], who.tz, marks[s.id]) for s in summaries}
+    theirs = {s.id: counted_from(occs, added[s.id], marks[s.id]) for s in summaries}
     rows = [
         _row(s, _four_weeks(theirs[s.id], marks[s.id], who.policy, at, week_start), who)
         for s in summaries
