@@ -8,12 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from email import message_from_bytes
 from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, func, select
 
 from sync.server import admin
@@ -24,45 +22,10 @@ from sync.server.storage.runner import transaction
 from tests.conftest import FROZEN_NOW
 from tests.server.conftest import Clock, Server, free_port, notice
 from tests.server.forms import browser, csrf_of, form_signin
+from tests.smtp import Smtp
 
 WINDOW = timedelta(minutes=5)
 PUBLIC = "https://iop.example.org"
-
-
-class Inbox:
-    """aiosmtpd's handler: every message received, parsed."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        msg = message_from_bytes(envelope.content)
-        msg["X-Rcpt"] = ",".join(envelope.rcpt_tos)
-        self.messages.append(msg)
-        return "250 OK"
-
-
-class Smtp:
-    """A real SMTP server on a fixed loopback port, started and stopped at will."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.inbox = Inbox()
-        self._controller: Controller | None = None
-
-    def start(self) -> Smtp:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    @property
-    def messages(self) -> list[Message]:
-        return self.inbox.messages
 
 
 @pytest.fixture
