@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from companion.domain.attendance import enrolled_by, week_bounds
-from companion.domain.notices import makeup_reply_id
+from companion.domain.notices import makeup_reply_id, makeup_uid
 from companion.domain.schedule import Occurrence, expand_all
 from sync.protocol import AttendanceIn, RosterEntry, series_from_wire
 from sync.server import audit
@@ -37,6 +37,9 @@ from sync.server.web.present import when
 from sync.server.web.render import bad_input, not_found, page
 
 router = APIRouter()
+# A client's standing record of a session, as a roster says it.
+RECORDED = {"attended": "attended", "missed": "absent", "excused": "excused",
+            "made_up": "made up"}  # fmt: skip
 
 
 def on_roster(client: ClientRow) -> bool:
@@ -68,6 +71,7 @@ async def week(request: Request, who: SignedIn) -> Response:
 
     def load(tx: Tx) -> dict[str, Any]:
         since, until = stamp(start - timedelta(days=1)), stamp(end + timedelta(days=1))
+        clients = tx.clients_of(who.program.id)
         return {
             "occurrences": program_occurrences(tx, who, start, end),
             "recorded": Counter(
@@ -77,13 +81,15 @@ async def week(request: Request, who: SignedIn) -> Response:
             "notices": Counter(
                 (uid, s) for _c, uid, s, _t in tx.notice_keys_between(who.program.id, since, until)
             ),
-            "clients": sum(1 for c in tx.clients_of(who.program.id) if on_roster(c)),
+            "clients": sum(1 for c in clients if on_roster(c)),
+            "makeups": week_makeups(tx, who.program.id, clients, start, end),
         }
 
     data = await database(request).read(load)
     rows = [
         {
             "when": when(o.start, who.tz),
+            "start": o.start,
             "title": o.title,
             "cancelled": o.cancelled,
             "recorded": data["recorded"][(o.series_uid, stamp(o.original_start))],
@@ -93,6 +99,15 @@ async def week(request: Request, who: SignedIn) -> Response:
         }
         for o in data["occurrences"]
     ]
+    recorded = data["recorded"]
+    for m in data["makeups"]:  # each picked make-up has a roster of one
+        key = (makeup_uid(m.reply_id), stamp(m.start))
+        rows.append({
+            "when": when(m.start, who.tz), "title": m.title, "makeup_for": m.client_name,
+            "start": m.start, "cancelled": False, "recorded": recorded[key], "notices": 0,
+            "total": 1, "roster_url": roster_url(key[0], m.start),
+        })  # fmt: skip
+    rows.sort(key=lambda r: r["start"])
     week_of = lambda d: "/attendance?week=" + d.date().isoformat()  # noqa: E731
     return page(
         request,
@@ -105,6 +120,34 @@ async def week(request: Request, who: SignedIn) -> Response:
         prev_url=week_of(start - timedelta(days=7)),
         next_url=week_of(start + timedelta(days=7)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PickedMakeup:
+    """A make-up slot a client picked, as the week's list shows it."""
+
+    reply_id: int
+    title: str
+    start: datetime
+    client_name: str
+
+
+def week_makeups(tx: Tx, program_id: int, clients: list[ClientRow], start: datetime,
+                 end: datetime) -> list[PickedMakeup]:  # fmt: skip
+    """The make-ups ``clients`` picked that start in ``[start, end)`` (issue 14): each has
+    its own roster, of the one client who picked it."""
+    names = {c.id: c.name for c in clients}
+    out = []
+    for reply_id, row in tx.standing_choices(program_id=program_id).items():
+        if row["slot"] is None or row["client_id"] not in names:
+            continue  # declined, or no longer a client of the program
+        begins = unstamp(row["start"])
+        if not start <= begins < end:
+            continue
+        slots = offered(tx, reply_id, row["client_id"])
+        title = slots[row["slot"] - 1].title if len(slots) >= row["slot"] else "Make-up session"
+        out.append(PickedMakeup(reply_id, title, begins, names[row["client_id"]]))
+    return out
 
 
 def _find(tx: Tx, who: Coordinator, uid: str, start: datetime) -> Occurrence | None:
@@ -181,6 +224,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
     data = await database(request).write(load_viewed)
     if data is None:
         return not_found(request, who, "session")
+    cancelled = getattr(data["occ"], "cancelled", False)
     rows = []
     for c in data["clients"]:
         recorded = data["recorded"].get(c.id)
@@ -202,7 +246,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
                 "id": c.id,
                 "name": c.name,
                 "choice": choice,
-                "recorded": (recorded or "").replace("_", " "),
+                "recorded": "cancelled" if cancelled else RECORDED.get(recorded or "", ""),
                 "by": data["by"].get(c.id, ""),
                 "notice": {"advance": "advance notice", "after": "told after"}.get(
                     notice or "", ""
@@ -218,7 +262,7 @@ async def roster(request: Request, who: SignedIn) -> Response:
         page_title=f"Roster · {occ.title}",
         rows=rows,
         action=roster_url(uid, start),
-        occ={"title": occ.title, "when": when(occ.start, who.tz)},
+        occ={"title": occ.title, "when": when(occ.start, who.tz), "cancelled": cancelled},
         mats=session_materials(data["materials"], who.tz, roster_url(uid, start) + "#materials"),
         attach_action="/attendance/roster/materials?" + roster_url(uid, start).partition("?")[2],
         materials_back=roster_url(uid, start) + "#materials",
