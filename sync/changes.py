@@ -28,6 +28,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from companion.actions.materials import (
     attach_materials,
+    checklist_when_excused,
     replace_on_checklist,
     withdraw_from_checklist,
 )
@@ -279,9 +280,10 @@ def _material(
     on the checklist too. Counted as shown only when a checklist shows it; otherwise it is
     kept until the session's checklist is made (the sync says so, not "received")."""
     args = (change.series_uid, change.original_start, change.kind, change.title, change.url)
-    if not repo_sync.replace_material(conn, change.id, *args, now):
+    if not repo_sync.replace_material(conn, change.id, *args, now, change.note):
         return
-    if replace_on_checklist(conn, change.id, *args):
+    checklist_when_excused(conn, change.series_uid, change.original_start, now)
+    if replace_on_checklist(conn, change.id, *args, change.note):
         counts.materials += 1
     else:
         counts.materials_kept += 1

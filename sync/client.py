@@ -382,7 +382,8 @@ def enroll(
             set_aside(conn, raw, contacts_problem, answer.cursor, now, aside)
         # An older server sends none: another program's contacts must not stay either.
         save_contacts(conn, contacts or [], now)
-        repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor, now)
+        repo_sync.save_enrolment(conn, url, answer.feed_url, answer.client_name, answer.cursor,
+                                 now, answer.added_at)  # fmt: skip
         repo_sync.set_discreet(conn, None, info.discreet_default)  # a new device's state
         # Inside the transaction: if the token cannot be written, nothing is saved.
         write_token(profile, url, answer.token, ca_file)

@@ -62,7 +62,8 @@ MAX_MAKEUP_SLOTS = 3
 # that names it here, and an older server simply ignores the header.
 FEATURES_HEADER = "Companion-Features"
 CRISIS_CONTACTS = "crisis_contacts"  # ``ProgramInfo.crisis_contacts`` in the enrolment answer
-CLIENT_FEATURES = (CRISIS_CONTACTS,)
+ADDED_AT = "added_at"  # ``EnrollResponse.added_at``: the day the client's sessions count from
+CLIENT_FEATURES = (CRISIS_CONTACTS, ADDED_AT)
 
 
 def features_of(header: str | None) -> frozenset[str]:
@@ -181,6 +182,12 @@ class EnrollResponse(Wire):
     program: ProgramInfo
     schedule: list[SeriesWire]
     cursor: Line  # changes before this are already reflected in ``schedule``
+    added_at: UtcDatetime | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="when the program added the client: their attendance counts from then; "
+        f"only in answers to a client whose {FEATURES_HEADER} header names {ADDED_AT}",
+    )
 
 
 class NoticeIn(Wire):

@@ -43,10 +43,14 @@ def first_session(series: list[Series]) -> datetime | None:
 
 
 def client_started(profile: Profile, series: list[Series]) -> datetime | None:
-    """When the client started: this device's enrolment with the program, else (a
-    personal schedule) the first session. Weeks before it are not missed weeks."""
+    """When the client started: the day the program added them (as the program counts
+    it), else this device's enrolment, else (a personal schedule) the first session.
+    Weeks before it are not missed weeks."""
     state = repo_sync.get_state(profile.store.conn)
-    return state.enrolled_at if state is not None else first_session(series)
+    if state is None:
+        return first_session(series)
+    # Added before this device enrolled, as a rule; the earlier of the two if a clock is off.
+    return min(state.added_at, state.enrolled_at) if state.added_at else state.enrolled_at
 
 
 def load_attendance_progress(profile: Profile) -> AttendanceProgress:

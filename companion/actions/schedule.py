@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from companion.actions.materials import attach_materials
+from companion.actions.materials import attach_materials, has_materials
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import MARKABLE, Status, status_of
 from companion.domain.catchup import REFLECT, TELL
@@ -116,7 +116,8 @@ def apply_status(
     """Store a status and keep the catch-up checklist in step (inside a transaction)."""
     conn = profile.store.conn
     repo_schedule.set_mark(conn, occ.series_uid, occ.original_start, status, now, source)
-    if status is Status.MISSED:
+    # Missed, or excused with something from the program to catch up on (a material).
+    if status is Status.MISSED or (status is Status.EXCUSED and has_materials(conn, *occ.key)):
         created = repo_catchup.ensure_checklist(
             conn, occ.series_uid, occ.original_start, occ.title, occ.kind.value, now
         )

@@ -182,8 +182,9 @@ def attendance_progress(
 ) -> AttendanceProgress:
     """Attendance week by week over the last ``weeks`` weeks (the current one last).
 
-    ``started``: when the client started (enrolment); sessions before it are left out
-    and weeks that ended by then are ``before_start``. Occurrences outside the window are
+    ``started``: when the client started; sessions over by then are left out unless
+    marked (as the program counts them, ``counted_from``) and weeks that ended by
+    then are ``before_start``. Occurrences outside the window are
     ignored, so the caller may pass a wider expansion.
     """
     mondays, end = window(now, tz, weeks)
@@ -193,7 +194,9 @@ def attendance_progress(
     buckets: list[list[tuple[Occurrence, Status]]] = [[] for _ in mondays]
     for occ in occurrences:
         at = occ.start.astimezone(UTC)
-        if not edges[0] <= at < until or (started is not None and at < started):
+        if not edges[0] <= at < until:
+            continue
+        if started is not None and occ.end <= started and occ.key not in marks:
             continue
         buckets[bisect_right(edges, at) - 1].append((occ, status_of(occ, marks, now)))
     ends = [*mondays[1:], end]

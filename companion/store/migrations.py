@@ -330,6 +330,14 @@ V10_MAKEUP_CHOICES: tuple[str, ...] = (
     "CREATE INDEX makeup_choice_state ON makeup_choice(state, created_at)",
 )
 
+# v11 (issue 14): the coordinator's note on a material ("pages 2-4"), which the checklist
+# item says after its title; and when the program added the client (their attendance
+# counts from then, on the server and in the 12-week picture alike).
+V11_NOTES_ADDED: tuple[str, ...] = (
+    "ALTER TABLE material ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE sync_state ADD COLUMN added_at TEXT",
+)
+
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, V1),
     (2, V2),
@@ -341,5 +349,6 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (8, V8),
     (9, V9_CRISIS),
     (10, V10_MAKEUP_CHOICES),
+    (11, V11_NOTES_ADDED),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -236,6 +236,15 @@ def mark_rows(conn: sqlite3.Connection) -> list[tuple[str, datetime, Status, str
     return [(r[0], from_db(r[1]), Status(r[2]), r[3], from_db(r[4])) for r in rows]
 
 
+def mark_of(conn: sqlite3.Connection, uid: str, original: datetime) -> Status | None:
+    """One occurrence's stored mark (None: not marked)."""
+    row = conn.execute(
+        "SELECT status FROM attendance WHERE series_uid = ? AND original_start = ?",
+        (uid, to_db(original)),
+    ).fetchone()
+    return Status(row[0]) if row else None
+
+
 def mark_source(conn: sqlite3.Connection, uid: str, original: datetime) -> str | None:
     row = conn.execute(
         "SELECT source FROM attendance WHERE series_uid = ? AND original_start = ?",

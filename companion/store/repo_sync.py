@@ -24,6 +24,7 @@ class SyncState:
     last_sync: datetime | None
     last_error: str
     not_before: datetime | None
+    added_at: datetime | None = None  # when the program added the client (None: not said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ def get_state(conn: sqlite3.Connection) -> SyncState | None:
         last_sync=from_db(row["last_sync"]) if row["last_sync"] else None,
         last_error=row["last_error"],
         not_before=from_db(row["not_before"]) if row["not_before"] else None,
+        added_at=from_db(row["added_at"]) if row["added_at"] else None,
     )
 
 
@@ -96,12 +98,14 @@ def save_enrolment(
     client_name: str,
     cursor: str,
     now: datetime,
+    added_at: datetime | None = None,
 ) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO sync_state (id, server_url, feed_url, client_name, cursor, "
-        "enrolled_at) VALUES (1, ?, ?, ?, ?, ?)",
-        (server_url, feed_url, client_name, cursor, to_db(now)),
-    )
+        "enrolled_at, added_at) VALUES (1, ?, ?, ?, ?, ?, ?)",
+        (server_url, feed_url, client_name, cursor, to_db(now),
+         to_db(added_at) if added_at else None),
+    )  # fmt: skip
 
 
 def forget_enrolment(conn: sqlite3.Connection) -> bool:
@@ -152,18 +156,20 @@ def replace_material(
     title: str,
     url: str,
     now: datetime,
+    note: str = "",
 ) -> bool:
     """Store a material, or replace the one with its id (the coordinator corrected it).
     True when that changed what the store held."""
     row = conn.execute(
-        "SELECT series_uid, original_start, kind, title, url FROM material WHERE id = ?", (mid,)
+        "SELECT series_uid, original_start, kind, title, url, note FROM material WHERE id = ?",
+        (mid,),
     ).fetchone()
-    if row is not None and tuple(row) == (uid, to_db(original), kind, title, url):
+    if row is not None and tuple(row) == (uid, to_db(original), kind, title, url, note):
         return False
     conn.execute(
         "INSERT OR REPLACE INTO material (id, series_uid, original_start, kind, title, url, "
-        "received) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (mid, uid, to_db(original), kind, title, url, to_db(now)),
+        "note, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (mid, uid, to_db(original), kind, title, url, note, to_db(now)),
     )
     return True
 

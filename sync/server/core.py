@@ -17,6 +17,7 @@ from typing import Any
 
 from companion.domain.notices import Timing
 from sync.protocol import (
+    ADDED_AT,
     CRISIS_CONTACTS,
     NoticeIn,
     NoticeOut,
@@ -62,6 +63,7 @@ class Enrolled:
     program: ProgramInfo
     schedule: list[SeriesWire]
     cursor: int
+    added_at: datetime | None = None  # for a client that understands it (ADDED_AT)
 
 
 class Created:
@@ -165,8 +167,9 @@ def enroll(tx: Tx, code: str, device_name: str, remote: str, now: datetime, sett
     # both the schedule and the changes feed (harmless), never in neither.
     program = tx.program(client.program_id)
     assert program is not None
+    added = unstamp(client.created_at) if ADDED_AT in features else None
     return Enrolled(client_id, token, feed_token, client.name, program_info(program, features),
-                    schedule_of(tx, program.id), program.last_change)  # fmt: skip
+                    schedule_of(tx, program.id), program.last_change, added)  # fmt: skip
 
 
 def remove_device(tx: Tx, auth: DeviceAuth, now: datetime) -> bool:

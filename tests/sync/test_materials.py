@@ -1,9 +1,13 @@
 """Materials with the real server and the real client: a material reaches the session's
-catch-up checklist whether it came before the miss or after the checklist was made; a
-corrected one replaces the old one and a withdrawn one disappears on the next sync."""
+catch-up checklist whether it came before the miss or after the checklist was made (an
+excused session's too, with the coordinator's note); a corrected one replaces the old one
+and a withdrawn one disappears on the next sync."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from companion.actions.notify import notify
 from companion.actions.schedule import mark
 from companion.domain.attendance import Status
 from companion.store import repo_catchup, repo_sync
@@ -13,20 +17,20 @@ from tests.sync.conftest import Enrolled
 from tests.sync.harness import GROUP
 
 MON, WED = "2026-11-23T23:00:00Z", "2026-11-25T23:00:00Z"
+FRI = "2026-11-27T23:00:00Z"  # tomorrow, on the clients' frozen clock
 
 
-def attach(e: Enrolled, start: str, title: str, url: str, kind: str = "handout") -> int:
+def attach(e: Enrolled, start: str, title: str, url: str, kind: str = "handout",
+           note: str = "") -> int:  # fmt: skip
     made = e.program.coordinator("POST", "/v1/coordinator/materials", json={
         "series_uid": GROUP["uid"], "original_start": start, "kind": kind, "title": title,
-        "url": url,
+        "url": url, "note": note,
     })  # fmt: skip
     assert isinstance(made, dict)
     return int(made["id"])
 
 
 def links(e: Enrolled, day: str) -> dict[str, str]:
-    from datetime import datetime
-
     original = datetime.fromisoformat(day.replace("Z", "+00:00"))
     checklist = repo_catchup.get_checklist(e.profile.store.conn, GROUP["uid"], original)
     assert checklist is not None
@@ -80,3 +84,33 @@ def test_a_corrected_material_replaces_the_old_and_a_withdrawn_one_disappears(
     assert other not in {m["id"] for m in repo_sync.all_materials(e.profile.store.conn)}
     # Nothing new: a second sync changes nothing.
     assert sync_now(e.profile, timeout=5).changes.total == 0
+
+
+def test_an_excused_session_gets_its_checklist_with_the_material_and_its_note(
+    enrolled: Enrolled,
+) -> None:
+    e = enrolled
+    # Told ahead (excused): nothing to catch up on yet, so no checklist.
+    notify(e.profile, e.occurrence_id("2026-11-27"), "work_school")
+    assert sync_now(e.profile, timeout=5).ok
+    assert repo_catchup.get_checklist(e.profile.store.conn, GROUP["uid"], when(FRI)) is None
+    attach(e, FRI, "Week 9 handout", "https://files.example.org/h9.pdf", note="pages 2-4")
+    got = sync_now(e.profile, timeout=5).changes
+    assert (got.materials, got.materials_kept) == (1, 0)  # shown, not "kept if you miss it"
+    assert links(e, FRI) == {
+        "do the handout: Week 9 handout (pages 2-4)": "https://files.example.org/h9.pdf"
+    }
+
+
+def test_a_material_already_here_makes_the_checklist_of_an_advance_notice(
+    enrolled: Enrolled,
+) -> None:
+    e = enrolled
+    attach(e, FRI, "Notes of 27 Nov", "https://files.example.org/n27.pdf", kind="notes")
+    assert sync_now(e.profile, timeout=5).changes.materials_kept == 1
+    notify(e.profile, e.occurrence_id("2026-11-27"), "health")
+    assert links(e, FRI) == {"read the notes: Notes of 27 Nov": "https://files.example.org/n27.pdf"}
+
+
+def when(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))

@@ -42,5 +42,5 @@ async def enroll(body: EnrollRequest, request: Request, db: Db, settings: AppSet
     return EnrollResponse(
         token=result.token, feed_url=feed_url(request, settings.public_url, result.feed_token),
         client_name=result.client_name, program=result.program, schedule=result.schedule,
-        cursor=str(result.cursor),
+        cursor=str(result.cursor), added_at=result.added_at,
     )  # fmt: skip
