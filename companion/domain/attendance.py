@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from companion.domain.notices import makeup_reply_id
 from companion.domain.schedule import Occurrence
 
 
@@ -202,6 +203,13 @@ def needed_to_reach(threshold: float, attended: int, counted: int) -> int:
     return max(0, target - attended)
 
 
+def counts_for_policy(occ: Occurrence) -> bool:
+    """Whether an occurrence is one of the weekly policy's sessions. A make-up the client
+    picked is not: it stands in for the session it makes up (which turns made up), so
+    counting it too would count the client twice."""
+    return makeup_reply_id(occ.series_uid) is None
+
+
 def week_summary(
     occurrences: Iterable[Occurrence],
     marks: Mapping[tuple[str, datetime], Status],
@@ -224,6 +232,8 @@ def tally(
     counts = dict.fromkeys(Status, 0)
     remaining = unrecorded = 0
     for occ, status in statuses:
+        if not counts_for_policy(occ):
+            continue
         counts[status] += 1
         if status in UNMARKED:
             if occ.end > now:  # not over yet: one in progress can still be attended
@@ -274,7 +284,9 @@ def unexcused_absences(
     count = sum(
         1
         for occ in occurrences
-        if since <= occ.start <= now and status_of(occ, marks, now) is Status.MISSED
+        if since <= occ.start <= now
+        and counts_for_policy(occ)
+        and status_of(occ, marks, now) is Status.MISSED
     )
     return UnexcusedCount(count, policy.unexcused_limit, policy.window_days)
 

@@ -16,6 +16,7 @@ from companion.domain.attendance import (
     unexcused_absences,
     week_summary,
 )
+from companion.domain.notices import makeup_uid
 from companion.domain.schedule import Kind, Occurrence
 
 NY = ZoneInfo("America/New_York")
@@ -139,3 +140,19 @@ def test_the_coordinators_words_are_about_the_client_not_to_them() -> None:
     )
     for w in (missed, excused, going, unmarked):
         assert "your" not in w.coordinator_forecast()
+
+
+def test_a_makeup_stands_in_for_its_session_and_is_not_counted_twice() -> None:
+    monday = occ(0)  # missed, then made up at Tuesday's make-up
+    start = MONDAY + timedelta(days=1, hours=17)
+    makeup = Occurrence(makeup_uid(7), start, start, start + timedelta(hours=1), "Make-up",
+                        Kind.GROUP, "UTC")  # fmt: skip
+    marks = {monday.key: Status.MADE_UP, makeup.key: Status.ATTENDED}
+    now = MONDAY + timedelta(days=6)
+    week = week_summary([monday, makeup], marks, Policy(), now, MONDAY)
+    assert (week.counted, week.attended, week.made_up) == (1, 1, 1)
+    # Not yet marked, the make-up does not make the week "not marked" either.
+    week = week_summary([monday, makeup], {monday.key: Status.MISSED}, Policy(), now, MONDAY)
+    assert (week.counted, week.missed, week.unrecorded) == (1, 1, 0)
+    missed = {monday.key: Status.MISSED, makeup.key: Status.MISSED}
+    assert unexcused_absences([monday, makeup], missed, Policy(), now).count == 1
