@@ -90,10 +90,13 @@ async def test_accept_offered_makeup_adds_it_to_the_week(
         ]
         await pilot.press("a")
         await settle(pilot)
+        assert "Sat 28 Nov 10:00-11:00 · Make-up group" in str(app.screen.query_one("#slot-1").render())
+        await pilot.press("1")
+        await settle(pilot)
         assert "Added the make-up session Make-up group to your schedule." in [
             n.message for n in app._notifications
         ]
-        assert str(table.get_row_at(0)[-1]) == "accepted"
+        assert str(table.get_row_at(0)[-1]) == "accepted · Sat 28 Nov 10:00"
 
         await pilot.press("s")
         await settle(pilot)
