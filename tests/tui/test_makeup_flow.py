@@ -231,6 +231,7 @@ async def test_a_choice_is_delivered_at_once_when_online(
     app = app_for(profile)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_replies(pilot)
+        assert "a Make-up" in str(app.screen.query_one("KeysBar").render())  # fits 80 columns
         await pilot.press("a")
         await settle(pilot)
         await pilot.press("escape")  # cancel: nothing chosen
