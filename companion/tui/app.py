@@ -30,6 +30,8 @@ from companion.tui.messages import (
     ActionDone,
     ActionFailed,
     Enrolled,
+    MakeupAccepted,
+    MakeupDeclined,
     NoticeQueued,
     ReflectionSaved,
     ReminderDue,
@@ -210,8 +212,8 @@ class CompanionApp(JournalLock):
     def _action_done(self, message: ActionDone) -> None:
         self.notify(message.text)
         self.reload_screens()
-        if isinstance(message, NoticeQueued | Enrolled):
-            self.action_sync_now()  # deliver it now when online
+        if isinstance(message, NoticeQueued | Enrolled | MakeupAccepted | MakeupDeclined):
+            self.action_sync_now()  # deliver it (a notice, a make-up choice) now when online
         if isinstance(message, ReflectionSaved) and getattr(message.result, "offer_help", False):
             self.offer_help()
 

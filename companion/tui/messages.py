@@ -113,6 +113,10 @@ class MakeupAccepted(ActionDone):
         return f"Added the make-up session {getattr(self.result, 'title', '')} to your schedule."
 
 
+class MakeupDeclined(ActionDone):
+    text = "Declined the make-up slots; your coordinator hears of it as soon as you are online."
+
+
 class NoticeDiscarded(ActionDone):
     text = "Discarded the queued notice; it will not be sent."
 

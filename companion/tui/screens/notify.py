@@ -35,6 +35,7 @@ from companion.tui.messages import (
     NO_SYNC_LAYER,
     ActionFailed,
     MakeupAccepted,
+    MakeupDeclined,
     NoticeDiscarded,
     NoticeQueued,
     Queued,
@@ -42,8 +43,8 @@ from companion.tui.messages import (
 from companion.tui.screens.base import MainScreen
 from companion.tui.widgets.fmt import duration_words
 from companion.tui.widgets.form import Field, Form
-from companion.tui.widgets.replies import STATE_WORDS
-from companion.tui.widgets.tables import fill_table
+from companion.tui.widgets.replies import STATE_WORDS, chosen_slot, makeup_cell, reply_line
+from companion.tui.widgets.tables import cursor_key, fill_table
 from companion.tui.widgets.tick import TickBox
 
 
@@ -139,7 +140,7 @@ class NotifyScreen(MainScreen):
         Binding("2", "tab('outbox')", "Outbox", show=False),
         Binding("3", "tab('replies')", "Replies", show=False),
         Binding("d", "discard", "Discard notice", show=False),
-        Binding("a", "accept", "Accept make-up", show=False),
+        Binding("a", "makeup", "Make-up"),
     ]
     AUTO_FOCUS = "#session"
 
@@ -186,6 +187,10 @@ class NotifyScreen(MainScreen):
             with TabPane("Replies", id="replies"):
                 yield DataTable(id="replies-table", cursor_type="row")
                 yield Static(id="reply-detail")
+                yield Static(
+                    "[dim]a picks a make-up slot the coordinator offered, or declines[/]",
+                    classes="hint",
+                )
 
     def on_mount(self) -> None:
         self.query_one("#preview").border_title = "What the coordinator will see"
@@ -280,22 +285,15 @@ class NotifyScreen(MainScreen):
     def _fill_replies(self, data: NotifyData) -> None:
         rows = []
         for r in data.replies:
-            offer = r.makeup
-            makeup = (
-                ""
-                if offer is None
-                else "accepted"
-                if offer.accepted_uid
-                else f"offered {offer.start.astimezone(data.tz):%a %d %b %H:%M} (a)"
-            )
             cells = (
                 f"{r.at.astimezone(data.tz):%a %d %b}",
                 Text(r.notice_title),
                 Text(r.text or r.status),
-                makeup,
+                makeup_cell(r.makeup, data.tz),
             )
             rows.append((str(r.id), cells))
         fill_table(self.query_one("#replies-table", DataTable), rows)
+        self._show_reply()
         self.query_one(TabbedContent).get_tab("replies").label = f"Replies ({len(data.replies)})"
 
     # ---- the live preview ----------------------------------------------------------------
@@ -500,20 +498,50 @@ class NotifyScreen(MainScreen):
             ConfirmDialog("Discard this notice? It will not be sent.", yes="Discard"), answered
         )
 
-    def action_accept(self) -> None:
-        table = self.query_one("#replies-table", DataTable)
-        if self.query_one(TabbedContent).active != "replies" or not table.row_count:
+    def action_makeup(self) -> None:
+        """Pick one of the slots the selected reply offers, or decline them (a dialog);
+        from another tab, go to the replies first."""
+        if self.query_one(TabbedContent).active != "replies":
+            self.action_tab("replies")
             return
-        reply_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        notify = optional.notify()
-        if notify is not None and reply_id is not None:
-            self.companion.perform(notify.accept_makeup, int(reply_id), done=MakeupAccepted)
+        notify, reply = optional.notify(), self._selected_reply()
+        if self.data is None or notify is None or reply is None:
+            self.notify("No replies from your coordinator yet.")
+            return
+        offer = reply.makeup
+        if offer is None:
+            self.notify("This reply offers no make-up session.", severity="warning")
+            return
+        from companion.tui.dialogs.makeup import DECLINE, MakeupDialog
+
+        def answered(slot: int | None) -> None:
+            if slot is None:
+                return
+            if slot == DECLINE and offer.declined:
+                self.notify("You already declined these slots.")
+            elif slot == DECLINE:
+                self.companion.perform(
+                    notify.accept_makeup, reply.id, decline=True, done=MakeupDeclined
+                )
+            elif slot == chosen_slot(offer):
+                self.notify(f"Slot {slot} is already your choice.")
+            else:
+                self.companion.perform(notify.accept_makeup, reply.id, slot, done=MakeupAccepted)
+
+        self.app.push_screen(MakeupDialog(offer, reply.notice_title, self.data.tz), answered)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id != "replies-table" or self.data is None:
-            return
-        found = [r for r in self.data.replies if str(r.id) == event.row_key.value]
-        if found:
-            from companion.tui.widgets.replies import reply_line
+        if event.data_table.id == "replies-table":
+            self._show_reply()
 
-            self.query_one("#reply-detail", Static).update(reply_line(found[0], self.data.tz))
+    def _selected_reply(self) -> Any:
+        """The reply under the Replies table's cursor, if any."""
+        key = cursor_key(self.query_one("#replies-table", DataTable))
+        replies = self.data.replies if self.data else []
+        return next((r for r in replies if str(r.id) == key), None)
+
+    def _show_reply(self) -> None:
+        """The selected reply in full below the table (kept current after a choice)."""
+        reply = self._selected_reply()
+        if reply is not None and self.data is not None:
+            self.set_text("#reply-detail", reply_line(reply, self.data.tz))

@@ -14,7 +14,7 @@ from textual.markup import escape
 
 if TYPE_CHECKING:
     from companion.store.repo_outbox import OutboxEntry
-    from companion.store.repo_sync import Reply
+    from companion.store.repo_sync import MakeupOffer, Reply, Slot
 
 STATE_STYLE = {
     "queued": "$warning",
@@ -55,14 +55,51 @@ def reply_line(reply: Reply, tz: ZoneInfo) -> str:
         line += f" [dim]({escape(reply.notice_title)})[/]"
     for title, url in reply.materials:
         line += f"\n  → {escape(title)}: [u]{escape(url)}[/u]"
-    offer = reply.makeup
-    if offer is not None:
-        when = f"{offer.start.astimezone(tz):%a %d %b %H:%M}"
-        if offer.accepted_uid:
-            line += f"\n  [$success]make-up {when} accepted[/]"
-        else:
-            line += f"\n  [$accent]offers a make-up {when}[/] · accept it on Notify (n)"
+    if reply.makeup is not None:
+        line += f"\n  {offer_words(reply.makeup, tz)}"
     return line
+
+
+def slot_words(slot: Slot, tz: ZoneInfo) -> str:
+    """'Sat 28 Nov 10:00-11:00 · Make-up group'."""
+    start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
+    return f"{start:%a %d %b %H:%M}-{end:%H:%M} · {slot.title}"
+
+
+def chosen_slot(offer: MakeupOffer) -> int | None:
+    """The slot the client accepted (1-3), or None (not yet, or declined)."""
+    return (offer.chosen_slot or 1) if offer.accepted_uid else None
+
+
+def makeup_cell(offer: MakeupOffer | None, tz: ZoneInfo) -> str:
+    """The Replies table's make-up column: 'slot 2 accepted · Thu 03 Dec 18:00',
+    'declined', '2 slots offered (a)' or 'offered Sat 28 Nov 10:00 (a)'."""
+    if offer is None:
+        return ""
+    slots, picked = offer.all_slots(), chosen_slot(offer)
+    if picked is not None:
+        name = f"slot {picked} accepted" if len(slots) > 1 else "accepted"
+        return f"{name} · {slots[picked - 1].start.astimezone(tz):%a %d %b %H:%M}"
+    if offer.declined:
+        return "declined"
+    if len(slots) > 1:
+        return f"{len(slots)} slots offered (a)"
+    return f"offered {slots[0].start.astimezone(tz):%a %d %b %H:%M} (a)"
+
+
+def offer_words(offer: MakeupOffer, tz: ZoneInfo) -> str:
+    """The offer and the client's answer, in one line of markup."""
+    slots, picked = offer.all_slots(), chosen_slot(offer)
+    if picked is not None:
+        name = f"make-up slot {picked}" if len(slots) > 1 else "make-up"
+        return f"[$success]{name} {escape(slot_words(slots[picked - 1], tz))} accepted[/]"
+    if offer.declined:
+        return "[dim]declined the make-up slots[/]"
+    if len(slots) == 1:
+        when = f"{slots[0].start.astimezone(tz):%a %d %b %H:%M}"
+        return f"[$accent]offers a make-up {when}[/] · accept it on Notify (n)"
+    times = ", ".join(f"{s.start.astimezone(tz):%a %d %b %H:%M}" for s in slots)
+    return f"[$accent]offers {len(slots)} make-up slots: {times}[/] · pick one on Notify (n)"
 
 
 def coordinator_lines(
