@@ -43,11 +43,15 @@ class RoundResult:
 
 
 def outbox_counts(profile: Profile) -> tuple[int, int]:
-    """(queued, failed) notices in the outbox; (0, 0) without the notify layer."""
+    """(queued, failed) notices and make-up choices in the outbox; (0, 0) without the
+    notify layer."""
     notify = optional.notify()
     if notify is None:
         return 0, 0
+    from companion.store import repo_makeup
+
     states = [e.notice.state.value for e in notify.outbox(profile)]
+    states += repo_makeup.states(profile.store.conn).values()
     return states.count("queued"), states.count("failed")
 
 

@@ -185,6 +185,7 @@ async def test_pick_a_slot_offline_then_another_then_decline(
             app, "#reply-detail"
         )
         assert "offline" in text_of(app, "#hdr-sync")  # the app tried to deliver it
+        assert "1 queued" in text_of(app, "#hdr-sync")  # and says it waits
         assert repo_makeup.queued(conn) == 1
         assert makeups(profile) == ["Make-up B Sun 14:00"]
 
