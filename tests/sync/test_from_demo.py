@@ -181,6 +181,7 @@ BACK_TO_V4 = (
     "DROP TABLE makeup_choice; ALTER TABLE makeup_offer DROP COLUMN slots; "
     "ALTER TABLE makeup_offer DROP COLUMN chosen_slot; "
     "ALTER TABLE makeup_offer DROP COLUMN declined_at; "
+    "ALTER TABLE material DROP COLUMN note; ALTER TABLE sync_state DROP COLUMN added_at; "
 )
 
 
