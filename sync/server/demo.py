@@ -48,6 +48,20 @@ CLIENTS = ["Jordan R.", "Sam K.", "Lee M.", "Alex P.", "Riley T."]
 # Who misses what in the recorded week: Sam falls below the weekly policy, Lee piles up
 # unexcused absences; the others mostly attend.
 MISSES = {"Sam K.": {0, 1, 2}, "Lee M.": {0, 2, 4}, "Alex P.": {3}}
+HISTORY_WEEKS = 12  # the clients joined 12 weeks ago: the charts have a story to tell
+
+
+def _missed_before(name: str, weeks_ago: int, nth: int) -> bool:
+    """Whether ``name`` missed the ``nth`` session (0-4) of the week ``weeks_ago`` weeks
+    back, before the recorded week: Jordan steady, Sam slipping lately, Lee on and off,
+    Alex nearly always there, Riley finding their feet."""
+    return {
+        "Jordan R.": weeks_ago == 9 and nth == 0,
+        "Sam K.": (weeks_ago <= 4 and nth == 0) or (weeks_ago <= 2 and nth == 2),
+        "Lee M.": weeks_ago % 3 == 0 and nth in (1, 3),
+        "Alex P.": weeks_ago == 6 and nth == 2,
+        "Riley T.": weeks_ago >= 8 and nth in (0, 1, 4),
+    }.get(name, False)
 
 
 def demo_db_url() -> str:
@@ -102,28 +116,33 @@ def build(db_url: str, now: datetime, password: str) -> dict[str, Any]:
     engine = make_engine(db_url)
     migrate.upgrade(engine)
     settings = Settings(db_url=db_url)
-    admin.create_program(engine, PROGRAM, TZ, 0.8, 3, EMAIL, now - timedelta(days=35))
-    made = admin.create_coordinator(engine, EMAIL, password, PROGRAM, now - timedelta(days=35))
     tz = zone(TZ)
     this_monday, _ = week_bounds(now, tz)
-    wires = _series(this_monday - timedelta(days=28))
+    joined = this_monday - timedelta(weeks=HISTORY_WEEKS - 1)  # the first of the 12 weeks
+    founded = joined - timedelta(days=7)
+    admin.create_program(engine, PROGRAM, TZ, 0.8, 3, EMAIL, founded)
+    made = admin.create_coordinator(engine, EMAIL, password, PROGRAM, founded)
+    wires = _series(joined)
     with transaction(engine) as tx:
         program = tx.program_by_name(PROGRAM)
         assert program is not None
         auth = CoordinatorAuth(made["coordinator_id"], program.id, EMAIL)
         for wire in wires:
-            ops.save_series(tx, auth, wire, now - timedelta(days=30), create=True)
+            ops.save_series(tx, auth, wire, founded, create=True)
     tokens: dict[str, str] = {}
     ids: dict[str, int] = {}
     for name in CLIENTS:
-        client = admin.add_client(engine, name, PROGRAM, now)
+        client = admin.add_client(engine, name, PROGRAM, joined)
         ids[name] = client["client_id"]
         with transaction(engine) as tx:
-            enrolled = core.enroll(tx, client["code"], "laptop", "demo", now, settings)
+            enrolled = core.enroll(tx, client["code"], "laptop", "demo",
+                                   joined + timedelta(hours=1), settings)  # fmt: skip
             assert isinstance(enrolled, core.Enrolled)
             tokens[name] = enrolled.token
     series = [series_from_wire(w) for w in wires]
     past = [o for o in expand_all(series, now - timedelta(days=7), now) if o.end <= now]
+    week_ago = now - timedelta(days=7)
+    before = [o for o in expand_all(series, joined, week_ago) if o.end <= week_ago]
     upcoming = [o for o in expand_all(series, now, now + timedelta(days=7))]
     notices = _notices(past, upcoming, now)
     schedules = core.Schedules()
@@ -143,6 +162,7 @@ def build(db_url: str, now: datetime, password: str) -> dict[str, Any]:
                 series_uid=occ.series_uid, original_start=occ.original_start, roster=roster
             )
             record_attendance(tx, auth, body, occ.end + timedelta(minutes=20))
+        _history(tx, auth, before, ids, this_monday)
         _replies(tx, auth, notices, now)
     engine.dispose()
     return {
@@ -152,8 +172,25 @@ def build(db_url: str, now: datetime, password: str) -> dict[str, Any]:
         "database": db_url,
         "clients": len(CLIENTS),
         "notices": len(notices),
-        "sessions_recorded": len(past),
+        "sessions_recorded": len(past) + len(before),
     }
+
+
+def _history(tx: Tx, auth: CoordinatorAuth, occurrences: list[Occurrence],
+             ids: dict[str, int], this_monday: datetime) -> None:  # fmt: skip
+    """The rosters of the weeks before the recorded one, by :func:`_missed_before`."""
+    nth: dict[int, int] = {}
+    for occ in occurrences:
+        weeks_ago = (this_monday - occ.start).days // 7 + 1
+        n = nth[weeks_ago] = nth.get(weeks_ago, -1) + 1
+        roster = [
+            RosterEntry(client_id=ids[name],
+                        status="absent" if _missed_before(name, weeks_ago, n) else "attended")
+            for name in CLIENTS
+        ]  # fmt: skip
+        body = AttendanceIn(series_uid=occ.series_uid, original_start=occ.original_start,
+                            roster=roster)  # fmt: skip
+        record_attendance(tx, auth, body, occ.end + timedelta(minutes=20))
 
 
 def _notices(
