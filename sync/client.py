@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from companion.actions.demo import demo_summary, describe_demo, remove_demo
 from companion.actions.profile import Profile, UserError
 from companion.domain.attendance import Policy
-from companion.domain.notices import KEEP_DELIVERED_NOTICES
+from companion.domain.notices import KEEP_DELIVERED_NOTICES, delivered_words
 from companion.domain.schedule import ScheduleError
 from companion.store import repo_makeup, repo_outbox, repo_schedule, repo_sync
 from companion.store.db import StoreError
@@ -81,6 +81,7 @@ class SyncResult:
     failed: int = 0
     queued: int = 0
     changes: ChangeCounts = field(default_factory=ChangeCounts)
+    choices: int = 0  # of ``delivered``: make-up choices (the rest are notices)
     failures: list[tuple[str, str]] = field(default_factory=list)
     feed: FeedChoice | None = None  # set when this sync sent the calendar feed choice
 
@@ -88,11 +89,16 @@ class SyncResult:
     def ok(self) -> bool:
         return self.state == "ok"
 
+    def delivered_words(self) -> str:
+        """'2 notices', '1 make-up choice', '1 notice and 1 make-up choice' ('' for none)."""
+        return delivered_words(self.delivered - self.choices, self.choices)
+
     def as_json(self) -> dict[str, object]:
         return {
             "state": self.state,
             "message": self.message,
             "delivered": self.delivered,
+            "makeup_choices_delivered": self.choices,
             "failed": self.failed,
             "queued": self.queued,
             "failures": [{"id": i, "error": e} for i, e in self.failures],
@@ -262,6 +268,7 @@ def sync_now(
         with api:
             report = drain(profile, api, retry=retry)
             result.delivered, result.failures = len(report.delivered), report.failed
+            result.choices = report.choices
             result.failed = len(report.failed)
             error: SyncError | None = report.error
             if error is None and pull_changes:

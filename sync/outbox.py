@@ -53,6 +53,7 @@ class DrainReport:
     delivered: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (notice id, server message)
     error: SyncError | None = None
+    choices: int = 0  # of ``delivered``: make-up choices (the rest are notices)
 
 
 def deliver_one(profile: Profile, api: Api, notice: PendingNotice, *, retry: bool = True) -> str:
@@ -168,6 +169,7 @@ def drain(profile: Profile, api: Api, *, retry: bool = True) -> DrainReport:
             return report
         if state == "delivered":
             report.delivered.append(choice.id)
+            report.choices += 1
         else:
             report.failed.append((choice.id, "the server refused this make-up choice"))
     return report

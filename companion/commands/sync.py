@@ -257,7 +257,7 @@ def summary(result: SyncResult) -> list[str]:
         return [f"Not synced: {result.message}."]
     if result.state == "busy":
         return [f"Not synced: {result.message}."]
-    sent = f"delivered {_plural(result.delivered, 'notice')}" if result.delivered else ""
+    sent = f"delivered {result.delivered_words()}" if result.delivered else ""
     got = [
         _plural(n, w)
         for n, w in (

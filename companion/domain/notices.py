@@ -114,3 +114,10 @@ def preview(notice: AbsenceNotice, client_name: str, tz: ZoneInfo) -> str:
     if notice.shared_reflection:
         parts.append("A reflection is attached.")
     return " ".join(parts)
+
+
+def delivered_words(notices: int, choices: int) -> str:
+    """What a sync delivered, in words: '2 notices', '1 notice and 1 make-up choice'."""
+    parts = [f"{n} {w}{'s' if n != 1 else ''}"
+             for n, w in ((notices, "notice"), (choices, "make-up choice")) if n]  # fmt: skip
+    return " and ".join(parts)

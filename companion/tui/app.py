@@ -371,8 +371,10 @@ class CompanionApp(JournalLock):
         done = message.result
         self.sync_state = merged(self.sync_state, done)
         if done.delivered:
-            n = done.delivered
-            self.notify(f"Delivered {n} notice{'s' if n > 1 else ''} to {self.program_name}.")
+            from companion.domain.notices import delivered_words
+
+            sent = delivered_words(done.delivered - done.choices, done.choices)
+            self.notify(f"Delivered {sent} to {self.program_name}.")
         if done.replies:
             self.notify("Your coordinator replied: see Today or Notify.", title="New reply")
         for line in done.set_aside:  # the rest of the changes were applied

@@ -37,6 +37,7 @@ class RoundResult:
     message: str = ""
     at: datetime | None = None
     delivered: int = 0
+    choices: int = 0  # of ``delivered``: make-up choices
     replies: int = 0
     changed: int = 0
     set_aside: tuple[str, ...] = ()  # one line per change from the server set aside
@@ -77,6 +78,7 @@ def sync_round(profile: Profile, timeout: float = 10.0) -> RoundResult:
         message=result.message,
         at=profile.now(),
         delivered=result.delivered,
+        choices=result.choices,
         replies=result.changes.replies,
         changed=result.changes.total,
         set_aside=tuple(result.changes.set_aside),

@@ -78,6 +78,7 @@ def test_offline_choice_is_delivered_once_and_joins_the_feed(enrolled: Enrolled)
         program.start()
     online = sync_now(e.profile)
     assert online.ok and online.delivered == 1 and online.queued == 0
+    assert online.delivered_words() == "1 make-up choice"  # not "1 notice"
     again = sync_now(e.profile)
     assert again.ok and again.delivered == 0
     assert choices_held(program) == before + 1
