@@ -21,8 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from companion.domain.notices import makeup_reply_id
-from companion.domain.schedule import Occurrence
+from companion.domain.schedule import Occurrence, makeup_reply_id
 
 
 class Status(StrEnum):

@@ -7,7 +7,6 @@ A notice has a client-made UUID that is also its idempotency key at the server. 
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +14,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from companion.domain.journal import Barrier
+from companion.domain.schedule import makeup_reply_id as makeup_reply_id  # re-exported
+from companion.domain.schedule import makeup_uid as makeup_uid
 
 
 class Timing(StrEnum):
@@ -63,21 +64,6 @@ class AbsenceNotice:
 
 def new_notice_id() -> str:
     return str(uuid.uuid4())
-
-
-_MAKEUP_UID = re.compile(r"^makeup-([0-9]{1,10})@companion$")
-
-
-def makeup_uid(reply_id: int) -> str:
-    """The series uid of a make-up slot the client accepted from reply ``reply_id``: the
-    program made it, so a notice may name it (the server checks the reply is the client's)."""
-    return f"makeup-{reply_id}@companion"
-
-
-def makeup_reply_id(series_uid: str) -> int | None:
-    """The reply a make-up series came from, None for any other series."""
-    found = _MAKEUP_UID.match(series_uid)
-    return int(found.group(1)) if found else None
 
 
 def timing_for(start: datetime, now: datetime) -> Timing:

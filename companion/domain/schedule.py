@@ -8,8 +8,8 @@ in the series' zone, so an 18:00 session stays at 18:00 across DST changes.
 
 from __future__ import annotations
 
-import hashlib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -143,8 +143,10 @@ class Occurrence:
 
 def occurrence_id(series_uid: str, original_start: datetime) -> str:
     """A short stable id a person can type: 8 hex digits of the occurrence's identity."""
+    from hashlib import sha1  # here: most commands never show an id (hashlib loads OpenSSL)
+
     stamp = original_start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return hashlib.sha1(f"{series_uid}|{stamp}".encode()).hexdigest()[:8]
+    return sha1(f"{series_uid}|{stamp}".encode()).hexdigest()[:8]
 
 
 def zone(tzid: str) -> ZoneInfo:
@@ -546,3 +548,19 @@ def rule_in_words(rule: str | None) -> str:
     if "COUNT" in parts:
         text += f", {parts['COUNT']} times"
     return text
+
+
+# A make-up slot the client accepted becomes a series of its own, named for the reply.
+_MAKEUP_UID = re.compile(r"^makeup-([0-9]{1,10})@companion$")
+
+
+def makeup_uid(reply_id: int) -> str:
+    """The series uid of a make-up slot the client accepted from reply ``reply_id``: the
+    program made it, so a notice may name it (the server checks the reply is the client's)."""
+    return f"makeup-{reply_id}@companion"
+
+
+def makeup_reply_id(series_uid: str) -> int | None:
+    """The reply a make-up series came from, None for any other series."""
+    found = _MAKEUP_UID.match(series_uid)
+    return int(found.group(1)) if found else None

@@ -65,6 +65,20 @@ class Backend:
         Textual starts); the next :meth:`call` of ``fn`` takes that result."""
         self._ahead[fn] = self._executor.submit(self._run, fn, (), {})
 
+    def ready(self, fn: Callable[[Profile], T], wait_s: float) -> T | None:
+        """The result of ``fn`` started with :meth:`ahead`, waiting at most ``wait_s`` for
+        it (the event loop then leaves the GIL to the backend thread); None when there is
+        none, it failed, or it is not done (a later :meth:`call` still takes it)."""
+        started = self._ahead.get(fn)
+        if started is None:
+            return None
+        try:
+            result = started.result(timeout=wait_s)
+        except Exception:  # noqa: BLE001 - not done, or failed: the screen loads as usual
+            return None
+        del self._ahead[fn]
+        return result
+
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(profile, *args, **kwargs)`` on the backend thread and await its result."""
         started = self._ahead.pop(fn, None) if not (args or kwargs) else None

@@ -93,11 +93,24 @@ class MainScreen(Screen[None]):
 
     def reload(self) -> None:
         """Load fresh data in a worker; the newest load wins."""
+        self._mark_loaded()
+        self._reload()
+
+    def show_ahead(self, wait_s: float) -> bool:
+        """Show the data the backend loaded ahead for this screen, if it is there within
+        ``wait_s``: the first frame then has it, and the resume does not load it again."""
+        data = self.companion.backend.ready(self.loader(), wait_s)
+        if data is None:
+            return False
+        self._mark_loaded()
+        self.show(data)
+        return True
+
+    def _mark_loaded(self) -> None:
         import time
 
         self.loaded_version = self.companion.data_version
         self.loaded_at = time.monotonic()
-        self._reload()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def _reload(self) -> None:

@@ -102,6 +102,9 @@ class TodayScreen(MainScreen):
         self.query_one("#this-week").border_title = "This week"
         self.query_one("#coordinator").border_title = "From your coordinator"
         self.set_interval(1, self.tick)
+        # Started with the app: waiting here (a few ms of work on the backend thread) beats
+        # painting "Loading…" and then everything again.
+        self.show_ahead(wait_s=0.25)
 
     def loader(self) -> Callable[..., Any]:
         return load_today_data
