@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -179,11 +178,13 @@ def add_series(
     reminders: tuple[timedelta, ...] | None = None,
 ) -> Series:
     """Validate and save a new series of the client's own."""
+    from uuid import uuid4  # here: uuid loads platform, which the other commands never need
+
     _check_link(join_url)
     try:
         tz = zone(tzid) if tzid else profile.tz()
         series = Series(
-            uid=f"{uuid.uuid4()}@companion",
+            uid=f"{uuid4()}@companion",
             title=title.strip(),
             kind=Kind(kind),
             start=start.replace(tzinfo=tz) if start.tzinfo is None else start.astimezone(tz),

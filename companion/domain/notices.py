@@ -7,7 +7,6 @@ A notice has a client-made UUID that is also its idempotency key at the server. 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -63,6 +62,8 @@ class AbsenceNotice:
 
 
 def new_notice_id() -> str:
+    import uuid  # here: uuid loads platform, and most commands make no notice
+
     return str(uuid.uuid4())
 
 
