@@ -182,10 +182,11 @@ def attendance_progress(
 ) -> AttendanceProgress:
     """Attendance week by week over the last ``weeks`` weeks (the current one last).
 
-    ``started``: when the client started; sessions over by then are left out unless
-    marked (as the program counts them, ``counted_from``) and weeks that ended by
-    then are ``before_start``. Occurrences outside the window are
-    ignored, so the caller may pass a wider expansion.
+    ``started``: when the client started; sessions over by then are left out (one in
+    progress counts, as on the program's pages) and weeks that ended by then are
+    ``before_start``. Marks from before then are the client's own (a demo, a personal
+    schedule), not the program's record, so they do not bring a session back.
+    Occurrences outside the window are ignored, so the caller may pass a wider expansion.
     """
     mondays, end = window(now, tz, weeks)
     # Compared in UTC: aware datetimes of one zone compare by wall time, which repeats
@@ -196,7 +197,7 @@ def attendance_progress(
         at = occ.start.astimezone(UTC)
         if not edges[0] <= at < until:
             continue
-        if started is not None and occ.end <= started and occ.key not in marks:
+        if started is not None and occ.end <= started:
             continue
         buckets[bisect_right(edges, at) - 1].append((occ, status_of(occ, marks, now)))
     ends = [*mondays[1:], end]

@@ -211,8 +211,7 @@ def test_barriers_are_counted_week_by_week_with_a_trend() -> None:
 
 def test_the_picture_counts_as_the_program_does_from_the_day_they_were_added() -> None:
     """Added Mon 23 Nov at 19:00, an hour into that day's 18:00-21:00 group (theirs, as on
-    the server); Fri 20 Nov, before they were added, counts only because the program
-    recorded them at it."""
+    the server); Fri 20 Nov, over before they were added, is left out even when marked."""
     occs = sessions(group())
     added = local(11, 23, 19)
     marks = {o.key: Status.ATTENDED for o in occs if local(11, 23, 18) <= o.start and o.end <= NOW}
@@ -221,6 +220,6 @@ def test_the_picture_counts_as_the_program_does_from_the_day_they_were_added() -
     assert (week.scheduled, week.attended) == (3, 2)
     assert unmarked.weeks[10].state is WeekState.BEFORE_START
     friday = next(o for o in occs if o.start == local(11, 20))
-    recorded = attendance_progress(occs, {**marks, friday.key: Status.MISSED}, Policy(), NOW, NY,
-                                   started=added)  # fmt: skip
-    assert recorded.weeks[10].scheduled == 1  # counted: the program has a record of it
+    marked = attendance_progress(occs, {**marks, friday.key: Status.MISSED}, Policy(), NOW, NY,
+                                 started=added)  # fmt: skip
+    assert marked.weeks[10].scheduled == 0 and marked.weeks[10].state is WeekState.BEFORE_START
